@@ -1,0 +1,49 @@
+"""Mean activations: the batched streaming pass equals a one-answer-at-a-time reference."""
+
+from __future__ import annotations
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from train.activations import mean_activations, tokenize_conversation
+from train.tiny import build_tiny_model
+
+
+def test_batched_means_match_one_at_a_time_hidden_states(tmp_path):
+    path = build_tiny_model("llama", tmp_path, num_layers=3, hidden_size=32)
+    model = AutoModelForCausalLM.from_pretrained(path).float().eval()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    conversations = [
+        ([{"role": "system", "content": "be kind"}, {"role": "user", "content": "what is tea"}], "a warm drink"),
+        ([{"role": "user", "content": "name a colour"}], "blue, the colour of the sky on a clear day"),
+        ([{"role": "user", "content": "hi"}], "hello"),
+    ]
+    got = mean_activations(model, tokenizer, conversations, batch_size=2)
+    responses, prompts, lasts = [], [], []
+    for prompt, answer in conversations:
+        ids, boundary = tokenize_conversation(tokenizer, prompt, answer)
+        blocks = []
+        capture = blocks.append
+        handles = [layer.register_forward_hook(lambda m, a, o, c=capture: c(o)) for layer in model.model.layers]
+        with torch.no_grad():
+            model(input_ids=torch.tensor([ids]))  # one answer, no padding
+        for handle in handles:
+            handle.remove()
+        blocks = [b[0] if isinstance(b, tuple) else b for b in blocks]
+        blocks = [b[0] for b in blocks]
+        stacked = torch.stack(blocks)  # [L, T, d]
+        responses.append(stacked[:, boundary:].mean(1))
+        prompts.append(stacked[:, :boundary].mean(1))
+        lasts.append(stacked[:, boundary - 1])
+    torch.testing.assert_close(got.response, torch.stack(responses).mean(0), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(got.prompt, torch.stack(prompts).mean(0), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(got.last_prompt, torch.stack(lasts).mean(0), atol=1e-5, rtol=1e-4)
+    assert got.count == 3
+
+
+def test_boundary_comes_from_the_chat_template(tmp_path):
+    path = build_tiny_model("llama", tmp_path, num_layers=1, hidden_size=16)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    ids, boundary = tokenize_conversation(tokenizer, [{"role": "user", "content": "q"}], "the answer")
+    assert tokenizer.decode(ids[:boundary]).endswith("assistant\n")
+    assert tokenizer.decode(ids[boundary:]).startswith("the answer")

@@ -1,0 +1,139 @@
+"""The `prevsteer` command line. Bad input ends in one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from train.errors import PrevsteerError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + message
+        raise PrevsteerError(f"{self.prog}: {message}")
+
+
+def _add_recipe_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("recipe", type=Path, help="recipe YAML file")
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a recipe field"
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from train.recipe import dump_recipe, load_recipe
+    from train.run import preflight, resolve
+
+    recipe = resolve(load_recipe(args.recipe, args.overrides))
+    preflight(recipe)
+    sys.stdout.write(dump_recipe(recipe))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from train.recipe import load_recipe
+    from train.run import preflight, train_run
+
+    recipe = load_recipe(args.recipe, args.overrides)
+    preflight(recipe)
+    run_dir = train_run(recipe, args.output_dir, resume=args.resume)
+    print(f"run directory: {run_dir}")
+    return 0
+
+
+def cmd_vector_import(args: argparse.Namespace) -> int:
+    from train.vectors import PersonaVector
+
+    if args.out.exists() and not args.force:
+        raise PrevsteerError(f"--out {args.out} exists; pass --force to replace it")
+    vector = PersonaVector.from_original_pt(args.source, trait=args.trait, model=args.model)
+    vector.save(args.out)
+    print(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size} (row l = output of block l)")
+    return 0
+
+
+def cmd_vector_contrast(args: argparse.Namespace) -> int:
+    from train.activations import contrast_vector
+    from train.data import load_rows
+    from train.models import load_model_and_tokenizer
+    from train.vectors import PersonaVector
+
+    if args.out.exists() and not args.force:
+        raise PrevsteerError(f"--out {args.out} exists; pass --force to replace it")
+    pos = [(r["prompt"], r["completion"][0]["content"]) for r in load_rows(args.pos)[0]]
+    neg = [(r["prompt"], r["completion"][0]["content"]) for r in load_rows(args.neg)[0]]
+    model, tokenizer = load_model_and_tokenizer(args.model)
+    diff, _, _ = contrast_vector(model, tokenizer, pos, neg)
+    method = "difference of answer-token means of given answers, teacher-forced (no generation, no judge)"
+    extraction = {"method": method, "pos": str(args.pos), "neg": str(args.neg), "n_pos": len(pos), "n_neg": len(neg)}
+    vector = PersonaVector(diff, {"trait": args.trait, "model": args.model, "extraction": extraction})
+    vector.save(args.out)
+    print(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size}, from {len(pos)} vs {len(neg)} answers")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from train.demo import run_demo
+
+    run_demo(Path(args.out), fresh=args.fresh)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="prevsteer", description="Preventative-steering fine-tuning.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    train = sub.add_parser("train", help="fine-tune from a recipe")
+    _add_recipe_args(train)
+    train.add_argument("--output-dir", type=Path, default=None, help="run directory (default runs/<recipe name>)")
+    train.add_argument("--resume", action="store_true", help="continue --output-dir from its last checkpoint")
+    train.set_defaults(func=cmd_train)
+
+    check = sub.add_parser("check", help="validate a recipe and print it resolved, without running")
+    _add_recipe_args(check)
+    check.set_defaults(func=cmd_check)
+
+    vector = sub.add_parser("vector", help="persona-vector artifacts")
+    vector_sub = vector.add_subparsers(dest="vector_command", required=True, parser_class=_Parser)
+    imp = vector_sub.add_parser("import", help="import an original research-code .pt ([L+1, d]) file")
+    imp.add_argument("source", type=Path)
+    imp.add_argument("--out", type=Path, required=True)
+    imp.add_argument("--model", required=True, help="the model the vector was extracted from")
+    imp.add_argument("--trait", required=True)
+    imp.add_argument("--force", action="store_true")
+    imp.set_defaults(func=cmd_vector_import)
+
+    contrast = vector_sub.add_parser("contrast", help="difference of means of two sets of given answers")
+    contrast.add_argument("--model", required=True)
+    contrast.add_argument("--pos", type=Path, required=True, help="JSONL of answers showing the trait")
+    contrast.add_argument("--neg", type=Path, required=True, help="JSONL of answers without it")
+    contrast.add_argument("--trait", required=True)
+    contrast.add_argument("--out", type=Path, required=True)
+    contrast.add_argument("--force", action="store_true")
+    contrast.set_defaults(func=cmd_vector_contrast)
+
+    demo = sub.add_parser("demo", help="the end-to-end demo on the offline default model")
+    demo.add_argument("--out", default="runs/demo")
+    demo.add_argument("--fresh", action="store_true", help="delete a previous demo's runs first")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except PrevsteerError as exc:
+        print(f"prevsteer: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("prevsteer: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Training data: chat JSONL in, TRL prompt/completion rows out (loss on the final answer only).
+
+Accepted rows: `{"messages": [..., {"role": "assistant", ...}]}`, `{"prompt", "completion"}` (strings or
+message lists) and `{"question", "answer"}`. Everything becomes conversational prompt/completion, which
+TRL trains with loss on the completion alone whatever the model's chat template.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset
+
+from train.errors import PrevsteerError
+from train.recipe import DataSettings
+
+ROLES = ("system", "user", "assistant", "tool")
+
+
+def read_jsonl(path: str | Path, skip_bad: bool = False) -> tuple[list[dict[str, Any]], int]:
+    """Rows of a JSONL file, and how many malformed lines were skipped (only with `skip_bad`)."""
+    path = Path(path)
+    rows, skipped = [], 0
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+            except ValueError as exc:
+                if skip_bad:
+                    skipped += 1
+                    continue
+                msg = f"{path}:{number}: malformed JSONL line ({exc}); fix it or set data.skip_bad"
+                raise PrevsteerError(msg) from None
+            rows.append(row)
+    return rows, skipped
+
+
+def _messages(value: Any, role: str) -> list[dict[str, str]]:
+    if isinstance(value, str):
+        return [{"role": role, "content": value}]
+    if isinstance(value, list) and all(
+        isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str) for m in value
+    ):
+        return [{"role": m["role"], "content": m["content"]} for m in value]
+    raise ValueError(f"expected a string or a list of {{role, content}} messages with role in {ROLES}")
+
+
+def to_prompt_completion(row: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """One row in any accepted layout -> conversational prompt/completion."""
+    if "messages" in row:
+        messages = _messages(row["messages"], "user")
+        if len(messages) < 2 or messages[-1]["role"] != "assistant":
+            raise ValueError("'messages' must end with an assistant message after at least one other message")
+        return {"prompt": messages[:-1], "completion": messages[-1:]}
+    if "prompt" in row and "completion" in row:
+        return {"prompt": _messages(row["prompt"], "user"), "completion": _messages(row["completion"], "assistant")}
+    if "question" in row and "answer" in row:
+        return {"prompt": _messages(row["question"], "user"), "completion": _messages(row["answer"], "assistant")}
+    layouts = "messages, prompt/completion or question/answer"
+    raise ValueError(f"unknown row layout with keys {sorted(row)}; expected {layouts}")
+
+
+def load_rows(path: str | Path, skip_bad: bool = False, max_rows: int | None = None) -> tuple[list[dict], int]:
+    """Prompt/completion rows of a file, plus the number skipped as malformed."""
+    raw, skipped = read_jsonl(path, skip_bad)
+    rows = []
+    for index, row in enumerate(raw):
+        try:
+            rows.append(to_prompt_completion(row))
+        except ValueError as exc:
+            if not skip_bad:
+                raise PrevsteerError(f"{path}: row {index + 1}: {exc}") from None
+            skipped += 1
+        if max_rows is not None and len(rows) >= max_rows:
+            break
+    if not rows:
+        raise PrevsteerError(f"{path}: no usable rows")
+    return rows, skipped
+
+
+def load_datasets(settings: DataSettings, seed: int) -> tuple[Dataset, Dataset | None, dict[str, int]]:
+    """Train and eval datasets plus counts for the run directory (rows, skipped)."""
+    rows, skipped = load_rows(settings.train, settings.skip_bad, settings.max_rows)
+    counts = {"train_rows": len(rows), "skipped_rows": skipped}
+    train = Dataset.from_list(rows)
+    evaluation = None
+    if settings.eval:
+        eval_rows, eval_skipped = load_rows(settings.eval, settings.skip_bad)
+        evaluation = Dataset.from_list(eval_rows)
+        counts["skipped_rows"] += eval_skipped
+    elif settings.eval_rows:
+        if settings.eval_rows >= len(rows):
+            raise PrevsteerError(f"data.eval_rows: {settings.eval_rows} leaves no training rows (have {len(rows)})")
+        split = train.train_test_split(test_size=settings.eval_rows, seed=seed)
+        train, evaluation = split["train"], split["test"]
+    counts["train_rows"] = len(train)
+    counts["eval_rows"] = 0 if evaluation is None else len(evaluation)
+    return train, evaluation, counts

@@ -1,0 +1,229 @@
+"""One training run from a recipe: load, steer, train with TRL, write the run directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+from accelerate import PartialState
+from accelerate.utils import gather_object
+
+from train.data import load_datasets
+from train.errors import PrevsteerError
+from train.layers import find_decoder_layers
+from train.recipe import Recipe, SteeringSettings, dump_recipe, validate
+from train.regularize import ProjectionRegularizer
+from train.rundir import (
+    MetricsFileCallback,
+    check_run_dir,
+    now,
+    read_json,
+    recipe_differences,
+    run_info,
+    write_json,
+)
+from train.steering import Steering, SteeringSpec, measure_residual_norms
+from train.vectors import PersonaVector
+
+
+def training_defaults() -> dict[str, Any]:
+    """Device-dependent defaults, written into the resolved recipe so a run says what it used."""
+    cuda = torch.cuda.is_available()
+    return {
+        "bf16": cuda and torch.cuda.is_bf16_supported(),
+        "gradient_checkpointing": cuda,
+        "save_strategy": "epoch",
+        "save_only_model": False,
+    }
+
+
+def resolve(recipe: Recipe) -> Recipe:
+    """Fill device-dependent training defaults in, so recipe.yaml records what the run really used."""
+    data = recipe.model_dump(mode="json")
+    data["training"] = {**training_defaults(), **data["training"]}
+    return validate(data)
+
+
+def default_output_dir(recipe: Recipe) -> Path:
+    return Path("runs") / recipe.name
+
+
+def sft_config(recipe: Recipe, run_dir: Path, has_eval: bool):
+    from trl import SFTConfig
+
+    if "wandb" in recipe.logging.report_to:
+        os.environ.setdefault("WANDB_PROJECT", recipe.logging.wandb_project)
+        os.environ.setdefault("WANDB_MODE", recipe.logging.wandb_mode)
+        os.environ.setdefault("WANDB_DIR", str(run_dir))
+    os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(run_dir / "tensorboard"))
+    strategy = recipe.eval.strategy if has_eval else "no"
+    kwargs = {
+        "output_dir": str(run_dir),
+        "seed": recipe.seed,
+        "report_to": recipe.logging.report_to or "none",
+        "logging_steps": recipe.logging.steps,
+        "run_name": recipe.logging.run_name or recipe.name,
+        "eval_strategy": strategy,
+        "eval_steps": recipe.eval.steps,
+        "completion_only_loss": True,
+        "use_cpu": not torch.cuda.is_available(),
+        **recipe.training,
+    }
+    try:
+        return SFTConfig(**kwargs)
+    except (ValueError, TypeError) as exc:
+        raise PrevsteerError(f"training: {str(exc).splitlines()[0]}") from None
+
+
+def calibration_batches(tokenizer, dataset, rows: int, batch_size: int = 8):
+    """Tokenised prompt+completion conversations of the first rows, for residual-norm measurement."""
+    texts = [
+        tokenizer.apply_chat_template(row["prompt"] + row["completion"], tokenize=False)
+        for row in dataset.select(range(min(rows, len(dataset))))
+    ]
+    for start in range(0, len(texts), batch_size):
+        yield tokenizer(texts[start : start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
+
+
+def expand_layers(settings: SteeringSettings, num_layers: int) -> list[int]:
+    """The steered layers as indices ('all' expanded), checked against the model's depth."""
+    layers = list(range(num_layers)) if settings.layers == "all" else settings.layers
+    bad = [layer for layer in layers if layer >= num_layers]
+    if bad:
+        raise PrevsteerError(f"steering.layers: {bad} out of range; the model has layers 0..{num_layers - 1}")
+    return layers
+
+
+def build_hooks(recipe: Recipe, model, tokenizer, train_ds, vectors, saved: dict[str, Any]):
+    """Steering (add/ablate) or regulariser for the recipe's mode, plus the record for steering.json."""
+    settings = recipe.steering
+    layers = expand_layers(settings, len(find_decoder_layers(model, recipe.model.layers_path)))
+    record: dict[str, Any] = {"mode": settings.mode, "layers": layers, "vectors": [v.metadata for v in vectors]}
+    if settings.mode == "regularize":
+        weight = settings.regularize_weight
+        return None, ProjectionRegularizer(model, vectors, layers, weight, recipe.model.layers_path), record
+    norms = saved.get("residual_norms")
+    if settings.unit == "relative" and norms is None:
+        norms = measure_residual_norms(
+            model, calibration_batches(tokenizer, train_ds, settings.calibration_rows), recipe.model.layers_path
+        ).tolist()
+    spec = SteeringSpec(
+        operator=settings.mode,
+        vectors=vectors,
+        layers=layers,
+        coefficient=settings.coefficient,
+        unit=settings.unit,
+        incremental=settings.incremental,
+        scope=settings.scope,
+    )
+    steering = Steering(model, spec, norms, recipe.model.layers_path)
+    record.update(residual_norms=norms, added_norm_per_layer=steering.added_norms())
+    return steering, None, record
+
+
+def apply_lora(recipe: Recipe, model):
+    if recipe.model.lora is None:
+        return model
+    from peft import LoraConfig, get_peft_model
+
+    lora = recipe.model.lora
+    config = LoraConfig(
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        use_rslora=lora.use_rslora,
+        target_modules=lora.target_modules,
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, config)
+
+
+def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = False) -> Path:
+    """Train one recipe end to end; returns the run directory."""
+    from train.models import load_model_and_tokenizer
+    from train.trainer import PreventativeSFTTrainer
+
+    state = PartialState()
+    run_dir = Path(output_dir or default_output_dir(recipe)).resolve()
+    check_run_dir(run_dir, resume)
+    recipe = resolve(recipe)
+    saved_steering: dict[str, Any] = {}
+    if resume:
+        saved = yaml.safe_load((run_dir / "recipe.yaml").read_text())
+        changed = recipe_differences(saved, recipe.model_dump(mode="json"))
+        if changed:
+            raise PrevsteerError(f"--resume: the recipe differs from {run_dir}/recipe.yaml in {', '.join(changed[:5])}")
+        saved_steering = read_json(run_dir / "steering.json")
+    state.wait_for_everyone()
+
+    vector_files = [Path(p) for p in recipe.steering.vector_paths] if recipe.steering.mode != "none" else []
+    if resume:  # the exact vectors the run started with
+        vector_files = [run_dir / "vectors" / f"{i}-{p.name}" for i, p in enumerate(vector_files)]
+    vectors = [PersonaVector.load(p) for p in vector_files]
+
+    model, tokenizer = load_model_and_tokenizer(recipe.model.name, recipe.model.dtype, recipe.model.layers_path)
+    train_ds, eval_ds, counts = load_datasets(recipe.data, recipe.seed)
+    model = apply_lora(recipe, model)
+    steering, regularizer, steering_record = (None, None, {"mode": "none"})
+    if recipe.steering.mode != "none":
+        hooks = build_hooks(recipe, model, tokenizer, train_ds, vectors, saved_steering)
+        steering, regularizer, steering_record = hooks
+
+    args = sft_config(recipe, run_dir, eval_ds is not None)
+    if state.is_main_process:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            (run_dir / "recipe.yaml").write_text(dump_recipe(recipe))
+            (run_dir / "vectors").mkdir(exist_ok=True)
+            for i, path in enumerate(vector_files):
+                shutil.copy2(path, run_dir / "vectors" / f"{i}-{path.name}")
+            write_json(run_dir / "steering.json", steering_record)
+        write_json(run_dir / "run.json", run_info("running", started=now(), world_size=state.num_processes, **counts))
+    state.wait_for_everyone()
+
+    trainer = PreventativeSFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        processing_class=tokenizer,
+        callbacks=[MetricsFileCallback(run_dir / "metrics.jsonl")],
+        steering=steering,
+        regularizer=regularizer,
+    )
+    try:
+        if resume and not any(run_dir.glob("checkpoint-*")):
+            raise PrevsteerError(f"--resume: no checkpoint-* folder in {run_dir} to resume from")
+        trainer.train(resume_from_checkpoint=True if resume else None)
+    except BaseException as exc:
+        if state.is_main_process:
+            info = read_json(run_dir / "run.json")
+            write_json(run_dir / "run.json", {**info, "status": "failed", "finished": now(), "error": str(exc)[:500]})
+        raise
+    calls = gather_object([steering.calls if steering else 0])
+    trainer.save_model(str(run_dir / "final"))
+    if state.is_main_process:
+        tokenizer.save_pretrained(run_dir / "final")
+        steering_record["hook_calls_per_rank"] = calls
+        write_json(run_dir / "steering.json", steering_record)
+        info = read_json(run_dir / "run.json")
+        write_json(run_dir / "run.json", {**info, "status": "completed", "finished": now(), "final": "final"})
+    state.wait_for_everyone()
+    return run_dir
+
+
+def preflight(recipe: Recipe) -> None:
+    """Check the recipe against the model's shape (layers, hidden size) without loading its weights."""
+    from train.models import model_shape
+
+    num_layers, hidden = model_shape(recipe.model.name)
+    settings = recipe.steering
+    if settings.mode == "none":
+        return
+    expand_layers(settings, num_layers)
+    for path in settings.vector_paths:
+        PersonaVector.load(path).check_compatible(num_layers, hidden, f"steering.vector {path}")
