@@ -8,6 +8,7 @@ every default filled in) is what a run directory stores as `recipe.yaml`.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import re
 import typing
@@ -155,9 +156,10 @@ def _training_keys() -> tuple[str, ...]:
 def _describe(err: dict, allowed: typing.Sequence[str]) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
-        name = str(err["loc"][-1])
-        close = [k for k in allowed if k.startswith(name[:4])][:5] or list(allowed)[:8]
-        return f"{loc}: unknown key (allowed include: {', '.join(close)})"
+        close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=3)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        listed = ", ".join(allowed) if len(allowed) <= 12 else "see trl.SFTConfig"
+        return f"{loc}: unknown key; {hint}(allowed: {listed})"
     value = err.get("input")
     shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
     msg = err["msg"].removeprefix("Value error, ")

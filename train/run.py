@@ -10,7 +10,7 @@ from typing import Any
 import torch
 import yaml
 from accelerate import PartialState
-from accelerate.utils import gather_object
+from accelerate.utils import gather_object, set_seed
 
 from train.data import load_datasets
 from train.errors import PrevsteerError
@@ -55,11 +55,6 @@ def default_output_dir(recipe: Recipe) -> Path:
 def sft_config(recipe: Recipe, run_dir: Path, has_eval: bool):
     from trl import SFTConfig
 
-    if "wandb" in recipe.logging.report_to:
-        os.environ.setdefault("WANDB_PROJECT", recipe.logging.wandb_project)
-        os.environ.setdefault("WANDB_MODE", recipe.logging.wandb_mode)
-        os.environ.setdefault("WANDB_DIR", str(run_dir))
-    os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(run_dir / "tensorboard"))
     strategy = recipe.eval.strategy if has_eval else "no"
     kwargs = {
         "output_dir": str(run_dir),
@@ -77,6 +72,15 @@ def sft_config(recipe: Recipe, run_dir: Path, has_eval: bool):
         return SFTConfig(**kwargs)
     except (ValueError, TypeError) as exc:
         raise PrevsteerError(f"training: {str(exc).splitlines()[0]}") from None
+
+
+def configure_loggers(recipe: Recipe, run_dir: Path) -> None:
+    """wandb and TensorBoard read their settings from the environment; keep their files in the run dir."""
+    if "wandb" in recipe.logging.report_to:
+        os.environ.setdefault("WANDB_PROJECT", recipe.logging.wandb_project)
+        os.environ.setdefault("WANDB_MODE", recipe.logging.wandb_mode)
+        os.environ.setdefault("WANDB_DIR", str(run_dir))
+    os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(run_dir / "tensorboard"))
 
 
 def calibration_batches(tokenizer, dataset, rows: int, batch_size: int = 8):
@@ -165,6 +169,9 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
         vector_files = [run_dir / "vectors" / f"{i}-{p.name}" for i, p in enumerate(vector_files)]
     vectors = [PersonaVector.load(p) for p in vector_files]
 
+    # Seed before the LoRA adapters are initialised: their init is random, and every rank must start from the same
+    # weights (ZeRO-3 keeps each rank's own partition; DDP would hide a mismatch by broadcasting rank 0's).
+    set_seed(recipe.seed)
     model, tokenizer = load_model_and_tokenizer(recipe.model.name, recipe.model.dtype, recipe.model.layers_path)
     train_ds, eval_ds, counts = load_datasets(recipe.data, recipe.seed)
     model = apply_lora(recipe, model)
@@ -173,6 +180,7 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
         hooks = build_hooks(recipe, model, tokenizer, train_ds, vectors, saved_steering)
         steering, regularizer, steering_record = hooks
 
+    configure_loggers(recipe, run_dir)
     args = sft_config(recipe, run_dir, eval_ds is not None)
     if state.is_main_process:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -220,6 +228,7 @@ def preflight(recipe: Recipe) -> None:
     """Check the recipe against the model's shape (layers, hidden size) without loading its weights."""
     from train.models import model_shape
 
+    sft_config(recipe, Path("unused"), has_eval=bool(recipe.data.eval or recipe.data.eval_rows))
     num_layers, hidden = model_shape(recipe.model.name)
     settings = recipe.steering
     if settings.mode == "none":
