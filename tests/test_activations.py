@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from train.activations import mean_activations, tokenize_conversation
+from train.activations import answer_means, answer_nll, mean_activations, tokenize_conversation
 from train.tiny import build_tiny_model
 
 
@@ -47,3 +48,24 @@ def test_boundary_comes_from_the_chat_template(tmp_path):
     ids, boundary = tokenize_conversation(tokenizer, [{"role": "user", "content": "q"}], "the answer")
     assert tokenizer.decode(ids[:boundary]).endswith("assistant\n")
     assert tokenizer.decode(ids[boundary:]).startswith("the answer")
+
+
+def test_answer_nll_and_means_match_single_conversation_references(tmp_path):
+    path = build_tiny_model("llama", tmp_path, num_layers=2, hidden_size=32)
+    model = AutoModelForCausalLM.from_pretrained(path).float().eval()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    conversations = [
+        ([{"role": "user", "content": "what is tea"}], "a warm drink made from leaves"),
+        ([{"role": "user", "content": "hi"}], "hello"),
+    ]
+    nll = answer_nll(model, tokenizer, conversations, batch_size=2)
+    means = answer_means(model, tokenizer, conversations, batch_size=2)
+    assert means.shape == (2, 2, 32)
+    for i, (prompt, answer) in enumerate(conversations):
+        ids, boundary = tokenize_conversation(tokenizer, prompt, answer)
+        labels = torch.tensor([[-100] * boundary + ids[boundary:]])
+        with torch.no_grad():
+            loss = model(input_ids=torch.tensor([ids]), labels=labels).loss  # HF's mean over answer tokens
+        assert float(nll[i]) == pytest.approx(float(loss), rel=1e-5)
+        single = mean_activations(model, tokenizer, [conversations[i]])
+        torch.testing.assert_close(means[i], single.response, atol=1e-5, rtol=1e-4)

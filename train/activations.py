@@ -7,7 +7,7 @@ its generation prompt is a prefix of the full conversation), never from re-token
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -44,20 +44,30 @@ class MeanActivations:
     count: int
 
 
+@dataclass
+class ForwardBatch:
+    """One teacher-forced batch: block outputs, optional logits, and per-token weights for averaging."""
+
+    hidden: torch.Tensor  # [L, B, T, d] float32
+    logits: torch.Tensor | None  # [B, T, V] when asked for
+    input_ids: torch.Tensor  # [B, T]
+    answer: torch.Tensor  # [B, T], 1/len over each answer's tokens
+    prompt: torch.Tensor  # [B, T], 1/len over each prompt's tokens
+    last_prompt: torch.Tensor  # [B, T], 1 at the last prompt token
+
+
 @torch.no_grad()
-def mean_activations(
+def teacher_forced_batches(
     model: nn.Module,
     tokenizer,
     conversations: Sequence[tuple[Sequence[Message], str]],
     batch_size: int = 8,
     layers_path: str | None = None,
-) -> MeanActivations:
-    """Mean residual stream at every block output over each answer's tokens (averaged per answer first)."""
-    if not conversations:
-        raise PrevsteerError("no answers to average")
+    with_logits: bool = False,
+) -> Iterator[ForwardBatch]:
+    """Run (prompt, answer) pairs through the model in right-padded batches, without gradients."""
     blocks = find_decoder_layers(model, layers_path)
     device = next(model.parameters()).device
-    sums = {key: None for key in ("response", "prompt", "last_prompt")}
     captured: list[torch.Tensor] = [None] * len(blocks)
     handles = [
         block.register_forward_hook(lambda m, a, o, i=i: captured.__setitem__(i, output_hidden(o).float()))
@@ -72,26 +82,75 @@ def mean_activations(
             width = max(len(ids) for ids, _ in encoded)
             input_ids = torch.full((len(encoded), width), pad, dtype=torch.long)
             attention = torch.zeros_like(input_ids)
-            answer = torch.zeros(len(encoded), width)
-            prompt = torch.zeros(len(encoded), width)
-            last = torch.zeros(len(encoded), width)
+            answer, prompt, last = (torch.zeros(len(encoded), width) for _ in range(3))
             for row, (ids, boundary) in enumerate(encoded):
                 input_ids[row, : len(ids)] = torch.tensor(ids)
                 attention[row, : len(ids)] = 1
                 prompt[row, :boundary] = 1.0 / boundary
                 answer[row, boundary : len(ids)] = 1.0 / (len(ids) - boundary)
                 last[row, boundary - 1] = 1.0
-            model(input_ids=input_ids.to(device), attention_mask=attention.to(device), use_cache=False)
-            stacked = torch.stack(captured)  # [L, B, T, d]
-            for key, weights in (("response", answer), ("prompt", prompt), ("last_prompt", last)):
-                total = torch.einsum("lbtd,bt->ld", stacked, weights.to(stacked.device)).cpu().double()
-                sums[key] = total if sums[key] is None else sums[key] + total
+            out = model(
+                input_ids=input_ids.to(device),
+                attention_mask=attention.to(device),
+                use_cache=False,
+                logits_to_keep=0 if with_logits else 1,
+            )
+            stacked = torch.stack(captured)
+            weights = [w.to(stacked.device) for w in (answer, prompt, last)]
+            yield ForwardBatch(stacked, out.logits.float() if with_logits else None, input_ids, *weights)
     finally:
         for handle in handles:
             handle.remove()
         model.train(was_training)
+
+
+def mean_activations(
+    model: nn.Module,
+    tokenizer,
+    conversations: Sequence[tuple[Sequence[Message], str]],
+    batch_size: int = 8,
+    layers_path: str | None = None,
+) -> MeanActivations:
+    """Mean residual stream at every block output over each answer's tokens (averaged per answer first)."""
+    if not conversations:
+        raise PrevsteerError("no answers to average")
+    sums: dict[str, torch.Tensor] = {}
+    for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, layers_path):
+        for key in ("response", "prompt", "last_prompt"):
+            weights = getattr(batch, "answer" if key == "response" else key)
+            total = torch.einsum("lbtd,bt->ld", batch.hidden, weights).cpu().double()
+            sums[key] = sums[key] + total if key in sums else total
     n = len(conversations)
     return MeanActivations(*(sums[k].div(n).float() for k in ("response", "prompt", "last_prompt")), count=n)
+
+
+def answer_means(
+    model: nn.Module,
+    tokenizer,
+    conversations: Sequence[tuple[Sequence[Message], str]],
+    batch_size: int = 8,
+    layers_path: str | None = None,
+) -> torch.Tensor:
+    """Per answer, the mean residual stream over its tokens at every layer: [N, L, d]."""
+    rows = [
+        torch.einsum("lbtd,bt->bld", batch.hidden, batch.answer).cpu()
+        for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, layers_path)
+    ]
+    return torch.cat(rows)
+
+
+def answer_nll(
+    model: nn.Module, tokenizer, conversations: Sequence[tuple[Sequence[Message], str]], batch_size: int = 8
+) -> torch.Tensor:
+    """Per answer, the mean negative log-likelihood of its tokens given the prompt: [N]."""
+    out = []
+    for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, with_logits=True):
+        logprobs = torch.log_softmax(batch.logits[:, :-1], dim=-1)
+        targets = batch.input_ids[:, 1:].to(logprobs.device)
+        token_nll = -logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # predicts token t+1
+        weights = batch.answer[:, 1:]  # answer tokens, each weighted 1/len
+        out.append((token_nll * weights).sum(-1).cpu())
+    return torch.cat(out)
 
 
 def contrast_vector(

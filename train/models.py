@@ -200,3 +200,19 @@ def _convert_gguf(source: Path, out_dir: Path) -> None:
         file.chmod(0o644)
     if not AutoTokenizer.from_pretrained(out_dir).chat_template:
         raise PrevsteerError(f"converting {source.name}: the saved tokenizer lost its chat template")
+
+
+def load_run_model(run_dir: str | Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """The trained model of a run directory: its base model with `final/` applied (adapter or full weights)."""
+    import yaml
+    from peft import PeftModel
+
+    run_dir = Path(run_dir)
+    final = run_dir / "final"
+    if not (run_dir / "recipe.yaml").is_file() or not final.is_dir():
+        raise PrevsteerError(f"{run_dir}: not a finished prevsteer run (needs recipe.yaml and final/)")
+    settings = yaml.safe_load((run_dir / "recipe.yaml").read_text())["model"]
+    if (final / "adapter_config.json").is_file():
+        model, tokenizer = load_model_and_tokenizer(settings["name"], settings["dtype"], settings["layers_path"])
+        return PeftModel.from_pretrained(model, final), tokenizer
+    return load_model_and_tokenizer(str(final), settings["dtype"], settings["layers_path"])

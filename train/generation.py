@@ -1,0 +1,49 @@
+"""Batched greedy generation with left padding and the KV cache, for evaluation questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+Message = dict[str, str]
+
+
+@torch.no_grad()
+def generate_answers(
+    model: nn.Module,
+    tokenizer,
+    prompts: Sequence[Sequence[Message]],
+    max_new_tokens: int = 64,
+    batch_size: int = 16,
+    do_sample: bool = False,
+    temperature: float = 1.0,
+) -> list[str]:
+    """One answer per chat prompt. Left padding so every row's generation starts at the same position."""
+    side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    was_training = model.training
+    model.eval()
+    answers: list[str] = []
+    try:
+        device = next(model.parameters()).device
+        for start in range(0, len(prompts), batch_size):
+            texts = [
+                tokenizer.apply_chat_template(list(p), add_generation_prompt=True, tokenize=False)
+                for p in prompts[start : start + batch_size]
+            ]
+            batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
+            sampling = {"do_sample": True, "temperature": temperature} if do_sample else {"do_sample": False}
+            out = model.generate(
+                **batch,
+                max_new_tokens=max_new_tokens,
+                pad_token_id=tokenizer.pad_token_id,
+                **sampling,
+            )
+            new_tokens = out[:, batch["input_ids"].shape[1] :]
+            answers.extend(t.strip() for t in tokenizer.batch_decode(new_tokens, skip_special_tokens=True))
+    finally:
+        tokenizer.padding_side = side
+        model.train(was_training)
+    return answers
