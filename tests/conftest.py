@@ -31,3 +31,26 @@ def tiny_model_dir(tmp_path_factory) -> Callable[..., Path]:
 def tiny_llama(tiny_model_dir) -> Path:
     """A 2-layer, hidden-32 llama with the tiny ChatML tokenizer."""
     return tiny_model_dir("llama")
+
+
+def cpu_sft_config(output_dir, **overrides):
+    """An SFTConfig for short CPU runs in tests: no saving, no reporting, loss on completions only."""
+    from trl import SFTConfig
+
+    args = {
+        "output_dir": str(output_dir),
+        "max_steps": 3,
+        "per_device_train_batch_size": 2,
+        "learning_rate": 1e-2,
+        "logging_steps": 1,
+        "save_strategy": "no",
+        "report_to": "none",
+        "use_cpu": True,
+        "bf16": False,
+        "gradient_checkpointing": False,
+        "completion_only_loss": True,
+        "seed": 0,
+        "max_length": 64,
+        **overrides,
+    }
+    return SFTConfig(**args)

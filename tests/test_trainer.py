@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import cpu_sft_config
 from datasets import Dataset
 from peft import LoraConfig, PeftModel, get_peft_model
 from transformers import AutoModelForCausalLM, AutoTokenizer
-from trl import SFTConfig
 
 from train import PersonaVector, SteeringSpec
 from train.regularize import ProjectionRegularizer
@@ -30,26 +30,6 @@ def dataset(n: int = 10) -> Dataset:
     return Dataset.from_list(rows)
 
 
-def config(tmp_path, **overrides) -> SFTConfig:
-    args = {
-        "output_dir": str(tmp_path),
-        "max_steps": 3,
-        "per_device_train_batch_size": 2,
-        "learning_rate": 1e-2,
-        "logging_steps": 1,
-        "save_strategy": "no",
-        "report_to": "none",
-        "use_cpu": True,
-        "bf16": False,
-        "gradient_checkpointing": False,
-        "completion_only_loss": True,
-        "seed": 0,
-        "max_length": 64,
-        **overrides,
-    }
-    return SFTConfig(**args)
-
-
 def load(path, lora: bool = True):
     model = AutoModelForCausalLM.from_pretrained(path).float()
     tokenizer = AutoTokenizer.from_pretrained(path)
@@ -67,7 +47,7 @@ def vector_for(model, seed: int = 0, scale: float = 5.0) -> PersonaVector:
 def train(tmp_path, model, tokenizer, steering=None, regularizer=None, eval_dataset=None, **overrides):
     trainer = PreventativeSFTTrainer(
         model=model,
-        args=config(tmp_path, **overrides),
+        args=cpu_sft_config(tmp_path, **overrides),
         train_dataset=dataset(),
         eval_dataset=eval_dataset,
         processing_class=tokenizer,
