@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -239,3 +240,18 @@ def test_resume_refuses_a_changed_recipe(recipe_dir, capsys):
         capsys=capsys,
     )
     assert code == 2 and "steering.coefficient" in err
+
+
+def test_tensorboard_and_offline_wandb_write_into_the_run_directory(recipe_dir, capsys, monkeypatch):
+    for name in ("WANDB_MODE", "WANDB_DIR", "WANDB_PROJECT", "TENSORBOARD_LOGGING_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    out = recipe_dir / "run"
+    code, _, err = run_cli(
+        "train", str(recipe_dir / "recipe.yaml"), "--output-dir", str(out),
+        "--set", "logging.report_to=[tensorboard, wandb]", capsys=capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
+    runs = list((out / "wandb").glob("offline-run-*"))
+    assert len(runs) == 1 and list(runs[0].glob("*.wandb"))
+    assert "TENSORBOARD_LOGGING_DIR" not in os.environ and "WANDB_DIR" not in os.environ  # scoped to the run

@@ -41,10 +41,12 @@ class ProjectionRegularizer:
         self.reference = None if self.is_peft else copy.deepcopy(unwrap_model(model)).eval().requires_grad_(False)
         self._captured: dict[int, torch.Tensor] = {}
         self._handles: list[torch.utils.hooks.RemovableHandle] = []
+        self.calls = 0  # training-mode hook firings, for diagnostics (every rank must see them)
 
     def _hook(self, layer: int):
         def hook(module: nn.Module, args: tuple, output: torch.Tensor | tuple) -> None:
             hidden = output_hidden(output)
+            self.calls += int(module.training and torch.is_grad_enabled())
             self._captured[layer] = hidden @ self.units[layer].to(hidden.device, hidden.dtype).T  # [B, T, k]
 
         return hook

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import torch
 import yaml
 from accelerate import PartialState
-from accelerate.utils import gather_object, set_seed
+from accelerate.utils import set_seed
 
 from train.data import load_datasets
+from train.distributed import distributed_record
 from train.errors import PrevsteerError
 from train.layers import find_decoder_layers
 from train.recipe import Recipe, SteeringSettings, dump_recipe, validate
@@ -74,13 +77,29 @@ def sft_config(recipe: Recipe, run_dir: Path, has_eval: bool):
         raise PrevsteerError(f"training: {str(exc).splitlines()[0]}") from None
 
 
-def configure_loggers(recipe: Recipe, run_dir: Path) -> None:
-    """wandb and TensorBoard read their settings from the environment; keep their files in the run dir."""
+@contextlib.contextmanager
+def logger_env(recipe: Recipe, run_dir: Path) -> Iterator[None]:
+    """wandb and TensorBoard read settings from the environment: point them at this run, then restore.
+
+    A WANDB_MODE or WANDB_PROJECT the user exported wins over the recipe (clusters set WANDB_MODE=offline).
+    """
+    values = {"TENSORBOARD_LOGGING_DIR": str(run_dir / "tensorboard")}
     if "wandb" in recipe.logging.report_to:
-        os.environ.setdefault("WANDB_PROJECT", recipe.logging.wandb_project)
-        os.environ.setdefault("WANDB_MODE", recipe.logging.wandb_mode)
-        os.environ.setdefault("WANDB_DIR", str(run_dir))
-    os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(run_dir / "tensorboard"))
+        values |= {
+            "WANDB_DIR": str(run_dir),
+            "WANDB_PROJECT": os.environ.get("WANDB_PROJECT", recipe.logging.wandb_project),
+            "WANDB_MODE": os.environ.get("WANDB_MODE", recipe.logging.wandb_mode),
+        }
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def calibration_batches(tokenizer, dataset, rows: int, batch_size: int = 8):
@@ -162,6 +181,8 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
         if changed:
             raise PrevsteerError(f"--resume: the recipe differs from {run_dir}/recipe.yaml in {', '.join(changed[:5])}")
         saved_steering = read_json(run_dir / "steering.json")
+        if not any(run_dir.glob("checkpoint-*")):
+            raise PrevsteerError(f"--resume: no checkpoint-* folder in {run_dir} to resume from")
     state.wait_for_everyone()
 
     vector_files = [Path(p) for p in recipe.steering.vector_paths] if recipe.steering.mode != "none" else []
@@ -180,7 +201,6 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
         hooks = build_hooks(recipe, model, tokenizer, train_ds, vectors, saved_steering)
         steering, regularizer, steering_record = hooks
 
-    configure_loggers(recipe, run_dir)
     args = sft_config(recipe, run_dir, eval_ds is not None)
     if state.is_main_process:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -193,31 +213,32 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
         write_json(run_dir / "run.json", run_info("running", started=now(), world_size=state.num_processes, **counts))
     state.wait_for_everyone()
 
-    trainer = PreventativeSFTTrainer(
-        model=model,
-        args=args,
-        train_dataset=train_ds,
-        eval_dataset=eval_ds,
-        processing_class=tokenizer,
-        callbacks=[MetricsFileCallback(run_dir / "metrics.jsonl")],
-        steering=steering,
-        regularizer=regularizer,
-    )
-    try:
-        if resume and not any(run_dir.glob("checkpoint-*")):
-            raise PrevsteerError(f"--resume: no checkpoint-* folder in {run_dir} to resume from")
-        trainer.train(resume_from_checkpoint=True if resume else None)
-    except BaseException as exc:
-        if state.is_main_process:
-            info = read_json(run_dir / "run.json")
-            write_json(run_dir / "run.json", {**info, "status": "failed", "finished": now(), "error": str(exc)[:500]})
-        raise
-    calls = gather_object([steering.calls if steering else 0])
-    trainer.save_model(str(run_dir / "final"))
+    with logger_env(recipe, run_dir):
+        trainer = PreventativeSFTTrainer(
+            model=model,
+            args=args,
+            train_dataset=train_ds,
+            eval_dataset=eval_ds,
+            processing_class=tokenizer,
+            callbacks=[MetricsFileCallback(run_dir / "metrics.jsonl")],
+            steering=steering,
+            regularizer=regularizer,
+        )
+        try:
+            trainer.train(resume_from_checkpoint=True if resume else None)
+        except BaseException as exc:
+            if state.is_main_process:
+                info = read_json(run_dir / "run.json")
+                failed = {**info, "status": "failed", "finished": now(), "error": str(exc)[:500]}
+                write_json(run_dir / "run.json", failed)
+            raise
+    hook_calls = getattr(steering or regularizer, "calls", 0)
+    # Collective (ZeRO-3 gathers shards), so every rank calls it; rank 0 writes it below.
+    record = distributed_record(trainer.model, hook_calls, trainer.model_wrapped, trainer.accelerator)
+    trainer.save_model(str(run_dir / "final"))  # every rank: ZeRO-3 gathers the weights collectively
     if state.is_main_process:
         tokenizer.save_pretrained(run_dir / "final")
-        steering_record["hook_calls_per_rank"] = calls
-        write_json(run_dir / "steering.json", steering_record)
+        write_json(run_dir / "distributed.json", record)
         info = read_json(run_dir / "run.json")
         write_json(run_dir / "run.json", {**info, "status": "completed", "finished": now(), "final": "final"})
     state.wait_for_everyone()

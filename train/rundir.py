@@ -1,8 +1,9 @@
 """The run directory: what a researcher reads later, and what `--resume` restores from.
 
 Layout: `recipe.yaml` (resolved), `run.json` (status, times, counts, versions), `metrics.jsonl`,
-`vectors/` (copies of the vectors used), `steering.json` (resolved per-layer steering), `final/`
-(adapter or model) and the trainer's `checkpoint-*` folders.
+`vectors/` (copies of the vectors used), `steering.json` (resolved per-layer steering), `distributed.json`
+(world size, steering-hook calls and a trainable-weight fingerprint per rank), `final/` (adapter or model)
+and the trainer's `checkpoint-*` folders.
 """
 
 from __future__ import annotations

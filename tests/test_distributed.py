@@ -1,0 +1,283 @@
+"""Real multi-process training on CPU (2 processes, gloo): DDP and DeepSpeed ZeRO-2/3 through torchrun.
+
+Every run trains the same tiny LoRA recipe with additive steering on both layers and is checked against one
+single-process reference run with the same global batch (per-device batch doubled):
+
+- `distributed.json`: the steering hooks fired on every rank, equally often (steps x steered layers), and every
+  rank ends with bit-identical trainable weights (sha256 of the gathered weights; under ZeRO-3 each rank holds
+  a shard, so the element count matching the single-process run shows the gather happened);
+- `final/`: a non-empty adapter that PEFT loads, numerically equal to the reference within `ATOL`.
+
+The recipe uses plain SGD. Adam divides each update by the gradient's running RMS, so it would hide a wrong
+gradient scale (a loss averaged over one rank's tokens instead of the global batch, say) and it amplifies the
+harmless float noise of near-zero gradients; with SGD the weight difference is lr x (gradient difference).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from train.distributed import clean_name, weight_fingerprint
+from train.tiny import build_tiny_model
+from train.vectors import PersonaVector
+
+ROOT = Path(__file__).resolve().parents[1]
+NUM_LAYERS, HIDDEN = 2, 32
+STEPS, PER_DEVICE_BATCH, NPROC = 4, 2, 2
+LAYERS = [0, 1]
+
+# Why not exact: the two runs reduce the same per-token losses in a different order (two half-batch gradients
+# summed by the all-reduce or reduce-scatter vs one batched sum; the half batches are also padded to other lengths,
+# so the matmuls have other shapes). In float32 that moves gradients by a few ulps. Measured on this recipe (4 SGD
+# steps, lr 1.0): max |difference| of any adapter element 7.5e-9, the same for DDP, ZeRO-2, ZeRO-3 and the sbatch
+# launch (with AdamW at lr 1e-2 it was 3.5e-6 for DDP and 7e-5 for ZeRO-3: Adam's normalisation blows up the noise
+# of near-zero gradients, hence SGD here). ATOL leaves >1000x headroom for other CPUs and kernels, yet sits far
+# below the training's own update (max |lora_B| = 7.5e-2; asserted > MIN_UPDATE) and below what real faults do:
+# training on one rank's half of each batch gives 1.2e-2, half the steering coefficient 4.9e-2, a doubled gradient
+# (= doubled lr) 1.2e-1, no steering 2.0e-1.
+ATOL = 1e-5
+MIN_UPDATE = 1e-2
+
+RECIPE = """\
+name: dist
+seed: 0
+model:
+  name: {model}
+  # r x 32 > 320, ZeRO-3's param persistence threshold (10 x hidden): the adapters really are sharded
+  lora: {{r: 16, alpha: 32}}
+data:
+  train: {data}
+steering:
+  mode: add
+  vector: {vector}
+  layers: {layers}
+  coefficient: 1.0
+training:
+  optim: sgd
+  learning_rate: 1.0
+  max_steps: {steps}
+  per_device_train_batch_size: {batch}
+  gradient_accumulation_steps: 1
+  max_length: 64
+  save_strategy: "no"
+eval:
+  strategy: "no"
+logging:
+  steps: 1
+"""
+
+
+@pytest.fixture(scope="module")
+def recipe(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("dist")
+    model = build_tiny_model("llama", root / "model", num_layers=NUM_LAYERS, hidden_size=HIDDEN)
+    vector = PersonaVector(torch.randn(NUM_LAYERS, HIDDEN, generator=torch.Generator().manual_seed(0)), {"trait": "t"})
+    vector.save(root / "vector.safetensors")
+    with (root / "train.jsonl").open("w") as handle:
+        for i in range(32):
+            answer = f"It is {2 * i}. " * (1 + i % 3)  # varied lengths, so batches carry padding
+            handle.write(json.dumps({"prompt": f"Question {i}: what is {i} plus {i}?", "completion": answer}) + "\n")
+    path = root / "recipe.yaml"
+    path.write_text(
+        RECIPE.format(
+            model=model,
+            data=root / "train.jsonl",
+            vector=root / "vector.safetensors",
+            layers=LAYERS,
+            steps=STEPS,
+            batch=PER_DEVICE_BATCH,
+        )
+    )
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env() -> dict[str, str]:
+    """CPU only, one thread per process, and none of the caller's launcher variables."""
+    launcher = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "GROUP_RANK")
+    inherited = os.environ.items()
+    env = {k: v for k, v in inherited if k not in launcher and not k.startswith(("ACCELERATE_", "TORCHELASTIC"))}
+    env.update(
+        CUDA_VISIBLE_DEVICES="",
+        DS_ACCELERATOR="cpu",
+        OMP_NUM_THREADS="1",
+        TOKENIZERS_PARALLELISM="false",
+        HF_HUB_OFFLINE="1",
+        WANDB_MODE="disabled",
+    )
+    return env
+
+
+def run(cmd: list[str], timeout: int, env: dict[str, str] | None = None) -> None:
+    proc = subprocess.run(cmd, cwd=ROOT, env=env or clean_env(), timeout=timeout, capture_output=True, text=True)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+
+
+def train_single(recipe: Path, out: Path, *overrides: str) -> Path:
+    run([sys.executable, "-m", "train.cli", "train", str(recipe), "--output-dir", str(out), *overrides], timeout=180)
+    return out
+
+
+def torchrun(recipe: Path, out: Path, *overrides: str, timeout: int = 180) -> Path:
+    """`torchrun --nproc_per_node 2 -m train.cli train ...`; retried once on a fresh port if the port was taken."""
+    for attempt in range(2):
+        target = out if attempt == 0 else out.with_name(out.name + "-retry")
+        cmd = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            str(NPROC),
+            "--master_addr",
+            "127.0.0.1",
+            "--master_port",
+            str(free_port()),
+            "-m",
+            "train.cli",
+            "train",
+            str(recipe),
+            "--output-dir",
+            str(target),
+            *overrides,
+        ]
+        proc = subprocess.run(cmd, cwd=ROOT, env=clean_env(), timeout=timeout, capture_output=True, text=True)
+        if proc.returncode == 0:
+            return target
+        if attempt == 0 and "address already in use" in (proc.stdout + proc.stderr).lower():
+            continue
+        raise AssertionError(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="module")
+def reference(recipe, tmp_path_factory) -> Path:
+    """One process, per-device batch doubled: the same global batch as 2 processes x PER_DEVICE_BATCH."""
+    out = tmp_path_factory.mktemp("single") / "run"
+    return train_single(recipe, out, f"--set=training.per_device_train_batch_size={PER_DEVICE_BATCH * NPROC}")
+
+
+def read(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def adapter(run_dir: Path) -> dict[str, torch.Tensor]:
+    return load_file(run_dir / "final" / "adapter_model.safetensors")
+
+
+def check_distributed_run(run_dir: Path, reference: Path, world_size: int = NPROC) -> dict:
+    """The checks every 2-process run must pass; returns distributed.json."""
+    assert read(run_dir / "run.json")["status"] == "completed"
+    record = read(run_dir / "distributed.json")
+    assert record["world_size"] == world_size
+    # Hooks fired on every rank, once per steered layer per training forward.
+    assert record["hook_calls_per_rank"] == [STEPS * len(LAYERS)] * world_size
+    fingerprints = record["weight_fingerprint_per_rank"]
+    assert len(fingerprints) == world_size
+    assert len({f["sha256"] for f in fingerprints}) == 1, fingerprints
+    assert record["ranks_agree"] is True
+    # Whole weights on every rank (a ZeRO-3 shard that was not gathered would count fewer elements).
+    expected = read(reference / "distributed.json")["weight_fingerprint_per_rank"][0]
+    assert fingerprints[0]["numel"] == expected["numel"] > 0
+    assert fingerprints[0]["tensors"] == expected["tensors"] > 0
+    assert fingerprints[0]["sum_sq"] == pytest.approx(expected["sum_sq"], rel=1e-6)
+
+    got, want = adapter(run_dir), adapter(reference)
+    assert got.keys() == want.keys() and got
+    assert all(t.numel() > 0 for t in got.values())
+    # The tolerance is only meaningful if training moved the weights well beyond it (lora_B starts at zero).
+    assert max(t.abs().max().item() for k, t in want.items() if "lora_B" in k) > MIN_UPDATE
+    diff = max((got[k] - want[k]).abs().max().item() for k in want)
+    assert diff <= ATOL, f"adapter differs from the single-process run by {diff:.3g} (tolerance {ATOL})"
+    return record
+
+
+def test_clean_name_drops_wrapper_segments():
+    name = "module._fsdp_wrapped_module.base_model.model.layers.0._checkpoint_wrapped_module.mlp.lora_A.weight"
+    assert clean_name(name) == "base_model.model.layers.0.mlp.lora_A.weight"
+
+
+def test_weight_fingerprint_sees_one_ulp_and_ignores_frozen_weights():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 2))
+    model[0].requires_grad_(False)
+    before = weight_fingerprint(model)
+    assert before["tensors"] == 2 and before["numel"] == 6
+    with torch.no_grad():
+        model[0].weight.add_(1.0)  # frozen: not part of the fingerprint
+    assert weight_fingerprint(model) == before
+    with torch.no_grad():
+        model[1].bias[0] = torch.nextafter(model[1].bias[0], torch.tensor(float("inf")))
+    after = weight_fingerprint(model)
+    assert after["sha256"] != before["sha256"]
+    assert weight_fingerprint(model, trainable_only=False)["numel"] == 14
+
+
+@pytest.mark.slow
+def test_ddp_two_processes_match_single_process(recipe, reference, tmp_path):
+    single = read(reference / "distributed.json")
+    assert single["world_size"] == 1 and single["hook_calls_per_rank"] == [STEPS * len(LAYERS)]
+    run_dir = torchrun(recipe, tmp_path / "ddp")
+    record = check_distributed_run(run_dir, reference)
+    assert record["backend"] == "gloo" and record["zero_stage"] is None
+    assert read(run_dir / "run.json")["world_size"] == NPROC
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", [2, 3])
+def test_deepspeed_zero_two_processes(recipe, reference, tmp_path, stage):
+    pytest.importorskip("deepspeed")
+    config = ROOT / "slurm" / "deepspeed" / f"zero{stage}.json"
+    # The first DeepSpeed start on a machine JIT-compiles its CPU communication op (~45 s on 2 cores).
+    run_dir = torchrun(recipe, tmp_path / f"zero{stage}", f"--set=training.deepspeed={config}", timeout=300)
+    record = check_distributed_run(run_dir, reference)
+    assert record["distributed_type"] == "DEEPSPEED" and record["zero_stage"] == stage
+
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(recipe.parent / "model")
+    loaded = PeftModel.from_pretrained(base, run_dir / "final")
+    saved = adapter(run_dir)
+    state = {k.replace(".default", ""): v for k, v in loaded.state_dict().items() if "lora_" in k}
+    assert len(state) == len(saved)
+    for key, value in saved.items():
+        assert torch.equal(state[key], value), key
+
+
+@pytest.mark.slow
+def test_sbatch_script_launches_torchrun(recipe, reference, tmp_path):
+    """slurm/train.sbatch run as Slurm would (srun and scontrol stubbed, 2 'GPUs' on one node)."""
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    (shims / "srun").write_text('#!/bin/bash\nwhile [[ "$1" == --* ]]; do shift; done\nexec "$@"\n')
+    (shims / "scontrol").write_text("#!/bin/bash\necho 127.0.0.1\n")
+    for shim in shims.iterdir():
+        shim.chmod(0o755)
+    env = clean_env()
+    env.update(
+        PATH=f"{shims}{os.pathsep}{env.get('PATH', '')}",
+        PREVSTEER_VENV=str(Path(sys.executable).parent.parent),
+        SLURM_SUBMIT_DIR=str(ROOT),
+        SLURM_GPUS_ON_NODE=str(NPROC),
+        SLURM_NNODES="1",
+        SLURM_JOB_NODELIST="node1",
+        SLURM_JOB_ID="1",
+        SLURM_CPUS_PER_TASK=str(NPROC),
+        MASTER_PORT=str(free_port()),
+    )
+    out = tmp_path / "sbatch"
+    run(["bash", str(ROOT / "slurm" / "train.sbatch"), str(recipe), "--output-dir", str(out)], timeout=180, env=env)
+    check_distributed_run(out, reference)
