@@ -99,6 +99,7 @@ class Steering:
         self._cache: dict[tuple[int, torch.device, torch.dtype], torch.Tensor] = {}
         self._handles: list[torch.utils.hooks.RemovableHandle] = []
         self._mask: torch.Tensor | None = None
+        self._mask_cache: dict[tuple[torch.device, torch.dtype], torch.Tensor] = {}
         self.calls = 0  # hook firings that steered, for diagnostics (every rank must see them)
 
     def _build(self) -> dict[int, torch.Tensor]:
@@ -132,9 +133,25 @@ class Steering:
     def set_batch(self, attention_mask: torch.Tensor | None = None, labels: torch.Tensor | None = None) -> None:
         """Set the token mask of the next forward pass(es); kept until the next call or `clear_batch`."""
         self._mask = token_mask(self.spec.scope, attention_mask, labels)
+        self._mask_cache = {}
 
     def clear_batch(self) -> None:
         self._mask = None
+        self._mask_cache = {}
+
+    def _batch_mask(self, hidden: torch.Tensor) -> torch.Tensor | None:
+        """The batch's token mask as [B, T, 1] in the hidden states' device and dtype, built once per batch."""
+        if self._mask is None:
+            return None
+        if self._mask.shape != hidden.shape[:2]:
+            raise RuntimeError(
+                f"steering mask {tuple(self._mask.shape)} does not fit hidden states {tuple(hidden.shape)}: "
+                "set_batch() was called for another batch"
+            )
+        key = (hidden.device, hidden.dtype)
+        if key not in self._mask_cache:
+            self._mask_cache[key] = self._mask.to(device=hidden.device, dtype=hidden.dtype).unsqueeze(-1)
+        return self._mask_cache[key]
 
     def _active(self, module: nn.Module) -> bool:
         when = self.spec.when
@@ -151,23 +168,15 @@ class Steering:
             if not self._active(module):
                 return None
             hidden = output_hidden(output)
-            mask = self._mask
-            if mask is not None:
-                if mask.shape != hidden.shape[:2]:
-                    raise RuntimeError(
-                        f"steering mask {tuple(mask.shape)} does not fit hidden states {tuple(hidden.shape)}: "
-                        "set_batch() was called for another batch"
-                    )
-                mask = mask.to(device=hidden.device, dtype=hidden.dtype).unsqueeze(-1)
+            mask = self._batch_mask(hidden)
             tensor = self._tensor(layer, hidden)
             if self.spec.operator == "add":
-                delta = tensor if mask is None else mask * tensor
+                steered = hidden + tensor if mask is None else torch.addcmul(hidden, mask, tensor)
             else:
-                delta = self.spec.coefficient * ((hidden @ tensor) @ tensor.T)
-                delta = delta if mask is None else mask * delta
-                delta = -delta
+                removed = self.spec.coefficient * ((hidden @ tensor) @ tensor.T)
+                steered = hidden - removed if mask is None else torch.addcmul(hidden, mask, removed, value=-1.0)
             self.calls += 1
-            return replace_hidden(output, hidden + delta)
+            return replace_hidden(output, steered)
 
         return hook
 
@@ -182,7 +191,7 @@ class Steering:
         for handle in self._handles:
             handle.remove()
         self._handles.clear()
-        self._mask = None
+        self.clear_batch()
 
     def __enter__(self) -> Steering:
         return self.attach()
