@@ -197,3 +197,12 @@ def test_steering_reaches_every_architecture_and_through_peft(arch, tmp_path):
         steered = peft_model(input_ids=input_ids).logits
     assert s.calls == 2
     assert not torch.allclose(steered, reference)
+
+
+def test_layer_discovery_override_and_clear_error(model):
+    assert find_decoder_layers(model, "model.layers") is model.model.layers
+    bare = torch.nn.Sequential(torch.nn.Linear(4, 4))
+    with pytest.raises(PrevsteerError, match=r"no decoder layers found in Sequential; set model.layers_path"):
+        find_decoder_layers(bare)
+    with pytest.raises(PrevsteerError, match="'model.nope' is not a non-empty ModuleList"):
+        find_decoder_layers(model, "model.nope")

@@ -48,10 +48,10 @@ def _train_arm(arm: str, out: Path) -> Path:
     run_dir = out / arm
     if (run_dir / "run.json").is_file():
         if read_json(run_dir / "run.json").get("status") == "completed":
-            console.print(f"[demo] reusing the finished {arm} run in {run_dir}")
+            console.print(f"demo: reusing the finished {arm} run in {run_dir}")
             return run_dir
         raise PrevsteerError(f"{run_dir} holds an unfinished run; rerun with `prevsteer demo --fresh`")
-    console.print(f"[demo] training the {arm} arm (recipes/demo-{arm}.yaml) -> {run_dir}")
+    console.print(f"demo: training the {arm} arm (recipes/demo-{arm}.yaml) -> {run_dir}")
     return train_run(load_recipe(ROOT / "recipes" / f"demo-{arm}.yaml"), run_dir)
 
 
@@ -86,14 +86,14 @@ def _prevented(base: float, plain: float, steered: float) -> str:
 
 
 def _report(out: Path, results: dict[str, dict], losses: dict[str, tuple[float, float]], vector: PersonaVector,
-            layer: int) -> Path:  # fmt: skip
+            layer: int, coefficient: float) -> Path:  # fmt: skip
     base, plain, prev = (results[k] for k in ("base", "plain", "preventative"))
     lines = [
         "# prevsteer demo: plain vs preventative LoRA on rude answers",
         "",
         "Model: smollm2-135m-instruct (offline default). Data: 120 rude answers (data/datasets/impolite/train.jsonl).",
-        f"Preventative arm: the impolite vector added at layer {layer} (raw coefficient 1, "
-        f"norm {vector.metadata['norms'][layer]:.1f}) during training forwards only.",
+        f"Preventative arm: the impolite vector added at layer {layer} (raw coefficient {coefficient:g}, "
+        f"vector norm {vector.metadata['norms'][layer]:.1f}) during training forwards only.",
         "",
         "**Vector (placeholder):** "
         + vector.metadata.get("extraction", {}).get("method", "unknown")
@@ -113,8 +113,12 @@ def _report(out: Path, results: dict[str, dict], losses: dict[str, tuple[float, 
         f"{losses['preventative'][0]:.3f} -> {losses['preventative'][1]:.3f} | |",
         "",
         "One seed, 30 held-out questions, greedy decoding: orientation, not evidence. A judge-based trait score,",
-        "MMLU and several seeds come with the evaluation issue. Steering raises the early training loss: the",
-        "adapter need not learn what the vector already supplies.",
+        "MMLU and several seeds come with the evaluation issue. 'prevented' = 1 - (preventative - base) /",
+        "(plain - base).",
+        "",
+        f"Steering {'raised' if losses['preventative'][0] > losses['plain'][0] else 'lowered'} the first logged "
+        f"training loss ({losses['plain'][0]:.3f} plain, {losses['preventative'][0]:.3f} preventative): adding the "
+        "trait direction changes how likely the rude answers already are before the adapter learns anything.",
         "",
         "## Sample answers (held-out questions)",
     ]
@@ -136,14 +140,14 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     recipe = load_recipe(ROOT / "recipes" / "demo-preventative.yaml")
     vector, layer = PersonaVector.load(recipe.steering.vector_paths[0]), recipe.steering.layers[0]
     unit = torch.nn.functional.normalize(vector.vector[layer], dim=0)
-    console.print("[demo] measuring base, plain and preventative models on 30 held-out questions")
+    console.print("demo: measuring base, plain and preventative models on 30 held-out questions")
     lens = load_model_and_tokenizer("smollm2-135m-instruct")
     results = {"base": _measure(*lens, lens, unit, layer)}
     for arm, run_dir in runs.items():
         results[arm] = _measure(*load_run_model(run_dir), lens, unit, layer)
     losses = {arm: _losses(run_dir) for arm, run_dir in runs.items()}
     write_json(out / "results.json", {"results": results, "losses": losses, "layer": layer})
-    report = _report(out, results, losses, vector, layer)
+    report = _report(out, results, losses, vector, layer, recipe.steering.coefficient)
     table = Table(title="prevsteer demo (one seed; see report for caveats)")
     for column in ("", "base", "plain", "preventative"):
         table.add_column(column)
