@@ -87,7 +87,7 @@ def load_rows(path: str | Path, skip_bad: bool = False, max_rows: int | None = N
 def load_datasets(settings: DataSettings, seed: int) -> tuple[Dataset, Dataset | None, dict[str, int]]:
     """Train and eval datasets plus counts for the run directory (rows, skipped)."""
     rows, skipped = load_rows(settings.train, settings.skip_bad, settings.max_rows)
-    counts = {"train_rows": len(rows), "skipped_rows": skipped}
+    counts = {"skipped_rows": skipped}
     train = Dataset.from_list(rows)
     evaluation = None
     if settings.eval:
