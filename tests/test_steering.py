@@ -204,5 +204,5 @@ def test_layer_discovery_override_and_clear_error(model):
     bare = torch.nn.Sequential(torch.nn.Linear(4, 4))
     with pytest.raises(PrevsteerError, match=r"no decoder layers found in Sequential; set model.layers_path"):
         find_decoder_layers(bare)
-    with pytest.raises(PrevsteerError, match="'model.nope' is not a non-empty ModuleList"):
+    with pytest.raises(PrevsteerError, match=r"'model.nope' is not a non-empty ModuleList"):
         find_decoder_layers(model, "model.nope")
