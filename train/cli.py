@@ -76,6 +76,37 @@ def cmd_vector_contrast(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_judge(args: argparse.Namespace) -> int:
+    from train.data import read_jsonl
+    from train.judge import make_judge, score_answers
+    from train.models import cache_dir
+    from train.rundir import write_jsonl
+    from train.traits import COHERENCE_RUBRIC, load_trait
+
+    if args.out.exists() and not args.force:
+        raise PrevsteerError(f"--out {args.out} exists; pass --force to replace it")
+    trait = load_trait(args.trait)
+    rows, _ = read_jsonl(args.input)
+    cache = args.cache or cache_dir() / "judge.sqlite"
+    judge = make_judge(args.judge, base_url=args.judge_base_url, cache=cache)
+    try:
+        scored, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, COHERENCE_RUBRIC, rows)
+    except PrevsteerError as exc:
+        raise PrevsteerError(f"{args.input}: {exc}") from None
+    print(f"trait {trait.name}: {trait_report}", file=sys.stderr)
+    print(f"coherence: {coherence_report}", file=sys.stderr)
+    failed = trait_report.broken + coherence_report.broken
+    if failed:
+        first = (trait_report.errors or coherence_report.errors or ["unknown"])[0]
+        raise PrevsteerError(
+            f"judge: {failed} of {2 * len(rows)} calls failed ({first}); {args.out} not written, the scores "
+            f"obtained are cached in {cache}: re-run to retry the rest"
+        )
+    write_jsonl(args.out, scored)
+    print(f"{args.out}: {len(scored)} rows scored")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from train.demo import run_demo
 
@@ -115,6 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     contrast.add_argument("--out", type=Path, required=True)
     contrast.add_argument("--force", action="store_true")
     contrast.set_defaults(func=cmd_vector_contrast)
+
+    judge = sub.add_parser("judge", help="score saved answers for a trait and for coherence")
+    judge.add_argument("--trait", required=True, help="a trait name in data/traits or a trait JSON file")
+    judge.add_argument("--input", type=Path, required=True, help="JSONL rows with 'question' and 'answer'")
+    judge.add_argument("--judge", required=True, help="openai:MODEL (hf:MODEL and offline come later)")
+    judge.add_argument("--judge-base-url", default=None, help="an OpenAI-compatible endpoint, e.g. a vLLM server")
+    judge.add_argument("--cache", type=Path, default=None, help="SQLite judge cache (default: prevsteer cache dir)")
+    judge.add_argument("--out", type=Path, required=True)
+    judge.add_argument("--force", action="store_true")
+    judge.set_defaults(func=cmd_judge)
 
     demo = sub.add_parser("demo", help="the end-to-end demo on the offline default model")
     demo.add_argument("--out", default="runs/demo")

@@ -28,7 +28,7 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from tqdm.auto import tqdm
 
@@ -102,6 +102,11 @@ class JudgeReport:
     def failed(self) -> int:
         """Items with no score, whatever the reason."""
         return self.total - self.counts["ok"]
+
+    @property
+    def broken(self) -> int:
+        """Calls that did not get an answer to score (errors, unusable replies): unlike refusals, worth a retry."""
+        return self.counts["error"] + self.counts["unparseable"]
 
     def __str__(self) -> str:
         parts = [f"{self.counts['ok']} ok"] + [f"{self.counts[s]} {s}" for s in STATUSES[1:] if self.counts[s]]
@@ -481,3 +486,19 @@ def make_judge(
         url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
         return OpenAIJudge(parsed.model, url, cache=cache, **kw)
     raise PrevsteerError(f"judge backend {parsed.backend!r} is not implemented yet; use openai:MODEL")
+
+
+def score_answers(
+    judge: Judge, trait_rubric: str, coherence_rubric: str, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], JudgeReport, JudgeReport]:
+    """Add `trait_score` and `coherence` (None where the judge gave no score) to rows with question and answer."""
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row.get("question"), str) or not isinstance(row.get("answer"), str):
+            raise PrevsteerError(f"row {number}: needs string fields 'question' and 'answer' (got {sorted(row)})")
+    trait = judge.score([JudgeItem(trait_rubric, r["question"], r["answer"]) for r in rows])
+    coherence = judge.score([JudgeItem(coherence_rubric, r["question"], r["answer"]) for r in rows])
+    scored = [
+        {**row, "trait_score": t.score, "trait_status": t.status, "coherence": c.score, "coherence_status": c.status}
+        for row, t, c in zip(rows, trait, coherence, strict=True)
+    ]
+    return scored, JudgeReport.from_results(trait), JudgeReport.from_results(coherence)
