@@ -1,0 +1,112 @@
+"""`prevsteer extract` on a tiny model with a real OpenAI-compatible judge server on 127.0.0.1.
+
+The server scores coherence 80 and the trait 90 or 10 from a hash of the prompt, so both sides keep
+about half of their answers; the test then recomputes the vector from responses.jsonl independently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from train.activations import tokenize_conversation
+from train.cli import main
+from train.vectors import PersonaVector
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        prompt = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["messages"][0]["content"]
+        if "judge only its coherence" in prompt:
+            score = "80"
+        else:
+            score = "90" if hashlib.sha256(prompt.encode()).digest()[0] % 2 else "10"
+        top = [{"token": score, "logprob": math.log(0.95)}, {"token": "I", "logprob": math.log(0.05)}]
+        body = json.dumps({"choices": [{"logprobs": {"content": [{"token": score, "top_logprobs": top}]}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def judge_url():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def block_means(model, tokenizer, row) -> torch.Tensor:
+    """One answer, unbatched: the mean block output over its answer tokens, at every layer."""
+    prompt = [{"role": "system", "content": row["system"]}, {"role": "user", "content": row["question"]}]
+    ids, boundary = tokenize_conversation(tokenizer, prompt, row["answer"])
+    outputs = []
+    handles = [b.register_forward_hook(lambda m, a, o, c=outputs.append: c(o)) for b in model.model.layers]
+    with torch.no_grad():
+        model(input_ids=torch.tensor([ids]))
+    for handle in handles:
+        handle.remove()
+    return torch.stack([(o[0] if isinstance(o, tuple) else o)[0, boundary:].mean(0) for o in outputs])
+
+
+def extract_args(model_dir, url, out, *extra):
+    return [
+        "extract", "--trait", "impolite", "--model", str(model_dir), "--judge", "openai:test-judge",
+        "--judge-base-url", url, "--out", str(out), "--max-new-tokens", "6", "--cache", str(out.parent / "c.db"),
+        *extra,
+    ]  # fmt: skip
+
+
+def test_extract_writes_vectors_that_match_responses(tiny_llama, judge_url, tmp_path, capsys):
+    out = tmp_path / "impolite"
+    assert main(extract_args(tiny_llama, judge_url, out)) == 0, capsys.readouterr().err
+    rows = [json.loads(line) for line in (out / "responses.jsonl").read_text().splitlines()]
+    assert len(rows) == 5 * 20 * 2
+    assert {"question", "system", "polarity", "instruction_index", "answer", "trait_score", "coherence", "kept"} <= set(
+        rows[0]
+    )
+    assert rows[0]["system"].startswith("You are an impolite assistant.")
+    for row in rows:  # each side filtered on its own
+        expected = row["trait_score"] >= 50 if row["polarity"] == "pos" else row["trait_score"] < 50
+        assert row["kept"] == expected
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["kept"]["pos"] == sum(r["kept"] and r["polarity"] == "pos" for r in rows) > 5
+    assert summary["model_path"] == str(tiny_llama)
+    assert set(summary["vectors"]) == {"response", "prompt", "last_prompt"}
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_llama).float().eval()
+    tokenizer = AutoTokenizer.from_pretrained(tiny_llama)
+    means = {
+        side: torch.stack([block_means(model, tokenizer, r) for r in rows if r["kept"] and r["polarity"] == side]).mean(
+            0
+        )
+        for side in ("pos", "neg")
+    }
+    recomputed = means["pos"] - means["neg"]
+    saved = PersonaVector.load(out / summary["vectors"]["response"])
+    cosine = torch.nn.functional.cosine_similarity(recomputed, saved.vector, dim=-1)
+    assert cosine.min() >= 0.999
+    assert saved.metadata["trait"] == "impolite" and saved.metadata["variant"] == "response"
+
+
+def test_too_few_kept_is_a_clear_error_and_keeps_the_responses(tiny_llama, judge_url, tmp_path, capsys):
+    out = tmp_path / "impolite"
+    assert main(extract_args(tiny_llama, judge_url, out, "--coherence-threshold", "90")) == 2
+    assert "too few answers survived filtering (pos 0, neg 0" in capsys.readouterr().err
+    assert len((out / "responses.jsonl").read_text().splitlines()) == 200
+    assert main(extract_args(tiny_llama, judge_url, out)) == 2  # refuses to write into it again
+    assert "--force" in capsys.readouterr().err
