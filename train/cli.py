@@ -78,8 +78,7 @@ def cmd_vector_contrast(args: argparse.Namespace) -> int:
 
 def cmd_judge(args: argparse.Namespace) -> int:
     from train.data import read_jsonl
-    from train.judge import make_judge, score_answers
-    from train.models import cache_dir
+    from train.judge import judge_for_trait, score_answers
     from train.rundir import write_jsonl
     from train.traits import COHERENCE_RUBRIC, load_trait
 
@@ -87,8 +86,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
         raise PrevsteerError(f"--out {args.out} exists; pass --force to replace it")
     trait = load_trait(args.trait)
     rows, _ = read_jsonl(args.input)
-    cache = args.cache or cache_dir() / "judge.sqlite"
-    judge = make_judge(args.judge, base_url=args.judge_base_url, cache=cache)
+    judge = judge_for_trait(args.judge, trait.name, args.judge_base_url, args.cache)
     try:
         scored, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, COHERENCE_RUBRIC, rows)
     except PrevsteerError as exc:
@@ -100,10 +98,89 @@ def cmd_judge(args: argparse.Namespace) -> int:
         first = (trait_report.errors or coherence_report.errors or ["unknown"])[0]
         raise PrevsteerError(
             f"judge: {failed} of {2 * len(rows)} calls failed ({first}); {args.out} not written, the scores "
-            f"obtained are cached in {cache}: re-run to retry the rest"
+            "obtained are cached: re-run to retry the rest"
         )
     write_jsonl(args.out, scored)
     print(f"{args.out}: {len(scored)} rows scored")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from train.extract import ExtractionSettings, run_extraction
+
+    settings = ExtractionSettings(
+        trait=args.trait,
+        model=args.model,
+        judge=args.judge,
+        out=args.out,
+        judge_base_url=args.judge_base_url,
+        n_per_question=args.n_per_question,
+        max_new_tokens=args.max_new_tokens,
+        seed=args.seed,
+        trait_threshold=args.trait_threshold,
+        coherence_threshold=args.coherence_threshold,
+        min_kept=args.min_kept,
+        cache=args.cache,
+    )
+    summary = run_extraction(settings, force=args.force)
+    print(f"{args.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
+          f"{', '.join(summary['vectors'].values())}")  # fmt: skip
+    return 0
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    from train.monitor import run_project
+
+    out = run_project(
+        args.vector,
+        args.layer,
+        args.model,
+        args.input,
+        args.out,
+        base_model=args.base_model,
+        batch_size=args.batch_size,
+        force=args.force,
+    )
+    print(f"{out / 'projections.csv'}, {out / 'summary.json'}: written")
+    return 0
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+def _float_list(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def cmd_select_layer(args: argparse.Namespace) -> int:
+    from train.judge import judge_for_trait
+    from train.layers import find_decoder_layers, hidden_size_of
+    from train.models import load_model_and_tokenizer
+    from train.select_layer import run_select_layer
+    from train.traits import load_trait
+    from train.vectors import PersonaVector
+
+    if args.out.exists() and any(args.out.iterdir()) and not args.force:
+        raise PrevsteerError(f"--out {args.out} is not empty; pass --force to write into it")
+    trait = load_trait(args.trait)
+    model, tokenizer = load_model_and_tokenizer(args.model)
+    num_layers = len(find_decoder_layers(model))
+    PersonaVector.load(args.vector).check_compatible(num_layers, hidden_size_of(model), "--vector")
+    bad = [layer for layer in args.layers if not 0 <= layer < num_layers]
+    if bad:
+        raise PrevsteerError(f"--layers: {bad} out of range; the model has layers 0..{num_layers - 1}")
+    judge = judge_for_trait(args.judge, trait.name, args.judge_base_url, args.cache)
+    chosen = run_select_layer(
+        model, tokenizer, trait, args.vector, judge, args.layers, args.coefficients, args.out, args.max_new_tokens
+    )
+    print(f"chosen layer {chosen}: recorded in {args.vector}; table and plot in {args.out}")
     return 0
 
 
@@ -156,6 +233,47 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument("--out", type=Path, required=True)
     judge.add_argument("--force", action="store_true")
     judge.set_defaults(func=cmd_judge)
+
+    extract = sub.add_parser("extract", help="extract a persona vector from the model's own judged answers")
+    extract.add_argument("--trait", required=True, help="a trait name in data/traits or a trait JSON file")
+    extract.add_argument("--model", required=True)
+    extract.add_argument("--judge", required=True, help="openai:MODEL, hf:MODEL_OR_PATH or offline")
+    extract.add_argument("--judge-base-url", default=None)
+    extract.add_argument("--out", type=Path, required=True)
+    extract.add_argument("--n-per-question", type=int, default=1)
+    extract.add_argument("--max-new-tokens", type=int, default=64)
+    extract.add_argument("--seed", type=int, default=0)
+    extract.add_argument("--trait-threshold", type=float, default=50.0)
+    extract.add_argument("--coherence-threshold", type=float, default=50.0)
+    extract.add_argument("--min-kept", type=int, default=5, help="answers needed per side after filtering")
+    extract.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
+    extract.add_argument("--force", action="store_true", help="write into a non-empty --out")
+    extract.set_defaults(func=cmd_extract)
+
+    project = sub.add_parser("project", help="project prompts and answers on a persona vector (monitoring)")
+    project.add_argument("--vector", type=Path, required=True, help="persona vector (.safetensors or original .pt)")
+    project.add_argument("--layer", type=int, required=True, help="decoder block whose output is projected")
+    project.add_argument("--model", required=True, help="a model name or folder, or a finished run directory")
+    project.add_argument("--input", type=Path, required=True, help="JSONL chat rows; answers are optional")
+    project.add_argument("--base-model", default=None, help="also report the finetuning shift against this model")
+    project.add_argument("--batch-size", type=int, default=8)
+    project.add_argument("--out", type=Path, required=True, help="folder for projections.csv and summary.json")
+    project.add_argument("--force", action="store_true")
+    project.set_defaults(func=cmd_project)
+
+    select = sub.add_parser("select-layer", help="steer generation per layer and coefficient, judge, pick a layer")
+    select.add_argument("--vector", type=Path, required=True)
+    select.add_argument("--trait", required=True)
+    select.add_argument("--model", required=True)
+    select.add_argument("--judge", required=True, help="openai:MODEL, hf:MODEL_OR_PATH or offline")
+    select.add_argument("--judge-base-url", default=None)
+    select.add_argument("--layers", type=_int_list, required=True, help="e.g. 10,15,20")
+    select.add_argument("--coefficients", type=_float_list, default=[1.0, 2.0, 4.0], help="e.g. 1,2,4")
+    select.add_argument("--max-new-tokens", type=int, default=48)
+    select.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
+    select.add_argument("--out", type=Path, required=True)
+    select.add_argument("--force", action="store_true")
+    select.set_defaults(func=cmd_select_layer)
 
     demo = sub.add_parser("demo", help="the end-to-end demo on the offline default model")
     demo.add_argument("--out", default="runs/demo")

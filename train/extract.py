@@ -22,8 +22,8 @@ from rich.console import Console
 from train.activations import mean_activations
 from train.errors import PrevsteerError
 from train.generation import generate_answers
-from train.judge import make_judge, parse_judge_spec, score_answers
-from train.models import cache_dir, load_model_and_tokenizer, resolve_model
+from train.judge import judge_for_trait, score_answers
+from train.models import load_model_and_tokenizer, resolve_model
 from train.rundir import now, write_json, write_jsonl
 from train.traits import COHERENCE_RUBRIC, TraitArtifact, load_trait
 from train.vectors import PersonaVector
@@ -108,13 +108,7 @@ def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[st
     if out.exists() and any(out.iterdir()) and not force:
         raise PrevsteerError(f"--out {out} is not empty; pass --force to write into it")
     trait = load_trait(settings.trait)
-    judge_kwargs = {"trait": trait.name} if parse_judge_spec(settings.judge).backend == "offline" else {}
-    judge = make_judge(
-        settings.judge,
-        base_url=settings.judge_base_url,
-        cache=settings.cache or cache_dir() / "judge.sqlite",
-        **judge_kwargs,
-    )
+    judge = judge_for_trait(settings.judge, trait.name, settings.judge_base_url, settings.cache)
     model, tokenizer = load_model_and_tokenizer(settings.model)
     rows = sample_answers(model, tokenizer, trait, settings)
     console.print(f"extract: judging {len(rows)} answers for {trait.name} and coherence with {settings.judge}")

@@ -478,14 +478,27 @@ def parse_judge_spec(spec: str) -> JudgeSpec:
 
 
 def make_judge(
-    spec: str | JudgeSpec, base_url: str | None = None, cache: JudgeCache | str | os.PathLike[str] | None = None, **kw
+    spec: str | JudgeSpec,
+    base_url: str | None = None,
+    cache: JudgeCache | str | os.PathLike[str] | None = None,
+    trait: str | None = None,
+    **kw,
 ) -> Judge:
-    """Build the judge a spec names. base_url defaults to $OPENAI_BASE_URL, then the OpenAI API."""
+    """Build the judge a spec names. base_url defaults to $OPENAI_BASE_URL, then the OpenAI API.
+
+    `trait` is used only by the offline backend, which is a per-trait classifier (train/judge_local.py).
+    """
     parsed = parse_judge_spec(spec) if isinstance(spec, str) else spec
     if parsed.backend == "openai":
         url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
         return OpenAIJudge(parsed.model, url, cache=cache, **kw)
-    raise PrevsteerError(f"judge backend {parsed.backend!r} is not implemented yet; use openai:MODEL")
+    from train.judge_local import HFJudge, OfflineJudge  # imports torch and transformers: only when asked
+
+    if parsed.backend == "hf":
+        return HFJudge(parsed.model, cache=cache, **kw)
+    if trait is None:
+        raise PrevsteerError("the offline judge scores one trait; pass trait=NAME (it is a per-trait classifier)")
+    return OfflineJudge.for_trait(trait, cache=cache, **kw)
 
 
 def score_answers(
@@ -502,3 +515,13 @@ def score_answers(
         for row, t, c in zip(rows, trait, coherence, strict=True)
     ]
     return scored, JudgeReport.from_results(trait), JudgeReport.from_results(coherence)
+
+
+def judge_for_trait(
+    spec: str, trait: str, base_url: str | None = None, cache: str | os.PathLike[str] | None = None
+) -> Judge:
+    """The judge a CLI command asks for: the default cache in the prevsteer cache dir, the trait for `offline`."""
+    from train.models import cache_dir
+
+    extra = {"trait": trait} if parse_judge_spec(spec).backend == "offline" else {}
+    return make_judge(spec, base_url=base_url, cache=cache or cache_dir() / "judge.sqlite", **extra)
