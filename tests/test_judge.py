@@ -242,9 +242,10 @@ def test_make_judge(tmp_path):
     judge = make_judge("openai:m", base_url="http://127.0.0.1:1/v1", cache=tmp_path / "c.sqlite")
     assert isinstance(judge, Judge)
     assert judge.judge_id == "openai:m"
-    for spec in ("hf:some/model", "offline"):
-        with pytest.raises(PrevsteerError, match="not implemented yet"):
-            make_judge(spec)
+    with pytest.raises(PrevsteerError, match="trait"):
+        make_judge("offline")  # a per-trait classifier
+    with pytest.raises(PrevsteerError, match="no labelled answers"):
+        make_judge("offline", trait="evil")
 
 
 def test_bad_config_and_bad_cache_file(tmp_path):

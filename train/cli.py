@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -184,6 +185,20 @@ def cmd_select_layer(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_traits_new(args: argparse.Namespace) -> int:
+    from train.draft_trait import draft_trait
+    from train.traits import TRAITS_DIR, save_trait
+
+    out = args.out or TRAITS_DIR / f"{args.name}.json"
+    if out.exists() and not args.force:
+        raise PrevsteerError(f"{out} exists; pass --force to replace it or --out for another file")
+    base_url = args.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+    artifact = draft_trait(args.name, args.description, args.model, base_url)
+    save_trait(artifact, out)
+    print(f"{out}: drafted and validated (5 instruction pairs, 20 + 20 questions, a judge rubric); review it")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from train.demo import run_demo
 
@@ -274,6 +289,17 @@ def build_parser() -> argparse.ArgumentParser:
     select.add_argument("--out", type=Path, required=True)
     select.add_argument("--force", action="store_true")
     select.set_defaults(func=cmd_select_layer)
+
+    traits = sub.add_parser("traits", help="trait artifacts")
+    traits_sub = traits.add_subparsers(dest="traits_command", required=True, parser_class=_Parser)
+    new = traits_sub.add_parser("new", help="draft a trait artifact with an LLM from a one-line description")
+    new.add_argument("name")
+    new.add_argument("--description", required=True)
+    new.add_argument("--model", required=True, help="a chat model at an OpenAI-compatible endpoint")
+    new.add_argument("--base-url", default=None, help="default: $OPENAI_BASE_URL, then the OpenAI API")
+    new.add_argument("--out", type=Path, default=None, help="default: data/traits/NAME.json")
+    new.add_argument("--force", action="store_true")
+    new.set_defaults(func=cmd_traits_new)
 
     demo = sub.add_parser("demo", help="the end-to-end demo on the offline default model")
     demo.add_argument("--out", default="runs/demo")

@@ -417,29 +417,58 @@ class OpenAIJudge:
             "logprobs": True,
             "top_logprobs": TOP_LOGPROBS,
         }
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(self.url, data=json.dumps(payload).encode(), headers=headers, method="POST")
+        return parse_top_logprobs(_post_json(self.url, payload, self.api_key, self.timeout, self.retry_after_max))
+
+
+def _post_json(url: str, payload: dict, api_key: str | None, timeout: float, retry_after_max: float) -> dict:
+    """One POST to an OpenAI-compatible endpoint; raises _Retryable or _Fatal with a readable reason."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read()
+    except urllib.error.HTTPError as e:
+        detail = _body_snippet(e)
+        if e.code in (408, 429) or e.code >= 500:
+            delay = retry_after_seconds(e.headers.get("Retry-After") if e.headers else None, retry_after_max)
+            raise _Retryable(f"HTTP {e.code} from {url}: {detail}", delay) from None
+        raise _Fatal(f"HTTP {e.code} from {url}: {detail}") from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise _Retryable(f"request to {url} failed: {type(reason).__name__}: {reason}") from None
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _Retryable(f"reply from {url} is not JSON: {raw[:120]!r}") from None
+    if not isinstance(body, dict):
+        raise _Retryable(f"reply from {url} is not a JSON object: {raw[:120]!r}")
+    return body
+
+
+def chat_completion(
+    base_url: str, model: str, prompt: str, api_key: str | None = None, timeout: float = 300, attempts: int = 3,
+    max_tokens: int = 6000, temperature: float = 0.7,
+) -> str:  # fmt: skip
+    """The text of one chat completion from an OpenAI-compatible endpoint (the judge's client), with retries."""
+    payload = {"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens,
+               "temperature": temperature}  # fmt: skip
+    url = base_url.rstrip("/") + "/chat/completions"
+    key = api_key or os.environ.get("OPENAI_API_KEY")
+    last = ""
+    for attempt in range(attempts):
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as e:
-            detail = _body_snippet(e)
-            if e.code in (408, 429) or e.code >= 500:
-                delay = retry_after_seconds(e.headers.get("Retry-After") if e.headers else None, self.retry_after_max)
-                raise _Retryable(f"HTTP {e.code} from {self.url}: {detail}", delay) from None
-            raise _Fatal(f"HTTP {e.code} from {self.url}: {detail}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException, OSError) as e:
-            reason = getattr(e, "reason", e)
-            raise _Retryable(f"request to {self.url} failed: {type(reason).__name__}: {reason}") from None
-        try:
-            body = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise _Retryable(f"reply from {self.url} is not JSON: {raw[:120]!r}") from None
-        if not isinstance(body, dict):
-            raise _Retryable(f"reply from {self.url} is not a JSON object: {raw[:120]!r}")
-        return parse_top_logprobs(body)
+            body = _post_json(url, payload, key, timeout, retry_after_max=60)
+            return str(body["choices"][0]["message"]["content"])
+        except _Retryable as exc:
+            last = str(exc)
+            time.sleep(min(2**attempt, 30) if exc.delay is None else exc.delay)
+        except _Fatal as exc:
+            raise PrevsteerError(str(exc)) from None
+        except (KeyError, IndexError, TypeError):
+            raise PrevsteerError(f"reply from {url} has no choices[0].message.content") from None
+    raise PrevsteerError(f"gave up after {attempts} attempts: {last}")
 
 
 def _body_snippet(error: urllib.error.HTTPError) -> str:
@@ -523,5 +552,4 @@ def judge_for_trait(
     """The judge a CLI command asks for: the default cache in the prevsteer cache dir, the trait for `offline`."""
     from train.models import cache_dir
 
-    extra = {"trait": trait} if parse_judge_spec(spec).backend == "offline" else {}
-    return make_judge(spec, base_url=base_url, cache=cache or cache_dir() / "judge.sqlite", **extra)
+    return make_judge(spec, base_url=base_url, cache=cache or cache_dir() / "judge.sqlite", trait=trait)

