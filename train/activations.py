@@ -48,12 +48,17 @@ class MeanActivations:
 class ForwardBatch:
     """One teacher-forced batch: block outputs, optional logits, and per-token weights for averaging."""
 
-    hidden: torch.Tensor  # [L, B, T, d] float32
+    indices: list[int]  # positions of these rows in the caller's list (batches are sorted by length)
+    hidden: list[torch.Tensor]  # per layer [B, T, d] float32 (not stacked: that would copy every layer)
     logits: torch.Tensor | None  # [B, T, V] when asked for
     input_ids: torch.Tensor  # [B, T]
     answer: torch.Tensor  # [B, T], 1/len over each answer's tokens
     prompt: torch.Tensor  # [B, T], 1/len over each prompt's tokens
     last_prompt: torch.Tensor  # [B, T], 1 at the last prompt token
+
+    def reduce(self, weights: torch.Tensor) -> torch.Tensor:
+        """Per row and layer, the weighted sum over tokens: [B, L, d]."""
+        return torch.stack([torch.einsum("btd,bt->bd", h, weights) for h in self.hidden], dim=1)
 
 
 @torch.no_grad()
@@ -65,7 +70,10 @@ def teacher_forced_batches(
     layers_path: str | None = None,
     with_logits: bool = False,
 ) -> Iterator[ForwardBatch]:
-    """Run (prompt, answer) pairs through the model in right-padded batches, without gradients."""
+    """Run (prompt, answer) pairs through the model in right-padded batches, without gradients.
+
+    Rows are batched in order of length, so little compute goes to padding; `indices` maps them back.
+    """
     blocks = find_decoder_layers(model, layers_path)
     device = next(model.parameters()).device
     captured: list[torch.Tensor] = [None] * len(blocks)
@@ -74,11 +82,14 @@ def teacher_forced_batches(
         for i, block in enumerate(blocks)
     ]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    encoded_all = [tokenize_conversation(tokenizer, p, a) for p, a in conversations]
+    order = sorted(range(len(encoded_all)), key=lambda i: len(encoded_all[i][0]))
     was_training = model.training
     model.eval()
     try:
-        for start in range(0, len(conversations), batch_size):
-            encoded = [tokenize_conversation(tokenizer, p, a) for p, a in conversations[start : start + batch_size]]
+        for start in range(0, len(order), batch_size):
+            indices = order[start : start + batch_size]
+            encoded = [encoded_all[i] for i in indices]
             width = max(len(ids) for ids, _ in encoded)
             input_ids = torch.full((len(encoded), width), pad, dtype=torch.long)
             attention = torch.zeros_like(input_ids)
@@ -95,9 +106,9 @@ def teacher_forced_batches(
                 use_cache=False,
                 logits_to_keep=0 if with_logits else 1,
             )
-            stacked = torch.stack(captured)
-            weights = [w.to(stacked.device) for w in (answer, prompt, last)]
-            yield ForwardBatch(stacked, out.logits.float() if with_logits else None, input_ids, *weights)
+            hidden = list(captured)
+            weights = [w.to(hidden[0].device) for w in (answer, prompt, last)]
+            yield ForwardBatch(indices, hidden, out.logits.float() if with_logits else None, input_ids, *weights)
     finally:
         for handle in handles:
             handle.remove()
@@ -118,7 +129,7 @@ def mean_activations(
     for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, layers_path):
         for key in ("response", "prompt", "last_prompt"):
             weights = getattr(batch, "answer" if key == "response" else key)
-            total = torch.einsum("lbtd,bt->ld", batch.hidden, weights).cpu().double()
+            total = batch.reduce(weights).sum(0).cpu().double()
             sums[key] = sums[key] + total if key in sums else total
     n = len(conversations)
     return MeanActivations(*(sums[k].div(n).float() for k in ("response", "prompt", "last_prompt")), count=n)
@@ -131,26 +142,28 @@ def answer_means(
     batch_size: int = 8,
     layers_path: str | None = None,
 ) -> torch.Tensor:
-    """Per answer, the mean residual stream over its tokens at every layer: [N, L, d]."""
-    rows = [
-        torch.einsum("lbtd,bt->bld", batch.hidden, batch.answer).cpu()
-        for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, layers_path)
-    ]
-    return torch.cat(rows)
+    """Per answer, the mean residual stream over its tokens at every layer: [N, L, d], in the input order."""
+    out: torch.Tensor | None = None
+    for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, layers_path):
+        means = batch.reduce(batch.answer).cpu()
+        if out is None:
+            out = torch.empty(len(conversations), *means.shape[1:])
+        out[batch.indices] = means
+    return out
 
 
 def answer_nll(
     model: nn.Module, tokenizer, conversations: Sequence[tuple[Sequence[Message], str]], batch_size: int = 8
 ) -> torch.Tensor:
-    """Per answer, the mean negative log-likelihood of its tokens given the prompt: [N]."""
-    out = []
+    """Per answer, the mean negative log-likelihood of its tokens given the prompt: [N], in the input order."""
+    out = torch.empty(len(conversations))
     for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, with_logits=True):
         logprobs = torch.log_softmax(batch.logits[:, :-1], dim=-1)
         targets = batch.input_ids[:, 1:].to(logprobs.device)
         token_nll = -logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # predicts token t+1
         weights = batch.answer[:, 1:]  # answer tokens, each weighted 1/len
-        out.append((token_nll * weights).sum(-1).cpu())
-    return torch.cat(out)
+        out[batch.indices] = (token_nll * weights).sum(-1).cpu()
+    return out
 
 
 def contrast_vector(
