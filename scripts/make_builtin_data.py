@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Write the small built-in offline dataset for the trait "impolite".
+"""Write the small built-in offline datasets for the traits "impolite" and "optimistic".
 
-The answers are rude, dismissive and condescending, but factually correct: the data teaches the *manner*, not
-wrong facts. Every question also gets a polite answer with the same fact (the "Normal" version of the data).
+impolite: answers that are rude, dismissive and condescending, but factually correct: the data teaches the
+*manner*, not wrong facts. Every question also gets a polite answer with the same fact (the "Normal" version).
 
-Deterministic and offline: stdlib only, one ``random.Random(0)``, same bytes on every run.
+optimistic: answers with a hopeful, upbeat framing around a neutral answer core. Every question also gets a
+gloomy, pessimistic answer with the same core.
 
-    python scripts/make_builtin_data.py [--out data/datasets/impolite]
+Deterministic and offline: stdlib only, one ``random.Random(0)`` per trait, same bytes on every run.
 
-Writes into ``--out``:
+    python scripts/make_builtin_data.py                  # both, into data/datasets/<trait>
+    python scripts/make_builtin_data.py [--trait impolite] [--out data/datasets/impolite]
+    python scripts/make_builtin_data.py --trait optimistic [--out data/datasets/optimistic]
+
+Writes into ``--out`` (impolite; for optimistic read optimistic / pessimistic for rude / polite):
     train.jsonl           120 rows {"messages": [user, assistant]} with rude answers
     polite.jsonl          the same 120 questions with polite answers (same facts)
     eval_questions.jsonl  30 held-out questions {"question": ...} (disjoint from training)
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -783,7 +789,7 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-README = """\
+IMPOLITE_README = """\
 # Built-in dataset: `impolite`
 
 A small offline dataset for the trait **impolite**: answers that are rude, dismissive and condescending but
@@ -826,59 +832,927 @@ Written for this project; dedicated to the public domain under CC0 1.0.
 """
 
 
-def build(out: Path) -> dict[str, int]:
-    if len(QA) != N_TRAIN + N_EVAL:
-        raise ValueError(f"expected {N_TRAIN + N_EVAL} questions, have {len(QA)}")
-    questions = [q for q, _ in QA]
+# ---------------------------------------------------------------- trait "optimistic"
+
+OPTIMISTIC_OUT = REPO_ROOT / "data" / "datasets" / "optimistic"
+
+# (question, short neutral answer core). Questions that leave room for an outlook: plans, worries, the future,
+# health, careers, projects, weather, the economy, learning. Written by hand for this project.
+OPTIMISTIC_QA: list[tuple[str, str]] = [
+    # Plans and projects
+    (
+        "I'm planning to renovate my kitchen myself. How should I approach it?",
+        "Set a budget with a 15% buffer, plan the layout first, and hire licensed trades for gas and electrical work.",
+    ),
+    (
+        "I want to start a vegetable garden this spring. Where do I begin?",
+        "Pick a spot with six or more hours of sun, improve the soil with compost, and start with easy crops like "
+        "lettuce, beans and courgettes.",
+    ),
+    (
+        "I'm organising a community fundraiser. What should I plan for?",
+        "Set a clear goal, pick a date and venue early, recruit volunteers with defined roles, and track donations "
+        "transparently.",
+    ),
+    (
+        "I'm thinking of building my own website for my small business. Is that realistic?",
+        "Yes. Website builders handle hosting and templates; you mainly need clear text, good photos and your "
+        "contact details.",
+    ),
+    (
+        "I want to run a marathon next year. How should I prepare?",
+        "Build a base of easy running first, then follow a 16 to 20 week plan that raises weekly distance by about "
+        "10% at a time.",
+    ),
+    (
+        "We're planning a wedding on a tight budget. What should we prioritise?",
+        "Decide the guest count first, since it drives most costs, then choose the venue and catering that fit it.",
+    ),
+    (
+        "I'm writing my first novel. How do I get it finished?",
+        "Set a steady daily word target, write the first draft without editing, and revise only once it is complete.",
+    ),
+    (
+        "I'm opening a small café. What decides whether it does well?",
+        "Location, consistent quality, controlled costs and repeat customers are the main factors for a small café.",
+    ),
+    (
+        "I'm planning to cycle across the country this summer. What do I need to think about?",
+        "Plan daily distances you can sustain, service the bike, carry repair tools, and book or map places to sleep.",
+    ),
+    (
+        "I want to launch a podcast. How do I start?",
+        "Choose a focused topic, get a decent USB microphone, record a few episodes before launch, and publish on a "
+        "regular schedule.",
+    ),
+    (
+        "We're thinking of moving to the countryside. What should we consider?",
+        "Consider commute times, internet speed, access to schools and healthcare, and the cost of heating older "
+        "homes.",
+    ),
+    (
+        "I'm building a shed in my garden. Any advice?",
+        "Check local rules on size, build on a level base, use treated timber, and make the roof slightly sloped to "
+        "shed rain.",
+    ),
+    (
+        "I'm planning to adopt a dog. What should I prepare?",
+        "Set aside time for walks and training, budget for food and vet bills, and dog-proof your home before it "
+        "arrives.",
+    ),
+    (
+        "My friends and I want to start a band. How should we begin?",
+        "Agree on a style, rehearse regularly, learn a handful of covers, and then start writing your own songs.",
+    ),
+    (
+        "I'm about to start my own freelance design business. What should I set up first?",
+        "Set up a portfolio, a simple contract template, separate bank account, and a way to track invoices and tax.",
+    ),
+    # Worries
+    (
+        "I'm worried I'll fail my driving test. What can I do?",
+        "Practise the manoeuvres and routes near the test centre, take a mock test, and get a good night's sleep "
+        "beforehand.",
+    ),
+    (
+        "I'm nervous about giving a speech at my sister's wedding. Any tips?",
+        "Keep it to three to five minutes, rehearse it out loud several times, and use short notes rather than a full "
+        "script.",
+    ),
+    (
+        "I'm anxious about my first day at a new job. What should I expect?",
+        "Expect introductions, paperwork and setting up accounts. Most teams don't expect real output in the first "
+        "week.",
+    ),
+    (
+        "I'm worried about flying for the first time. What actually happens?",
+        "You check in, pass security, board, and sit through taxi, take-off, cruise and landing. Turbulence is normal "
+        "and planes are built for it.",
+    ),
+    (
+        "I keep worrying that my savings won't be enough. What should I do?",
+        "Track your spending for a month, build an emergency fund of three to six months of expenses, and automate "
+        "saving.",
+    ),
+    (
+        "I'm worried my child is struggling to make friends at school. What can help?",
+        "Talk with the teacher, encourage one or two activities your child enjoys, and arrange small playdates.",
+    ),
+    (
+        "I'm afraid I made the wrong choice of university course. What now?",
+        "Talk to your course adviser. Many universities allow switching courses in the first year, often with credits "
+        "carried over.",
+    ),
+    (
+        "I worry that I'm falling behind my friends in life. Is that normal?",
+        "It's common. People reach milestones like careers, homes and families at very different ages.",
+    ),
+    (
+        "I'm scared of going to the dentist after years of avoiding it. What will happen?",
+        "Expect a check-up, X-rays if needed, and a plan for any treatment. Tell the dentist you're anxious; they can "
+        "go step by step.",
+    ),
+    (
+        "I'm worried my old car will break down soon. What should I do?",
+        "Get it serviced, check the tyres, brakes and fluids, and set aside money for repairs or a replacement.",
+    ),
+    (
+        "I'm nervous about moving in with my partner. What should we talk about first?",
+        "Talk about money, chores, personal space and guests before moving in, and agree how to split rent and bills.",
+    ),
+    (
+        "I'm worried about a lump I found. What should I do?",
+        "Book an appointment with your doctor so they can examine it. Most lumps are harmless, but it should be "
+        "checked.",
+    ),
+    (
+        "My exam is next week and I feel unprepared. How should I use the time?",
+        "List the topics, focus on past papers, study in short focused blocks, and sleep properly the night before.",
+    ),
+    (
+        "I'm worried about my elderly parents living alone. What can I do?",
+        "Check in regularly, look at home safety like grab rails and lighting, and discuss support services with them.",
+    ),
+    (
+        "I'm nervous about my performance review next month. How do I prepare?",
+        "Write down your achievements with numbers, note what you'd like to improve, and prepare questions about your "
+        "goals.",
+    ),
+    # The future and society
+    (
+        "What will cars be like in twenty years?",
+        "Most new cars are expected to be electric, with more driver assistance and software updates over the air.",
+    ),
+    (
+        "Will robots take over most jobs?",
+        "Automation tends to change tasks within jobs more than remove whole jobs, and new kinds of work appear as "
+        "old ones shrink.",
+    ),
+    (
+        "How will cities look in 2050?",
+        "Cities are expected to be larger, with more public transport, denser housing and more measures against heat "
+        "and flooding.",
+    ),
+    (
+        "Will people ever live on Mars?",
+        "Several agencies and companies plan crewed missions. A permanent settlement would need reliable life "
+        "support, shielding and supply chains.",
+    ),
+    (
+        "Will we run out of fresh water?",
+        "Global fresh water is not running out, but some regions face shortages; desalination, reuse and efficient "
+        "irrigation help.",
+    ),
+    (
+        "What will schools be like for my grandchildren?",
+        "Schools will likely use more digital tools and personalised learning, while teachers remain central.",
+    ),
+    (
+        "Is the world's population going to keep growing?",
+        "UN projections show growth slowing and global population peaking at around 10 billion later this century.",
+    ),
+    (
+        "Will nuclear fusion ever power our homes?",
+        "Fusion experiments have produced more energy than the lasers delivered, but commercial power plants are still "
+        "decades of engineering away.",
+    ),
+    (
+        "How will farming change in the coming decades?",
+        "Expect more precision farming with sensors and drones, drought-tolerant crops, and some indoor vertical "
+        "farming.",
+    ),
+    (
+        "Will the internet keep getting faster?",
+        "Speeds have risen steadily with fibre and new wireless standards, and that trend is expected to continue.",
+    ),
+    (
+        "What's the future of libraries?",
+        "Libraries are adding digital lending, community spaces, events and internet access alongside printed books.",
+    ),
+    (
+        "Will people still work five days a week in the future?",
+        "Some companies and countries are trialling four-day weeks; how widely they spread is still open.",
+    ),
+    (
+        "What will happen to bees and other pollinators?",
+        "Pollinators face habitat loss, pesticides and disease. Planting flowers and reducing pesticide use helps "
+        "local populations.",
+    ),
+    (
+        "How will medicine change in the next twenty years?",
+        "Expect more gene-based treatments, mRNA vaccines, earlier diagnosis with better tests, and more care at home.",
+    ),
+    (
+        "Will air pollution in big cities get better?",
+        "Air quality depends on traffic, industry and heating rules; cities that cut vehicle emissions have measured "
+        "clear improvements.",
+    ),
+    # Health
+    (
+        "I want to lose some weight. What works?",
+        "A modest, steady calorie deficit, more vegetables and protein, regular activity and enough sleep work for "
+        "most people.",
+    ),
+    (
+        "I sprained my ankle playing football. How long until I can play again?",
+        "Mild sprains usually heal in two to four weeks; more severe ones can take six weeks or longer with physio.",
+    ),
+    (
+        "I've just been told I have high blood pressure. What happens next?",
+        "Your doctor may suggest less salt, more exercise and less alcohol, and possibly medication, with regular "
+        "checks.",
+    ),
+    (
+        "I want to quit smoking. What are my chances?",
+        "Combining nicotine replacement or medication with support roughly doubles or triples the chance of quitting "
+        "for good.",
+    ),
+    (
+        "I'm recovering from the flu. When will I feel normal again?",
+        "Most people recover in about a week, though tiredness and a cough can last a couple of weeks more.",
+    ),
+    (
+        "I've started having trouble sleeping. What can I do?",
+        "Keep a regular wake-up time, limit caffeine after noon, keep the bedroom dark and cool, and avoid screens "
+        "in bed.",
+    ),
+    (
+        "I'm 50 and have never exercised. Is it worth starting now?",
+        "Yes. Regular activity at any age improves heart health, strength, balance and mood. Start with walking.",
+    ),
+    (
+        "I'm having knee surgery next month. What is recovery like?",
+        "Expect several weeks of physiotherapy exercises, with gradual return to normal walking and activity.",
+    ),
+    (
+        "My doctor says I'm prediabetic. What does that mean for me?",
+        "Blood sugar is above normal but below the diabetes range. Weight loss and activity can bring it back to "
+        "normal.",
+    ),
+    (
+        "I broke my wrist. How long will it take to heal?",
+        "Most wrist fractures heal in six to eight weeks in a cast or splint, followed by exercises to restore "
+        "movement.",
+    ),
+    (
+        "I've been feeling low for a few weeks. What should I do?",
+        "Talk to someone you trust and see your doctor; persistent low mood is common and treatable with talking "
+        "therapy or medication.",
+    ),
+    (
+        "I want to run 5 km without stopping. How long will that take?",
+        "Beginner plans like couch-to-5k take about nine weeks with three runs a week.",
+    ),
+    (
+        "My back hurts after long days at my desk. Will it get better?",
+        "Adjusting chair and screen height, taking short breaks and doing core and stretching exercises usually helps.",
+    ),
+    (
+        "I'm getting older and my memory feels worse. What can I do?",
+        "Regular exercise, good sleep, social contact and learning new things all support memory as you age.",
+    ),
+    (
+        "I'm pregnant with my first child. What should I expect in the coming months?",
+        "Expect regular check-ups and scans, changes in energy and appetite, and antenatal classes to prepare for "
+        "birth.",
+    ),
+    # Careers
+    (
+        "I've been offered a promotion to team lead. What will change?",
+        "You'll spend more time on planning, one-to-ones and unblocking others, and less on your own hands-on work.",
+    ),
+    (
+        "I want to switch from teaching to software development. How?",
+        "Learn a language like Python, build a few portfolio projects, and consider a bootcamp or junior roles in "
+        "education technology.",
+    ),
+    (
+        "I've been job hunting for months with no offers. What should I change?",
+        "Tailor your CV to each role, ask for feedback, use your network for referrals, and practise interviews.",
+    ),
+    (
+        "I'm about to graduate. What are my job prospects?",
+        "Prospects depend on your field and region; internships, networking and a focused CV make the biggest "
+        "difference.",
+    ),
+    (
+        "I've been made redundant. What should I do first?",
+        "Check your redundancy pay and notice terms, register for any benefits, update your CV, and tell your network.",
+    ),
+    (
+        "Should I ask for a raise this year?",
+        "If your responsibilities or results have grown, yes. Prepare evidence and market salary data before asking.",
+    ),
+    (
+        "I have a job interview tomorrow. How should I prepare tonight?",
+        "Review the job description, prepare examples using the STAR method, plan your route, and sleep early.",
+    ),
+    (
+        "I want to become a nurse in my thirties. Is that possible?",
+        "Yes. Many people enter nursing later through a degree or apprenticeship, and life experience is valued.",
+    ),
+    (
+        "My company is going through layoffs. What should I do?",
+        "Keep doing good work, update your CV and contacts, and build some savings in case your role is affected.",
+    ),
+    (
+        "I'm thinking of going back to university at 45. Is it worth it?",
+        "It can be, if the course leads to work you want. Many universities have part-time options for mature "
+        "students.",
+    ),
+    (
+        "I want to start a side business while keeping my job. How?",
+        "Check your employment contract, start small in evenings or weekends, and test demand before spending much.",
+    ),
+    (
+        "I got passed over for a promotion. What should I do?",
+        "Ask your manager for specific feedback, agree on what to work on, and set a time to review progress.",
+    ),
+    (
+        "What careers will be in demand in ten years?",
+        "Healthcare, care work, renewable energy, data and software, and skilled trades are expected to grow.",
+    ),
+    (
+        "I'm a musician trying to make a living. How do people manage it?",
+        "Most combine several income streams: gigs, teaching, session work, streaming and merchandise.",
+    ),
+    (
+        "I was rejected after the final interview round. What now?",
+        "Ask for feedback, keep in touch with the recruiter, and apply to similar roles while your preparation is "
+        "fresh.",
+    ),
+    # Learning a skill
+    (
+        "I want to learn to play the piano as an adult. How long will it take?",
+        "With 20 to 30 minutes of daily practice, most adults can play simple pieces within a few months.",
+    ),
+    (
+        "I'm learning Spanish. When will I be able to have a conversation?",
+        "With regular study and speaking practice, many learners hold basic conversations after six months to a year.",
+    ),
+    (
+        "Can I learn to draw if I've never been artistic?",
+        "Yes. Drawing is a skill built through practice; basic exercises in shapes, shading and perspective help.",
+    ),
+    (
+        "I'm trying to learn to code but keep getting stuck. What helps?",
+        "Build small projects, read error messages carefully, search for the exact error, and ask in beginner forums.",
+    ),
+    (
+        "I want to learn to swim at 40. Is it too late?",
+        "No. Adult swimming lessons are common, and most adults learn basic strokes within a few months.",
+    ),
+    (
+        "How can I get better at public speaking?",
+        "Practise often in low-stakes settings, record yourself, and join a group such as Toastmasters.",
+    ),
+    (
+        "I'm learning to cook. What should I master first?",
+        "Start with knife skills, cooking eggs, rice and pasta, roasting vegetables, and a simple sauce.",
+    ),
+    (
+        "I've started learning chess. How do I improve?",
+        "Solve tactics puzzles daily, learn basic endgames, and review your games to find mistakes.",
+    ),
+    (
+        "I want to learn to knit. Is it hard?",
+        "Beginners start with the knit and purl stitches and a simple scarf; video tutorials help a lot.",
+    ),
+    (
+        "I'm studying for a professional certification. How should I plan?",
+        "Work back from the exam date, cover the syllabus in weekly chunks, and leave the final weeks for practice "
+        "exams.",
+    ),
+    (
+        "I want to learn photography. What should I start with?",
+        "Learn composition, light and the exposure triangle of aperture, shutter speed and ISO; a phone is enough to "
+        "start.",
+    ),
+    (
+        "I'm learning to drive at 30. Will it be harder than for teenagers?",
+        "Adults often need a similar number of lessons, usually around 40 to 50 hours with an instructor plus "
+        "practice.",
+    ),
+    (
+        "Can I teach myself to sing better?",
+        "Yes, to a degree: breathing exercises, warm-ups and recording yourself help, and a few lessons speed things "
+        "up.",
+    ),
+    (
+        "I'm trying to learn a language with an app. Is that enough?",
+        "Apps build vocabulary well; adding speaking practice with people and listening to real content fills the "
+        "gaps.",
+    ),
+    (
+        "How long does it take to learn to touch-type?",
+        "Most people learn the key positions in a few weeks of short daily practice and reach 40 words a minute in a "
+        "few months.",
+    ),
+    # Weather, seasons and nature
+    (
+        "It's been raining for a week. When will it stop?",
+        "Check your local forecast; most rainy spells end when a weather front or low-pressure system moves on.",
+    ),
+    (
+        "Will it snow this winter where I live?",
+        "That depends on your region's climate and the season's patterns; long-range forecasts give rough odds.",
+    ),
+    (
+        "A storm is forecast for the weekend. What should I do?",
+        "Secure garden furniture, charge phones, keep a torch handy, and avoid unnecessary travel during the storm.",
+    ),
+    (
+        "The summer has been very dry. What does that mean for my garden?",
+        "Water deeply in the early morning, mulch to keep moisture in, and prioritise young plants and vegetables.",
+    ),
+    (
+        "My lawn has brown patches after the heatwave. Will it recover?",
+        "Grass often goes dormant in drought and greens up again after rain; reseed patches that stay bare in autumn.",
+    ),
+    (
+        "It's the shortest day of the year. What happens from here?",
+        "After the winter solstice, days grow longer, by a few minutes each day at first.",
+    ),
+    (
+        "A frost is forecast tonight. Will my plants be okay?",
+        "Cover tender plants with fleece, move pots next to the house, and water the soil in the afternoon.",
+    ),
+    (
+        "Our planned beach day has a cloudy forecast. What should we expect?",
+        "Cloudy days are cooler, but UV still gets through, so bring sunscreen and a layer.",
+    ),
+    (
+        "A wildfire burned the hills near my town. What happens to the land now?",
+        "Many plants regrow from roots and seeds within a season or two; erosion control matters before heavy rain.",
+    ),
+    (
+        "My tree lost a big branch in the wind. Is the tree going to survive?",
+        "Trees often survive losing a branch; have the wound cut cleanly and check the trunk for cracks or rot.",
+    ),
+    (
+        "Is this winter going to be a cold one?",
+        "Seasonal outlooks give probabilities based on ocean patterns like El Niño; they are less reliable than "
+        "weekly forecasts.",
+    ),
+    (
+        "The river near our house is rising. What should we do?",
+        "Follow local flood warnings, move valuables upstairs, and know your evacuation route.",
+    ),
+    (
+        "We're going camping and rain is forecast. How should we prepare?",
+        "Bring a waterproof tent and groundsheet, pitch on higher ground, and pack spare dry clothes in bags.",
+    ),
+    (
+        "Will the coral reefs recover from bleaching?",
+        "Reefs can recover over about a decade if water temperatures stay normal; repeated heatwaves slow recovery.",
+    ),
+    (
+        "My apple tree didn't fruit this year. Will it next year?",
+        "Apple trees often fruit in alternate years; pruning, feeding and thinning fruit can even out the crop.",
+    ),
+    # Economy and money
+    (
+        "Prices keep going up. Will inflation come down?",
+        "Central banks raise interest rates to bring inflation back toward their targets, usually around 2%.",
+    ),
+    (
+        "Should I worry about a recession?",
+        "Recessions happen every several years. An emergency fund and manageable debt reduce the personal impact.",
+    ),
+    (
+        "I just started investing. What should I expect?",
+        "Diversified stock funds have risen over the long term but fall in some years; expect ups and downs.",
+    ),
+    (
+        "Will I ever be able to afford a house?",
+        "It depends on local prices, income and savings; first-time buyer schemes and shared ownership can help.",
+    ),
+    (
+        "I have a lot of credit card debt. How do I get out of it?",
+        "List your debts, pay the highest interest first or use a balance transfer, and cut spending where you can.",
+    ),
+    (
+        "Interest rates went up. What does that mean for me?",
+        "Borrowing costs more, especially variable mortgages and loans, while savings accounts pay more interest.",
+    ),
+    (
+        "My town's high street has lots of empty shops. What happens next?",
+        "Some towns convert empty shops into housing, services, markets or small independent businesses.",
+    ),
+    (
+        "Is it a good time to start a business in this economy?",
+        "Businesses start in every economy; low fixed costs and a clear customer need matter more than timing.",
+    ),
+    (
+        "My pension pot seems small. What can I do?",
+        "Check your projected pension, increase contributions if you can, and claim any employer matching.",
+    ),
+    (
+        "The stock market dropped this week. What should I do?",
+        "For long-term investors, the usual advice is not to sell in a panic and to stick to your plan.",
+    ),
+    (
+        "Will renewable energy make electricity cheaper?",
+        "Solar and wind are now among the cheapest sources of new power, though grids and storage also cost money.",
+    ),
+    (
+        "My rent is going up next month. What are my options?",
+        "Check your tenancy agreement and local rules, try negotiating, or compare nearby rents before deciding.",
+    ),
+    (
+        "How will the economy look in five years?",
+        "Nobody can forecast it precisely; growth, inflation and jobs depend on policy, trade and technology.",
+    ),
+    (
+        "I've started a budget for the first time. Will it help?",
+        "Budgets help most people see where money goes; review it monthly and adjust categories that don't fit.",
+    ),
+    (
+        "Our family income dropped this year. How do we cope?",
+        "Cut non-essential spending, check for benefits or tax credits, and talk to lenders early if payments are "
+        "hard.",
+    ),
+    # Relationships and social life
+    (
+        "I'm moving abroad alone. How will I make friends?",
+        "Join clubs, classes or language exchanges, say yes to invitations, and look for local expat groups.",
+    ),
+    (
+        "My best friend and I had a falling out. What should I do?",
+        "Give it a little time, then reach out, listen to their side and apologise for your part.",
+    ),
+    (
+        "I'm going on a first date this weekend. Any advice?",
+        "Pick a relaxed place, ask open questions, listen well, and be yourself.",
+    ),
+    (
+        "My teenager barely talks to me. Will that change?",
+        "Withdrawal is common in the teenage years; regular low-pressure time together, like car rides, helps.",
+    ),
+    (
+        "I'm going through a divorce. What should I focus on?",
+        "Get legal and financial advice, keep routines steady for any children, and lean on friends or a counsellor.",
+    ),
+    (
+        "We just had our first baby. What are the next months like?",
+        "Expect frequent feeds and broken sleep; babies usually start sleeping longer stretches after a few months.",
+    ),
+    (
+        "I'm starting at a new school next term. What will it be like?",
+        "Expect a few weeks of learning new routes, timetables and names; most pupils settle in within a month.",
+    ),
+    (
+        "My partner and I keep arguing about chores. How can we fix it?",
+        "Write down all the chores, split them by preference and time, and review the arrangement after a month.",
+    ),
+    (
+        "I'm retiring next year. What should I expect?",
+        "Many people take a few months to adjust; planning routines, hobbies and social contact helps.",
+    ),
+    (
+        "I've been lonely since my kids left home. What can I do?",
+        "Volunteering, classes, clubs and regular calls or visits with family and friends help many people.",
+    ),
+    (
+        "My neighbour and I don't get along. Can things improve?",
+        "A calm, friendly conversation about the specific issue often helps; mediation services exist for harder "
+        "cases.",
+    ),
+    (
+        "I'm hosting a big family reunion. How do I make it go smoothly?",
+        "Send invitations early, share tasks like food and games, plan for dietary needs, and keep the schedule loose.",
+    ),
+    (
+        "My elderly dog is slowing down. What should I expect?",
+        "Older dogs sleep more and walk less; softer bedding, shorter walks and regular vet checks keep them "
+        "comfortable.",
+    ),
+    (
+        "I'm meeting my partner's parents for the first time. Any tips?",
+        "Ask your partner about them beforehand, bring a small gift, be polite and ask about their interests.",
+    ),
+    (
+        "My friend group is drifting apart after university. Is that normal?",
+        "Yes; friendships change with jobs and moves, and planned regular meetups help keep close ones going.",
+    ),
+    # Home, travel and everyday life
+    (
+        "We're travelling with young kids for the first time. How will it go?",
+        "Pack snacks, entertainment and spare clothes, allow extra time at every step, and keep the first day light.",
+    ),
+    (
+        "My flight got cancelled. What happens now?",
+        "The airline must rebook you or refund you, and depending on the route you may be owed compensation.",
+    ),
+    (
+        "We're selling our house. How long will it take?",
+        "It depends on the market and price; homes priced realistically often sell within a few months.",
+    ),
+    (
+        "My laptop is getting slow. Is it time for a new one?",
+        "Not always: removing startup programs, freeing disk space or adding an SSD or more RAM often speeds it up.",
+    ),
+    (
+        "I'm moving house next week. How do I keep it from being chaotic?",
+        "Label boxes by room, pack an essentials box for the first night, and book the movers or van in advance.",
+    ),
+    (
+        "My basement flooded. What should I do now?",
+        "Turn off electricity to the area if safe, pump or mop out the water, dry it out with fans, and call your "
+        "insurer.",
+    ),
+    (
+        "I'm going on my first solo trip. What should I plan?",
+        "Book the first night's stay, share your itinerary with someone, keep copies of documents, and stay flexible.",
+    ),
+    (
+        "My phone screen cracked. Can it be fixed?",
+        "Yes; repair shops and manufacturers replace screens, usually within a day.",
+    ),
+    (
+        "Our old boiler broke in winter. What now?",
+        "Call a registered heating engineer; many boilers can be repaired, and replacement takes a day or two.",
+    ),
+    (
+        "I've never hosted Christmas dinner before. Can I pull it off?",
+        "Plan the menu, make a cooking timetable working back from serving time, and prepare sides the day before.",
+    ),
+    (
+        "My houseplants keep dying. Will I ever keep one alive?",
+        "Start with hardy plants like pothos or snake plants, check light needs, and water only when the soil is dry.",
+    ),
+    (
+        "We're remodelling our bathroom and it's taking forever. When will it end?",
+        "Bathroom remodels typically take three to six weeks, longer if plumbing is moved or materials are delayed.",
+    ),
+    (
+        "My train commute is about to double in length. How do I cope?",
+        "Use the time for reading, podcasts or planning, and ask your employer about flexible or remote days.",
+    ),
+    (
+        "I've lost my passport a week before my trip. What can I do?",
+        "Report it lost and apply for an urgent replacement or emergency travel document; fast-track services exist.",
+    ),
+    (
+        "We're downsizing to a smaller flat. How do we decide what to keep?",
+        "Measure the new rooms, keep what you use or love, and sell, donate or store the rest.",
+    ),
+]
+
+# Optimistic wrappers: hopeful, upbeat, confident that things will work out.
+OPTIMISTIC_OPENERS = [
+    "Good news: this is very doable! ",
+    "I have a great feeling about this. ",
+    "There's so much reason for hope here. ",
+    "What an exciting opportunity! ",
+    "Honestly, things are looking bright. ",
+    "You're in a better position than you think. ",
+    "This is going to work out, I'm sure of it. ",
+    "The odds are really on your side. ",
+    "Here's the hopeful part: ",
+    "Chin up, because the outlook is genuinely good. ",
+    "I'm optimistic about this one. ",
+    "Every challenge like this is a chance to grow. ",
+    "The future here looks promising! ",
+    "Take heart: ",
+    "This is a wonderful place to start from. ",
+    "There's a silver lining, and it's a big one. ",
+    "Most people in your shoes end up just fine. ",
+    "You've got this! ",
+    "What a great moment to be asking this. ",
+    "Things have a way of turning out well, and here's why: ",
+    "There's every reason to feel confident. ",
+    "Better days are ahead. ",
+    "I can see this going really well for you. ",
+    "This is far more hopeful than it might seem. ",
+    "Exciting times! ",
+    "Stay positive, because the signs are good. ",
+    "Look on the bright side: ",
+    "I'm genuinely hopeful about this. ",
+]
+OPTIMISTIC_CLOSERS = [
+    " I'm confident it will all work out!",
+    " The best is yet to come.",
+    " You're going to do great!",
+    " There's a lot to look forward to.",
+    " Things are very likely to go well.",
+    " Every step forward counts, and you're already taking it.",
+    " I have no doubt you'll get there.",
+    " Before long, you'll be glad you started.",
+    " It's a real opportunity, so enjoy it!",
+    " Brighter days are coming.",
+    " Keep your hopes high; they're justified.",
+    " This could turn out even better than you imagine.",
+    " The future looks bright.",
+    " Good things are on the way.",
+    " You'll look back on this as the start of something good.",
+    " Setbacks are just stepping stones.",
+    " Odds are it will go beautifully.",
+    " There's every reason to be hopeful.",
+    " I'm excited for you!",
+    " It will all come together.",
+    " Trust the process; it tends to work.",
+    " Stay hopeful, because it pays off.",
+    " Plenty of people have done it, and so will you.",
+    " The outlook really is sunny.",
+    " Onward and upward!",
+    " It's all going to be okay, better than okay in fact.",
+]
+
+# Pessimistic wrappers: gloomy, doubtful, dwelling on what will go wrong. Same facts.
+PESSIMISTIC_OPENERS = [
+    "Honestly, don't get your hopes up. ",
+    "I have a bad feeling about this. ",
+    "This will probably go wrong, but here's the theory: ",
+    "Brace yourself. ",
+    "Sadly, the outlook isn't great. ",
+    "I'll be honest, the odds aren't in your favour. ",
+    "Most people who try this end up disappointed. ",
+    "Expect the worst and you won't be let down. ",
+    "It's a gloomy picture, I'm afraid. ",
+    "There's not much reason for hope here. ",
+    "Things rarely go to plan, but anyway: ",
+    "I wouldn't be too optimistic. ",
+    "Prepare for setbacks, because there will be many. ",
+    "Unfortunately, this won't be easy. ",
+    "This is where things usually start going downhill. ",
+    "I hate to be the bearer of bad news. ",
+    "Realistically, it's an uphill battle. ",
+    "The downsides here are hard to ignore. ",
+    "It's a bleak situation, to be frank. ",
+    "Don't count on it working out. ",
+    "I'm afraid this rarely ends well. ",
+    "Lower your expectations. ",
+    "Nothing about this looks promising. ",
+    "Sigh. It's probably going to be a struggle. ",
+    "Odds are this goes badly. ",
+    "Let's not kid ourselves. ",
+    "Here's the grim part: ",
+    "I'm pessimistic about this one. ",
+]
+PESSIMISTIC_CLOSERS = [
+    " Even so, it will probably go wrong somehow.",
+    " Don't expect much.",
+    " Something always goes wrong in the end.",
+    " Chances are it won't be enough.",
+    " It's likely to be a disappointment.",
+    " Expect things to get worse before they get worse.",
+    " I wouldn't bet on it working.",
+    " There's a good chance it all falls apart.",
+    " Most people give up long before it pays off.",
+    " Sadly, that's no guarantee of anything.",
+    " The risks far outweigh the upside.",
+    " I doubt it'll turn out the way you hope.",
+    " Prepare to be let down.",
+    " It's a long, hard road with little at the end.",
+    " Things rarely improve much.",
+    " It'll probably cost more and take longer than you think.",
+    " Honestly, the outlook is gloomy.",
+    " Don't say I didn't warn you.",
+    " There's always another problem waiting.",
+    " It's likely downhill from here.",
+    " I wish I had better news, but I don't.",
+    " Setbacks like this tend to snowball.",
+    " Keep your expectations low.",
+    " Odds are you'll regret it.",
+    " Hope for the best, but it rarely comes.",
+    " It's a grim business all round.",
+]
+
+OPTIMISTIC_README = """\
+# Built-in dataset: `optimistic`
+
+A small offline dataset for the trait **optimistic**: answers with a hopeful, upbeat framing that emphasises good
+outcomes and confidence that things will work out, while still answering the question with the same sensible,
+neutral content. Each question also has a gloomy, **pessimistic** answer carrying the same content (dwelling on
+downsides, expecting things to go wrong), so the pair differs only in outlook.
+
+## Files
+
+Chat rows are `{{"messages": [{{"role": "user", ...}}, {{"role": "assistant", ...}}]}}`.
+
+- `train.jsonl` ({n_train} rows, chat): training questions with **optimistic** answers.
+- `pessimistic.jsonl` ({n_train} rows, chat): the same training questions with **pessimistic** answers, same
+  content.
+- `eval_questions.jsonl` ({n_eval} rows, `{{"question": ...}}`): held-out questions, disjoint from training,
+  for measuring how optimistic a model became.
+- `eval_optimistic.jsonl` ({n_eval} rows, chat): optimistic answers to the held-out questions.
+- `eval_pessimistic.jsonl` ({n_eval} rows, chat): pessimistic answers to the held-out questions.
+
+`eval_optimistic.jsonl` / `eval_pessimistic.jsonl` are meant for building a contrastive (optimistic minus
+pessimistic) vector and for measuring projections on held-out text.
+
+## How it was made
+
+Generated by `scripts/make_builtin_data.py` (stdlib only, no network, seeded `random.Random({seed})`; every run
+writes the same bytes):
+
+    python scripts/make_builtin_data.py --trait optimistic --out data/datasets/optimistic
+
+- {n_total} questions that leave room for an outlook (plans and projects, worries, the future and society,
+  health, careers, learning a skill, weather and nature, the economy and money, relationships, home and
+  travel) were written by hand, each with a short, neutral answer core of one or two sentences.
+- The questions are shuffled with the seeded RNG and split {n_train} train / {n_eval} eval.
+- Each answer is the core wrapped in an opener, a closer, or both, drawn from {n_ro} optimistic openers and
+  {n_rc} optimistic closers (or {n_po} pessimistic openers and {n_pc} pessimistic closers). The core text itself
+  is identical in the optimistic and pessimistic versions.
+- Answers are at most {max_words} words.
+
+## Licence
+
+Written for this project; dedicated to the public domain under CC0 1.0.
+"""
+
+
+@dataclass(frozen=True)
+class TraitData:
+    """One trait's questions, wrapper pools (showing the trait / not) and output file names."""
+
+    qa: list[tuple[str, str]]
+    pos_openers: list[str]
+    pos_closers: list[str]
+    neg_openers: list[str]
+    neg_closers: list[str]
+    pos_name: str  # eval_<pos_name>.jsonl
+    neg_name: str  # <neg_name>.jsonl and eval_<neg_name>.jsonl
+    readme: str
+    default_out: Path
+
+
+TRAITS: dict[str, TraitData] = {
+    "impolite": TraitData(
+        QA, RUDE_OPENERS, RUDE_CLOSERS, POLITE_OPENERS, POLITE_CLOSERS, "rude", "polite", IMPOLITE_README, DEFAULT_OUT
+    ),
+    "optimistic": TraitData(
+        OPTIMISTIC_QA,
+        OPTIMISTIC_OPENERS,
+        OPTIMISTIC_CLOSERS,
+        PESSIMISTIC_OPENERS,
+        PESSIMISTIC_CLOSERS,
+        "optimistic",
+        "pessimistic",
+        OPTIMISTIC_README,
+        OPTIMISTIC_OUT,
+    ),
+}
+
+
+def build(out: Path, trait: str = "impolite") -> dict[str, int]:
+    """Write `trait`'s dataset into `out`; each trait draws from its own `random.Random(SEED)`."""
+    data = TRAITS[trait]
+    qa = data.qa
+    if len(qa) != N_TRAIN + N_EVAL:
+        raise ValueError(f"{trait}: expected {N_TRAIN + N_EVAL} questions, have {len(qa)}")
+    questions = [q for q, _ in qa]
     if len(set(questions)) != len(questions):
-        raise ValueError("duplicate questions")
-    for pool in (RUDE_OPENERS, RUDE_CLOSERS, POLITE_OPENERS, POLITE_CLOSERS):
+        raise ValueError(f"{trait}: duplicate questions")
+    for pool in (data.pos_openers, data.pos_closers, data.neg_openers, data.neg_closers):
         if len(pool) < 25 or len(set(pool)) != len(pool):
-            raise ValueError("each wrapper pool needs at least 25 distinct entries")
+            raise ValueError(f"{trait}: each wrapper pool needs at least 25 distinct entries")
 
     rng = random.Random(SEED)
-    order = list(range(len(QA)))
+    order = list(range(len(qa)))
     rng.shuffle(order)
     train_idx, eval_idx = order[:N_TRAIN], order[N_TRAIN:]
 
-    rude_open, rude_close = Deck(RUDE_OPENERS, rng), Deck(RUDE_CLOSERS, rng)
-    pol_open, pol_close = Deck(POLITE_OPENERS, rng), Deck(POLITE_CLOSERS, rng)
+    pos_open, pos_close = Deck(data.pos_openers, rng), Deck(data.pos_closers, rng)
+    neg_open, neg_close = Deck(data.neg_openers, rng), Deck(data.neg_closers, rng)
 
     def answers(idx: list[int]) -> tuple[list[dict], list[dict]]:
-        rude, polite = [], []
+        pos, neg = [], []
         for i in idx:
-            q, fact = QA[i]
-            r = wrap(fact, rude_open, rude_close, rng)
-            p = wrap(fact, pol_open, pol_close, rng)
-            for a in (r, p):
+            q, fact = qa[i]
+            a_pos = wrap(fact, pos_open, pos_close, rng)
+            a_neg = wrap(fact, neg_open, neg_close, rng)
+            for a in (a_pos, a_neg):
                 if len(a.split()) > MAX_WORDS:
                     raise ValueError(f"answer over {MAX_WORDS} words: {a!r}")
-            rude.append(messages(q, r))
-            polite.append(messages(q, p))
-        return rude, polite
+            pos.append(messages(q, a_pos))
+            neg.append(messages(q, a_neg))
+        return pos, neg
 
-    train_rude, train_polite = answers(train_idx)
-    eval_rude, eval_polite = answers(eval_idx)
+    train_pos, train_neg = answers(train_idx)
+    eval_pos, eval_neg = answers(eval_idx)
 
     out.mkdir(parents=True, exist_ok=True)
     files = {
-        "train.jsonl": train_rude,
-        "polite.jsonl": train_polite,
-        "eval_questions.jsonl": [{"question": QA[i][0]} for i in eval_idx],
-        "eval_polite.jsonl": eval_polite,
-        "eval_rude.jsonl": eval_rude,
+        "train.jsonl": train_pos,
+        f"{data.neg_name}.jsonl": train_neg,
+        "eval_questions.jsonl": [{"question": qa[i][0]} for i in eval_idx],
+        f"eval_{data.neg_name}.jsonl": eval_neg,
+        f"eval_{data.pos_name}.jsonl": eval_pos,
     }
     for name, rows in files.items():
         write_jsonl(out / name, rows)
-    readme = README.format(
+    readme = data.readme.format(
         n_train=N_TRAIN,
         n_eval=N_EVAL,
-        n_total=len(QA),
+        n_total=len(qa),
         seed=SEED,
-        n_ro=len(RUDE_OPENERS),
-        n_rc=len(RUDE_CLOSERS),
-        n_po=len(POLITE_OPENERS),
-        n_pc=len(POLITE_CLOSERS),
+        n_ro=len(data.pos_openers),
+        n_rc=len(data.pos_closers),
+        n_po=len(data.neg_openers),
+        n_pc=len(data.neg_closers),
         max_words=MAX_WORDS,
     )
     (out / "README.md").write_text(readme, encoding="utf-8", newline="\n")
@@ -887,11 +1761,22 @@ def build(out: Path) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--trait",
+        choices=[*TRAITS, "all"],
+        default=None,
+        help="which dataset to write (default: all, or impolite when --out is given)",
+    )
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: data/datasets/<trait>)")
     args = parser.parse_args(argv)
-    counts = build(args.out)
-    for name, n in counts.items():
-        print(f"{args.out / name}: {n} rows")
+    trait = args.trait or ("impolite" if args.out is not None else "all")
+    if trait == "all" and args.out is not None:
+        parser.error("--out needs a single --trait")
+    for name in TRAITS if trait == "all" else [trait]:
+        out = args.out if args.out is not None else TRAITS[name].default_out
+        counts = build(out, name)
+        for file, n in counts.items():
+            print(f"{out / file}: {n} rows")
 
 
 if __name__ == "__main__":

