@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
 Message = dict[str, str]
 
@@ -28,7 +29,9 @@ def generate_answers(
     answers: list[str] = []
     try:
         device = next(model.parameters()).device
-        for start in range(0, len(prompts), batch_size):
+        starts = range(0, len(prompts), batch_size)
+        progress = tqdm(starts, desc="generating", unit="batch", disable=len(starts) < 2, leave=False)
+        for start in progress:
             texts = [
                 tokenizer.apply_chat_template(list(p), add_generation_prompt=True, tokenize=False)
                 for p in prompts[start : start + batch_size]
