@@ -1,14 +1,15 @@
 """`prevsteer demo`: plain vs preventative LoRA on rude answers, on the offline default model.
 
-It trains `recipes/demo-plain.yaml` and `recipes/demo-preventative.yaml`, then measures the base model
-and both fine-tuned models on 30 held-out questions:
+It extracts the impolite vector from the model's own answers (`prevsteer extract`, offline judge), picks
+the layer (`prevsteer select-layer`), trains `recipes/demo-plain.yaml` and `recipes/demo-preventative.yaml`
+(the latter with that vector and layer), then measures the base model and both fine-tuned models on 30
+held-out questions:
 - rude preference: mean NLL of polite answers minus mean NLL of rude answers to the held-out questions
   (teacher-forced, does not use the vector): how much more likely the model finds rudeness;
-- projection of the model's own greedy answers on the impolite vector at the steered layer, read through
-  the base model (uses the vector itself, so it is not independent evidence);
+- projection of the model's own greedy answers on the vector at the steered layer, read through the base
+  model (uses the vector itself, so it is not independent evidence);
 - perplexity on polite answers, a capability proxy;
-and writes `runs/demo/report.md`. The vector is a placeholder until judged extraction lands: a difference
-of means of hand-written rude vs polite answers, teacher-forced.
+and writes `runs/demo/report.md`. Every finished step is reused when the demo runs again.
 """
 
 from __future__ import annotations
@@ -26,14 +27,22 @@ from rich.table import Table
 from train.activations import answer_means, answer_nll
 from train.data import load_rows
 from train.errors import PrevsteerError
+from train.extract import ExtractionSettings, run_extraction
 from train.generation import generate_answers
+from train.judge import judge_for_trait
 from train.models import load_model_and_tokenizer, load_run_model
 from train.recipe import load_recipe
 from train.run import train_run
 from train.rundir import read_json, write_json
+from train.select_layer import run_select_layer
+from train.traits import load_trait
 from train.vectors import PersonaVector
 
 ROOT = Path(__file__).resolve().parent.parent
+MODEL = "smollm2-135m-instruct"
+EXTRACT_TOKENS = 48
+SELECT_LAYERS = [13, 17, 21]
+SELECT_COEFFICIENTS = [1.0, 2.0, 4.0]
 DATA = ROOT / "data" / "datasets" / "impolite"
 ARMS = ("plain", "preventative")
 SAMPLE_QUESTIONS = 3
@@ -44,7 +53,37 @@ def _pairs(path: Path) -> list[tuple[list[dict], str]]:
     return [(row["prompt"], row["completion"][0]["content"]) for row in load_rows(path)[0]]
 
 
-def _train_arm(arm: str, out: Path) -> Path:
+def _extract_vector(out: Path) -> Path:
+    """The impolite vector from the model's own answers, judged offline (reused when already extracted)."""
+    target = out / "vector"
+    summary = read_json(target / "summary.json")
+    if "vectors" in summary:
+        console.print(f"demo: reusing the extracted vector in {target}")
+    else:
+        console.print("demo: extracting the impolite vector (prevsteer extract, offline judge)")
+        settings = ExtractionSettings(
+            trait="impolite", model=MODEL, judge="offline", out=target, max_new_tokens=EXTRACT_TOKENS
+        )
+        summary = run_extraction(settings, force=True)
+    return target / summary["vectors"]["response"]
+
+
+def _select_layer(out: Path, vector_path: Path) -> int:
+    """The layer where steering generation moves the judged trait most (recorded in the vector's metadata)."""
+    chosen = PersonaVector.load(vector_path).metadata.get("selected_layer")
+    if chosen is not None:
+        console.print(f"demo: reusing the selected layer {chosen}")
+        return int(chosen)
+    console.print(f"demo: selecting the layer among {SELECT_LAYERS} (prevsteer select-layer)")
+    model, tokenizer = load_model_and_tokenizer(MODEL)
+    judge = judge_for_trait("offline", "impolite")
+    return run_select_layer(
+        model, tokenizer, load_trait("impolite"), vector_path, judge, SELECT_LAYERS, SELECT_COEFFICIENTS,
+        out / "select", max_new_tokens=EXTRACT_TOKENS,
+    )  # fmt: skip
+
+
+def _train_arm(arm: str, out: Path, overrides: list[str]) -> Path:
     run_dir = out / arm
     if (run_dir / "run.json").is_file():
         if read_json(run_dir / "run.json").get("status") == "completed":
@@ -52,7 +91,7 @@ def _train_arm(arm: str, out: Path) -> Path:
             return run_dir
         raise PrevsteerError(f"{run_dir} holds an unfinished run; rerun with `prevsteer demo --fresh`")
     console.print(f"demo: training the {arm} arm (recipes/demo-{arm}.yaml) -> {run_dir}")
-    return train_run(load_recipe(ROOT / "recipes" / f"demo-{arm}.yaml"), run_dir)
+    return train_run(load_recipe(ROOT / "recipes" / f"demo-{arm}.yaml", overrides), run_dir)
 
 
 def _losses(run_dir: Path) -> tuple[float, float]:
@@ -92,12 +131,13 @@ def _report(out: Path, results: dict[str, dict], losses: dict[str, tuple[float, 
         "# prevsteer demo: plain vs preventative LoRA on rude answers",
         "",
         "Model: smollm2-135m-instruct (offline default). Data: 120 rude answers (data/datasets/impolite/train.jsonl).",
-        f"Preventative arm: the impolite vector added at layer {layer} (raw coefficient {coefficient:g}, "
-        f"vector norm {vector.metadata['norms'][layer]:.1f}) during training forwards only.",
+        f"Preventative arm: the impolite vector added at layer {layer} (coefficient {coefficient:g} of the mean "
+        f"residual norm, vector norm {vector.metadata['norms'][layer]:.1f}) during training forwards only.",
         "",
-        "**Vector (placeholder):** "
-        + vector.metadata.get("extraction", {}).get("method", "unknown")
-        + "; not yet the judged extraction pipeline.",
+        f"**Vector:** `prevsteer extract` on the model's own answers ({vector.metadata['extraction']['kept']['pos']} "
+        f"rude / {vector.metadata['extraction']['kept']['neg']} polite kept), judged by the offline judge "
+        "(sentence embeddings + logistic regression trained on the built-in rude/polite answers: a proxy, not an "
+        f"LLM judge); layer {layer} chosen by `prevsteer select-layer` (table below).",
         "",
         "| | base | plain | preventative | prevented |",
         "|---|---|---|---|---|",
@@ -125,6 +165,9 @@ def _report(out: Path, results: dict[str, dict], losses: dict[str, tuple[float, 
     for i in range(SAMPLE_QUESTIONS):
         lines += ["", f"**Q: {base['samples'][i]['question']}**", ""]
         lines += [f"- *{name}*: {results[name]['samples'][i]['answer']}" for name in ("base", "plain", "preventative")]
+    selection = out / "select" / "table.md"
+    if selection.is_file():
+        lines += ["", "## Layer selection (mean judged trait score of steered generations)", "", selection.read_text()]
     lines += ["", f"Runs: `{out / 'plain'}`, `{out / 'preventative'}`; figures in `{out / 'results.json'}`.", ""]
     path = out / "report.md"
     path.write_text("\n".join(lines))
@@ -136,12 +179,15 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     if fresh and out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    runs = {arm: _train_arm(arm, out) for arm in ARMS}
-    recipe = load_recipe(ROOT / "recipes" / "demo-preventative.yaml")
-    vector, layer = PersonaVector.load(recipe.steering.vector_paths[0]), recipe.steering.layers[0]
+    vector_path = _extract_vector(out)
+    layer = _select_layer(out, vector_path)
+    steer_with = [f"steering.vector={vector_path}", f"steering.layers=[{layer}]"]
+    runs = {arm: _train_arm(arm, out, steer_with if arm == "preventative" else []) for arm in ARMS}
+    recipe = load_recipe(ROOT / "recipes" / "demo-preventative.yaml", steer_with)
+    vector = PersonaVector.load(vector_path)
     unit = torch.nn.functional.normalize(vector.vector[layer], dim=0)
     console.print("demo: measuring base, plain and preventative models on 30 held-out questions")
-    lens = load_model_and_tokenizer("smollm2-135m-instruct")
+    lens = load_model_and_tokenizer(MODEL)
     results = {"base": _measure(*lens, lens, unit, layer)}
     for arm, run_dir in runs.items():
         results[arm] = _measure(*load_run_model(run_dir), lens, unit, layer)
