@@ -146,18 +146,16 @@ def cmd_project(args: argparse.Namespace) -> int:
     return 0
 
 
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+def _list_of(cast: type, what: str):
+    """An argparse type for comma-separated values, e.g. `--layers 10,15,20`."""
 
+    def parse(text: str) -> list:
+        try:
+            return [cast(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected comma-separated {what}, got {text!r}") from None
 
-def _float_list(text: str) -> list[float]:
-    try:
-        return [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    return parse
 
 
 def cmd_select_layer(args: argparse.Namespace) -> int:
@@ -282,8 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     select.add_argument("--model", required=True)
     select.add_argument("--judge", required=True, help="openai:MODEL, hf:MODEL_OR_PATH or offline")
     select.add_argument("--judge-base-url", default=None)
-    select.add_argument("--layers", type=_int_list, required=True, help="e.g. 10,15,20")
-    select.add_argument("--coefficients", type=_float_list, default=[1.0, 2.0, 4.0], help="e.g. 1,2,4")
+    select.add_argument("--layers", type=_list_of(int, "integers"), required=True, help="e.g. 10,15,20")
+    select.add_argument("--coefficients", type=_list_of(float, "numbers"), default=[1.0, 2.0, 4.0], help="e.g. 1,2,4")
     select.add_argument("--max-new-tokens", type=int, default=48)
     select.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
     select.add_argument("--out", type=Path, required=True)
