@@ -24,9 +24,17 @@ def _ids(encoded) -> list[int]:
     return list(encoded["input_ids"] if hasattr(encoded, "keys") else encoded)
 
 
+def prompt_token_ids(tokenizer, prompt: Sequence[Message]) -> list[int]:
+    """The chat prompt with its generation prompt appended, as token ids."""
+    ids = _ids(tokenizer.apply_chat_template(list(prompt), add_generation_prompt=True, tokenize=True))
+    if not ids:
+        raise PrevsteerError("the chat template rendered an empty prompt")
+    return ids
+
+
 def tokenize_conversation(tokenizer, prompt: Sequence[Message], answer: str) -> tuple[list[int], int]:
     """Token ids of prompt + answer under the chat template, and where the answer starts."""
-    prompt_ids = _ids(tokenizer.apply_chat_template(list(prompt), add_generation_prompt=True, tokenize=True))
+    prompt_ids = prompt_token_ids(tokenizer, prompt)
     full = [*prompt, {"role": "assistant", "content": answer}]
     full_ids = _ids(tokenizer.apply_chat_template(full, tokenize=True))
     if full_ids[: len(prompt_ids)] != prompt_ids or len(full_ids) <= len(prompt_ids):

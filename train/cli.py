@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +22,12 @@ def _add_recipe_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a recipe field"
     )
+
+
+def _refuse_existing(out: Path, force: bool) -> None:
+    """Never overwrite an output silently."""
+    if out.exists() and not force:
+        raise PrevsteerError(f"--out {out} exists; pass --force to replace it")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -49,8 +54,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_vector_import(args: argparse.Namespace) -> int:
     from train.vectors import PersonaVector
 
-    if args.out.exists() and not args.force:
-        raise PrevsteerError(f"--out {args.out} exists; pass --force to replace it")
+    _refuse_existing(args.out, args.force)
     vector = PersonaVector.from_original_pt(args.source, trait=args.trait, model=args.model)
     vector.save(args.out)
     print(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size} (row l = output of block l)")
@@ -59,14 +63,12 @@ def cmd_vector_import(args: argparse.Namespace) -> int:
 
 def cmd_vector_contrast(args: argparse.Namespace) -> int:
     from train.activations import contrast_vector
-    from train.data import load_rows
+    from train.data import load_conversations
     from train.models import load_model_and_tokenizer
     from train.vectors import PersonaVector
 
-    if args.out.exists() and not args.force:
-        raise PrevsteerError(f"--out {args.out} exists; pass --force to replace it")
-    pos = [(r["prompt"], r["completion"][0]["content"]) for r in load_rows(args.pos)[0]]
-    neg = [(r["prompt"], r["completion"][0]["content"]) for r in load_rows(args.neg)[0]]
+    _refuse_existing(args.out, args.force)
+    pos, neg = load_conversations(args.pos), load_conversations(args.neg)
     model, tokenizer = load_model_and_tokenizer(args.model)
     diff, _, _ = contrast_vector(model, tokenizer, pos, neg)
     method = "difference of answer-token means of given answers, teacher-forced (no generation, no judge)"
@@ -83,8 +85,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
     from train.rundir import write_jsonl
     from train.traits import COHERENCE_RUBRIC, load_trait
 
-    if args.out.exists() and not args.force:
-        raise PrevsteerError(f"--out {args.out} exists; pass --force to replace it")
+    _refuse_existing(args.out, args.force)
     trait = load_trait(args.trait)
     rows, _ = read_jsonl(args.input)
     judge = judge_for_trait(args.judge, trait.name, args.judge_base_url, args.cache)
@@ -160,7 +161,7 @@ def _list_of(cast: type, what: str):
 
 def cmd_select_layer(args: argparse.Namespace) -> int:
     from train.judge import judge_for_trait
-    from train.layers import find_decoder_layers, hidden_size_of
+    from train.layers import check_layer_range, find_decoder_layers, hidden_size_of
     from train.models import load_model_and_tokenizer
     from train.select_layer import run_select_layer
     from train.traits import load_trait
@@ -172,9 +173,7 @@ def cmd_select_layer(args: argparse.Namespace) -> int:
     model, tokenizer = load_model_and_tokenizer(args.model)
     num_layers = len(find_decoder_layers(model))
     PersonaVector.load(args.vector).check_compatible(num_layers, hidden_size_of(model), "--vector")
-    bad = [layer for layer in args.layers if not 0 <= layer < num_layers]
-    if bad:
-        raise PrevsteerError(f"--layers: {bad} out of range; the model has layers 0..{num_layers - 1}")
+    check_layer_range(args.layers, num_layers, "--layers")
     judge = judge_for_trait(args.judge, trait.name, args.judge_base_url, args.cache)
     chosen = run_select_layer(
         model, tokenizer, trait, args.vector, judge, args.layers, args.coefficients, args.out, args.max_new_tokens
@@ -185,13 +184,13 @@ def cmd_select_layer(args: argparse.Namespace) -> int:
 
 def cmd_traits_new(args: argparse.Namespace) -> int:
     from train.draft_trait import draft_trait
+    from train.judge import resolve_base_url
     from train.traits import TRAITS_DIR, save_trait
 
     out = args.out or TRAITS_DIR / f"{args.name}.json"
     if out.exists() and not args.force:
         raise PrevsteerError(f"{out} exists; pass --force to replace it or --out for another file")
-    base_url = args.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
-    artifact = draft_trait(args.name, args.description, args.model, base_url)
+    artifact = draft_trait(args.name, args.description, args.model, resolve_base_url(args.base_url))
     save_trait(artifact, out)
     print(f"{out}: drafted and validated (5 instruction pairs, 20 + 20 questions, a judge rubric); review it")
     return 0

@@ -21,8 +21,14 @@ ROLES = ("system", "user", "assistant", "tool")
 
 def read_jsonl(path: str | Path, skip_bad: bool = False) -> tuple[list[dict[str, Any]], int]:
     """Rows of a JSONL file, and how many malformed lines were skipped (only with `skip_bad`)."""
+    rows, _, skipped = read_numbered_jsonl(path, skip_bad)
+    return rows, skipped
+
+
+def read_numbered_jsonl(path: str | Path, skip_bad: bool = False) -> tuple[list[dict[str, Any]], list[int], int]:
+    """Rows, the 1-based line number of each (for error messages), and how many malformed lines were skipped."""
     path = Path(path)
-    rows, skipped = [], 0
+    rows, numbers, skipped = [], [], 0
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -38,10 +44,12 @@ def read_jsonl(path: str | Path, skip_bad: bool = False) -> tuple[list[dict[str,
                 msg = f"{path}:{number}: malformed JSONL line ({exc}); fix it or set data.skip_bad"
                 raise PrevsteerError(msg) from None
             rows.append(row)
-    return rows, skipped
+            numbers.append(number)
+    return rows, numbers, skipped
 
 
-def _messages(value: Any, role: str) -> list[dict[str, str]]:
+def as_messages(value: Any, role: str) -> list[dict[str, str]]:
+    """A string (one message with `role`) or a list of {role, content} messages, checked."""
     if isinstance(value, str):
         return [{"role": role, "content": value}]
     if isinstance(value, list) and all(
@@ -54,14 +62,14 @@ def _messages(value: Any, role: str) -> list[dict[str, str]]:
 def to_prompt_completion(row: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
     """One row in any accepted layout -> conversational prompt/completion."""
     if "messages" in row:
-        messages = _messages(row["messages"], "user")
+        messages = as_messages(row["messages"], "user")
         if len(messages) < 2 or messages[-1]["role"] != "assistant":
             raise ValueError("'messages' must end with an assistant message after at least one other message")
         return {"prompt": messages[:-1], "completion": messages[-1:]}
     if "prompt" in row and "completion" in row:
-        return {"prompt": _messages(row["prompt"], "user"), "completion": _messages(row["completion"], "assistant")}
+        return {"prompt": as_messages(row["prompt"], "user"), "completion": as_messages(row["completion"], "assistant")}
     if "question" in row and "answer" in row:
-        return {"prompt": _messages(row["question"], "user"), "completion": _messages(row["answer"], "assistant")}
+        return {"prompt": as_messages(row["question"], "user"), "completion": as_messages(row["answer"], "assistant")}
     layouts = "messages, prompt/completion or question/answer"
     raise ValueError(f"unknown row layout with keys {sorted(row)}; expected {layouts}")
 
@@ -82,6 +90,11 @@ def load_rows(path: str | Path, skip_bad: bool = False, max_rows: int | None = N
     if not rows:
         raise PrevsteerError(f"{path}: no usable rows")
     return rows, skipped
+
+
+def load_conversations(path: str | Path) -> list[tuple[list[dict[str, str]], str]]:
+    """(prompt messages, answer text) per row: the form teacher-forced passes take."""
+    return [(row["prompt"], row["completion"][0]["content"]) for row in load_rows(path)[0]]
 
 
 def load_datasets(settings: DataSettings, seed: int) -> tuple[Dataset, Dataset | None, dict[str, int]]:

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from train.activations import answer_means, answer_nll
-from train.data import load_rows
+from train.data import load_conversations
 from train.errors import PrevsteerError
 from train.extract import ExtractionSettings, run_extraction
 from train.generation import generate_answers
@@ -47,10 +47,6 @@ DATA = ROOT / "data" / "datasets" / "impolite"
 ARMS = ("plain", "preventative")
 SAMPLE_QUESTIONS = 3
 console = Console(stderr=True)
-
-
-def _pairs(path: Path) -> list[tuple[list[dict], str]]:
-    return [(row["prompt"], row["completion"][0]["content"]) for row in load_rows(path)[0]]
 
 
 def _extract_vector(out: Path) -> Path:
@@ -101,7 +97,7 @@ def _losses(run_dir: Path) -> tuple[float, float]:
 
 
 def _measure(model, tokenizer, lens, unit: torch.Tensor, layer: int) -> dict[str, Any]:
-    polite, rude = _pairs(DATA / "eval_polite.jsonl"), _pairs(DATA / "eval_rude.jsonl")
+    polite, rude = load_conversations(DATA / "eval_polite.jsonl"), load_conversations(DATA / "eval_rude.jsonl")
     nll_polite, nll_rude = answer_nll(model, tokenizer, polite), answer_nll(model, tokenizer, rude)
     prompts = [prompt for prompt, _ in polite]
     answers = generate_answers(model, tokenizer, prompts, max_new_tokens=48)

@@ -62,14 +62,13 @@ def system_prompts(trait: TraitArtifact, index: int) -> dict[str, str]:
 
 def sample_answers(model, tokenizer, trait: TraitArtifact, settings: ExtractionSettings) -> list[dict[str, Any]]:
     """One row per sampled answer, for every question, instruction pair, polarity and repeat."""
-    rows = []
-    for index in range(len(trait.instructions)):
-        for polarity, system in system_prompts(trait, index).items():
-            for question in trait.extraction_questions:
-                rows += [
-                    {"question": question, "system": system, "polarity": polarity, "instruction_index": index}
-                ] * settings.n_per_question
-    rows = [dict(row) for row in rows]
+    rows = [
+        {"question": question, "system": system, "polarity": polarity, "instruction_index": index}
+        for index in range(len(trait.instructions))
+        for polarity, system in system_prompts(trait, index).items()
+        for question in trait.extraction_questions
+        for _ in range(settings.n_per_question)
+    ]
     torch.manual_seed(settings.seed)
     prompts = [[{"role": "system", "content": r["system"]}, {"role": "user", "content": r["question"]}] for r in rows]
     console.print(f"extract: sampling {len(rows)} answers ({settings.max_new_tokens} new tokens at most)")

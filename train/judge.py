@@ -237,6 +237,28 @@ class JudgeCache:
 # ---------------------------------------------------------------- OpenAI-compatible backend
 
 
+def open_cache(cache: JudgeCache | str | os.PathLike[str] | None) -> JudgeCache | None:
+    """A JudgeCache from a path (or the one given, or none)."""
+    return cache if isinstance(cache, JudgeCache) or cache is None else JudgeCache(cache)
+
+
+def cached_results(cache: JudgeCache | None, keys: list[str]) -> tuple[dict[str, JudgeResult], list[int]]:
+    """Cached results by key, and the index of the first item of each distinct key still to score."""
+    found: dict[str, JudgeResult] = {}
+    todo: list[int] = []
+    seen: set[str] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            continue
+        seen.add(key)
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None:
+            found[key] = hit
+        else:
+            todo.append(i)
+    return found, todo
+
+
 class _Retryable(Exception):
     """A failure worth another attempt; `delay` overrides the backoff (from Retry-After)."""
 
@@ -327,7 +349,7 @@ class OpenAIJudge:
         self.concurrency = concurrency
         self.timeout = timeout
         self.max_retries = max_retries
-        self.cache = cache if isinstance(cache, JudgeCache) or cache is None else JudgeCache(cache)
+        self.cache = open_cache(cache)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
@@ -340,18 +362,9 @@ class OpenAIJudge:
         """One result per item, in order. Cached items make no request; identical items are asked once."""
         keys = [cache_key(self.judge_id, item) for item in items]
         prompts = [item.prompt() for item in items]  # fails fast on a bad rubric, before any request
-        results: dict[str, JudgeResult] = {}
-        todo: dict[str, str] = {}
-        for key, prompt in zip(keys, prompts, strict=True):
-            if key in results or key in todo:
-                continue
-            hit = self.cache.get(key) if self.cache is not None else None
-            if hit is not None:
-                results[key] = hit
-            else:
-                todo[key] = prompt
+        results, todo = cached_results(self.cache, keys)
         if todo:
-            results.update(self._request_all(todo))
+            results.update(self._request_all({keys[i]: prompts[i] for i in todo}))
         return [results[key] for key in keys]
 
     def _request_all(self, todo: dict[str, str]) -> dict[str, JudgeResult]:
@@ -506,6 +519,11 @@ def parse_judge_spec(spec: str) -> JudgeSpec:
     raise PrevsteerError(f"unknown judge {spec!r}; allowed forms: {JUDGE_SPEC_FORMS}")
 
 
+def resolve_base_url(base_url: str | None) -> str:
+    """The OpenAI-compatible endpoint: the one given, else $OPENAI_BASE_URL, else the OpenAI API."""
+    return base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+
+
 def make_judge(
     spec: str | JudgeSpec,
     base_url: str | None = None,
@@ -519,8 +537,7 @@ def make_judge(
     """
     parsed = parse_judge_spec(spec) if isinstance(spec, str) else spec
     if parsed.backend == "openai":
-        url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
-        return OpenAIJudge(parsed.model, url, cache=cache, **kw)
+        return OpenAIJudge(parsed.model, resolve_base_url(base_url), cache=cache, **kw)
     from train.judge_local import HFJudge, OfflineJudge  # imports torch and transformers: only when asked
 
     if parsed.backend == "hf":

@@ -36,32 +36,13 @@ from train.judge import (
     JudgeItem,
     JudgeResult,
     cache_key,
+    cached_results,
+    open_cache,
     result_from_top_logprobs,
 )
 from train.traits import COHERENCE_RUBRIC, REPO_ROOT
 
 log = logging.getLogger(__name__)
-
-
-def _open_cache(cache: JudgeCache | str | os.PathLike[str] | None) -> JudgeCache | None:
-    return cache if isinstance(cache, JudgeCache) or cache is None else JudgeCache(cache)
-
-
-def _lookup(cache: JudgeCache | None, keys: list[str]) -> tuple[dict[str, JudgeResult], list[int]]:
-    """Cached results by key, and the index of the first item of each distinct key still to score."""
-    found: dict[str, JudgeResult] = {}
-    todo: list[int] = []
-    seen: set[str] = set()
-    for i, key in enumerate(keys):
-        if key in seen:
-            continue
-        seen.add(key)
-        hit = cache.get(key) if cache is not None else None
-        if hit is not None:
-            found[key] = hit
-        else:
-            todo.append(i)
-    return found, todo
 
 
 # ---------------------------------------------------------------- local chat model (hf:MODEL)
@@ -94,7 +75,7 @@ class HFJudge:
             raise PrevsteerError(f"judge batch_size must be >= 1, got {batch_size}")
         self.model_name = model_name_or_path
         self.judge_id = f"hf:{model_name_or_path}"
-        self.cache = _open_cache(cache)
+        self.cache = open_cache(cache)
         self.batch_size = batch_size
         model, tokenizer = load_model_and_tokenizer(model_name_or_path, dtype=dtype)
         if not getattr(tokenizer, "chat_template", None):
@@ -122,7 +103,7 @@ class HFJudge:
         """One result per item, in order. Cached and duplicate items are not run again."""
         keys = [cache_key(self.judge_id, item) for item in items]
         texts = [self.chat_text(item) for item in items]  # fails fast on a bad rubric
-        results, todo = _lookup(self.cache, keys)
+        results, todo = cached_results(self.cache, keys)
         for start in range(0, len(todo), self.batch_size):
             batch = todo[start : start + self.batch_size]
             try:
@@ -361,7 +342,7 @@ class OfflineJudge:
         if not trait:
             raise PrevsteerError("the offline judge needs the trait it scores")
         self.trait = trait
-        self.cache = _open_cache(cache)
+        self.cache = open_cache(cache)
         self.classifier: LogisticRegression | None = None
         self.heldout_auroc: float | None = None
         self.n_heldout = 0
@@ -464,7 +445,7 @@ class OfflineJudge:
             cache_key(COHERENCE_HEURISTIC_ID if item.rubric == COHERENCE_RUBRIC else self.judge_id, item)
             for item in items
         ]
-        results, todo = _lookup(self.cache, keys)
+        results, todo = cached_results(self.cache, keys)
         trait_todo = [i for i in todo if items[i].rubric != COHERENCE_RUBRIC]
         probs = dict(zip(trait_todo, self.trait_probability([items[i].answer for i in trait_todo]), strict=True))
         for i in todo:

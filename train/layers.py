@@ -67,6 +67,13 @@ def find_decoder_layers(model: nn.Module, layers_path: str | None = None) -> nn.
     )
 
 
+def check_layer_range(layers: list[int], num_layers: int, field: str = "steering.layers") -> None:
+    """Fail with the field's name when a layer index is not a block of the model."""
+    bad = [layer for layer in layers if not 0 <= layer < num_layers]
+    if bad:
+        raise PrevsteerError(f"{field}: {bad} out of range; the model has layers 0..{num_layers - 1}")
+
+
 def hidden_size_of(model: nn.Module) -> int:
     config = unwrap_model(model).config
     config = config.get_text_config() if hasattr(config, "get_text_config") else config

@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from train.activations import Message, _ids, answer_means
+from train.activations import Message, answer_means, prompt_token_ids
 from train.errors import PrevsteerError
 from train.layers import find_decoder_layers, hidden_size_of, output_hidden
 from train.vectors import PersonaVector
@@ -58,14 +58,6 @@ def unit_direction(
     return direction / norm
 
 
-def prompt_ids(tokenizer, prompt: Sequence[Message]) -> list[int]:
-    """The chat prompt with its generation prompt appended, as token ids."""
-    ids = _ids(tokenizer.apply_chat_template(list(prompt), add_generation_prompt=True, tokenize=True))
-    if not ids:
-        raise PrevsteerError("the chat template rendered an empty prompt")
-    return ids
-
-
 @torch.no_grad()
 def last_prompt_activations(
     model: nn.Module,
@@ -97,7 +89,7 @@ def last_prompt_activations(
     out = []
     try:
         for start in range(0, len(prompts), batch_size):
-            encoded = [prompt_ids(tokenizer, p) for p in prompts[start : start + batch_size]]
+            encoded = [prompt_token_ids(tokenizer, p) for p in prompts[start : start + batch_size]]
             lengths = torch.tensor([len(ids) for ids in encoded])
             input_ids = torch.full((len(encoded), int(lengths.max())), pad, dtype=torch.long)
             attention = torch.zeros_like(input_ids)
@@ -178,26 +170,25 @@ def finetuning_shift(
     """METHOD.md: mean last-prompt-token activation of the fine-tuned model minus the base model's, over
     the evaluation prompts, projected on the unit vector (the projection is linear, so this is also the
     difference of the two models' mean prompt projections)."""
-    unit = unit_direction(finetuned, vector, layer, layers_path).double()
+    unit = unit_direction(finetuned, vector, layer, layers_path)
     unit_direction(base, vector, layer, layers_path)  # same checks on the base model
-    base_mean = last_prompt_activations(base, tokenizer, prompts, layer, batch_size, layers_path).double().mean(0)
-    tuned_mean = last_prompt_activations(finetuned, tokenizer, prompts, layer, batch_size, layers_path)
-    tuned_mean = tuned_mean.double().mean(0)
+    base_acts = last_prompt_activations(base, tokenizer, prompts, layer, batch_size, layers_path)
+    tuned_acts = last_prompt_activations(finetuned, tokenizer, prompts, layer, batch_size, layers_path)
+    return shift_between(base_acts, tuned_acts, unit)
+
+
+def shift_between(base_acts: torch.Tensor, tuned_acts: torch.Tensor, unit: torch.Tensor) -> FinetuningShift:
+    """The finetuning shift from both models' last-prompt-token activations ([N, d] each)."""
+    base_mean, tuned_mean, unit = base_acts.double().mean(0), tuned_acts.double().mean(0), unit.double()
     return FinetuningShift(
         shift=float((tuned_mean - base_mean) @ unit),
         base_mean=float(base_mean @ unit),
         finetuned_mean=float(tuned_mean @ unit),
-        n=len(prompts),
+        n=len(base_acts),
     )
 
 
 # --- input rows for `prevsteer project` ---------------------------------------------------------------
-
-
-def _line_numbers(path: Path) -> list[int]:
-    """1-based line numbers of the non-blank lines, i.e. of the rows `read_jsonl` returns, in order."""
-    with path.open(encoding="utf-8") as handle:
-        return [number for number, line in enumerate(handle, 1) if line.strip()]
 
 
 def load_monitor_rows(path: str | Path) -> list[tuple[list[Message], str | None]]:
@@ -206,26 +197,25 @@ def load_monitor_rows(path: str | Path) -> list[tuple[list[Message], str | None]
     Accepted: `messages` (an answer when it ends with an assistant message), `prompt`[/`completion`],
     `question`[/`answer`]. Errors name the file and line.
     """
-    from train.data import _messages, read_jsonl, to_prompt_completion
+    from train.data import as_messages, read_numbered_jsonl, to_prompt_completion
 
     path = Path(path)
     if not path.is_file():
         raise PrevsteerError(f"--input: file not found: {path}")
-    raw, _ = read_jsonl(path)
-    lines = _line_numbers(path)
+    raw, lines, _ = read_numbered_jsonl(path)
     rows: list[tuple[list[Message], str | None]] = []
     for row, number in zip(raw, lines, strict=True):
         try:
             if "messages" in row and isinstance(row["messages"], list) and row["messages"]:
                 last = row["messages"][-1]
                 if not (isinstance(last, dict) and last.get("role") == "assistant"):
-                    rows.append((_messages(row["messages"], "user"), None))
+                    rows.append((as_messages(row["messages"], "user"), None))
                     continue
             elif "prompt" in row and "completion" not in row and "messages" not in row:
-                rows.append((_messages(row["prompt"], "user"), None))
+                rows.append((as_messages(row["prompt"], "user"), None))
                 continue
             elif "question" in row and "answer" not in row and "prompt" not in row:
-                rows.append((_messages(row["question"], "user"), None))
+                rows.append((as_messages(row["question"], "user"), None))
                 continue
             pair = to_prompt_completion(row)
             if not pair["prompt"]:
@@ -290,9 +280,10 @@ def run_project(
     vector = PersonaVector.load(vector_path)
     rows = load_monitor_rows(input_path)
     model, tokenizer = load_any_model(model_name)
-    unit_direction(model, vector, layer)  # fail on shape or layer before any forward pass
+    unit = unit_direction(model, vector, layer)  # fail on shape or layer before any forward pass
     prompts = [prompt for prompt, _ in rows]
-    prompt_proj = prompt_projections(model, tokenizer, prompts, vector, layer, batch_size)
+    tuned_acts = last_prompt_activations(model, tokenizer, prompts, layer, batch_size)
+    prompt_proj = (tuned_acts.double() @ unit.double()).tolist()
     answered = [i for i, (_, answer) in enumerate(rows) if answer is not None]
     answer_proj: dict[int, float] = {}
     if answered:
@@ -311,7 +302,9 @@ def run_project(
     }
     if base_model is not None:
         base, _ = load_any_model(base_model)
-        shift = finetuning_shift(base, model, tokenizer, prompts, vector, layer, batch_size)
+        unit_direction(base, vector, layer)
+        base_acts = last_prompt_activations(base, tokenizer, prompts, layer, batch_size)
+        shift = shift_between(base_acts, tuned_acts, unit)
         summary["base_model"] = base_model
         summary["finetuning_shift"] = shift.to_dict()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import copy
 import torch
 from torch import nn
 
-from train.layers import find_decoder_layers, hidden_size_of, output_hidden, unwrap_model
+from train.layers import check_layer_range, find_decoder_layers, hidden_size_of, output_hidden, unwrap_model
 from train.steering import IGNORE_INDEX
 from train.vectors import PersonaVector
 
@@ -32,6 +32,7 @@ class ProjectionRegularizer:
         self.blocks = find_decoder_layers(model, layers_path)
         for vec in vectors:
             vec.check_compatible(len(self.blocks), hidden_size_of(model))
+        check_layer_range(layers, len(self.blocks))
         self.layers = sorted(set(layers))
         self.weight = weight
         stack = torch.stack([v.vector for v in vectors])  # [k, L, d]

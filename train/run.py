@@ -17,7 +17,7 @@ from accelerate.utils import set_seed
 from train.data import load_datasets
 from train.distributed import distributed_record
 from train.errors import PrevsteerError
-from train.layers import find_decoder_layers
+from train.layers import check_layer_range, find_decoder_layers
 from train.recipe import Recipe, SteeringSettings, dump_recipe, validate
 from train.regularize import ProjectionRegularizer
 from train.rundir import (
@@ -115,9 +115,7 @@ def calibration_batches(tokenizer, dataset, rows: int, batch_size: int = 8):
 def expand_layers(settings: SteeringSettings, num_layers: int) -> list[int]:
     """The steered layers as indices ('all' expanded), checked against the model's depth."""
     layers = list(range(num_layers)) if settings.layers == "all" else settings.layers
-    bad = [layer for layer in layers if layer >= num_layers]
-    if bad:
-        raise PrevsteerError(f"steering.layers: {bad} out of range; the model has layers 0..{num_layers - 1}")
+    check_layer_range(layers, num_layers)
     return layers
 
 

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from train.errors import PrevsteerError
-from train.layers import find_decoder_layers, hidden_size_of, output_hidden, replace_hidden
+from train.layers import check_layer_range, find_decoder_layers, hidden_size_of, output_hidden, replace_hidden
 from train.vectors import PersonaVector
 
 Operator = Literal["add", "ablate"]
@@ -89,9 +89,7 @@ class Steering:
         num_layers, hidden = len(self.blocks), hidden_size_of(model)
         for vec in spec.vectors:
             vec.check_compatible(num_layers, hidden)
-        bad = [layer for layer in spec.layers if not 0 <= layer < num_layers]
-        if bad:
-            raise PrevsteerError(f"steering.layers: {bad} out of range; the model has layers 0..{num_layers - 1}")
+        check_layer_range(spec.layers, num_layers)
         if spec.unit == "relative" and residual_norms is None:
             raise PrevsteerError("steering.unit 'relative' needs the mean residual norms (measure_residual_norms)")
         self.residual_norms = None if residual_norms is None else torch.as_tensor(residual_norms).float()
