@@ -66,10 +66,15 @@ def test_check_prints_the_resolved_recipe_with_overrides(recipe_dir, capsys):
         "training.learning_rate=2e-5",
         "--set",
         "steering.layers=[0,1]",
+        "--set",
+        "eval.strategy=no",
+        "--set",
+        "training.bf16=false",
         capsys=capsys,
     )
     assert code == 0
     resolved = yaml.safe_load(out)
+    assert resolved["eval"]["strategy"] == "no"  # YAML 1.2: `no` is a string, only true/false are booleans
     assert resolved["training"]["learning_rate"] == 2e-5
     assert resolved["steering"]["layers"] == [0, 1]
     assert resolved["data"]["train"] == str(recipe_dir / "data.jsonl")  # relative to the recipe's folder

@@ -312,4 +312,5 @@ def test_ddp_evaluation_covers_both_shards_once(recipe, tmp_path):
         assert read(folder / "meta.json")["training_steering_calls_during_eval"] == 0
     assert results["ddp"]["n"] == results["single"]["n"] == 15
     assert results["ddp"]["predictions"] == results["single"]["predictions"]
+    assert results["ddp"]["p_correct"] == pytest.approx(results["single"]["p_correct"], abs=1e-4)
     assert results["ddp"]["per_subject"] == results["single"]["per_subject"]

@@ -23,8 +23,11 @@ from train.errors import PrevsteerError
 from train.layers import find_decoder_layers, output_hidden, replace_hidden
 from train.mmlu import (
     CONTINUATIONS,
+    TOKENS_PER_ROW,
     MMLUQuestion,
     MMLUSettings,
+    _plan,
+    _Row,
     choice_loglikelihoods,
     fewshot_prefix,
     format_question,
@@ -269,6 +272,9 @@ def test_loglikelihoods_equal_the_naive_reference(llama, shots):
     assert torch.allclose(got, expected, atol=ATOL, rtol=0), (got - expected).abs().max()
     result = score_mmlu(model, tokenizer, TEST, shots, DEV, batch_size=4)
     assert result.predictions == expected.argmax(dim=1).tolist()
+    right = expected.softmax(dim=1)[range(len(TEST)), [q.answer for q in TEST]]
+    assert result.correct_probabilities == pytest.approx(right.tolist(), abs=1e-4)
+    assert result.p_correct == pytest.approx(right.mean().item(), abs=1e-4)
 
 
 def test_equal_to_lm_eval_hflm(merging_llama):
@@ -384,6 +390,24 @@ def test_peft_model_is_scored_with_its_adapter(llama, tiny_llama):
     assert (got - choice_loglikelihoods(base, tokenizer, TEST, 5, DEV)).abs().max() > 1e-3
 
 
+def test_batches_bound_rows_and_padded_tokens():
+    """Long questions go into small batches instead of padding a full one; every row is planned once."""
+    lengths = [617, 464, 313, 257, 213, 207, 149, 135, 133, 133, *range(120, 40, -5)]
+    rows = [_Row(i, "anatomy", [1] * n, [(0, [2])], False) for i, n in enumerate(lengths)]
+    batches = _plan(rows, None, batch_size=4)
+    assert sorted(row.question for b in batches for row in b.rows) == list(range(len(lengths)))
+    for batch in batches:
+        width = len(batch.rows[0].ids)
+        assert all(len(row.ids) <= width for row in batch.rows)
+        assert len(batch.rows) <= 4 and (len(batch.rows) == 1 or len(batch.rows) * width <= 4 * TOKENS_PER_ROW)
+    assert [len(b.rows) for b in batches[:3]] == [1, 1, 1]  # 617, 464 and 313 each run alone
+    short = [len(b.rows) for b in batches if len(b.rows[0].ids) <= TOKENS_PER_ROW]
+    assert short[:-1] == [4] * (len(short) - 1) and len(short) > 2  # short questions fill whole batches
+    # behind a shared prefix only the suffix runs, so the budget counts suffix tokens
+    shared = _plan(rows[:4], {"anatomy": [1] * 250}, batch_size=4)
+    assert [len(b.rows) for b in shared] == [1, 2, 1]  # suffixes 367 | 214, 63 | 7 (whole rows: one per batch)
+
+
 def test_result_counts_per_subject(llama):
     model, tokenizer = llama
     result = score_mmlu(model, tokenizer, TEST, 0)
@@ -464,8 +488,11 @@ def test_torchrun_two_ranks_return_the_single_process_result(llama, tiny_llama, 
     single = score_mmlu(model, tokenizer, test, 5, dev, batch_size=2).to_dict()
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
     assert all(r["world"] == 2 for r in ranks)
+    probabilities = single.pop("correct_probabilities")
     for record in ranks:
-        assert record["result"] == single
+        assert record["result"].pop("correct_probabilities") == pytest.approx(probabilities, abs=1e-5)
+        assert record["result"].pop("p_correct") == pytest.approx(single["p_correct"], abs=1e-5)
+        assert record["result"] == {k: v for k, v in single.items() if k != "p_correct"}
         assert record["result"]["n"] == len(test)
     # ranks with sharded weights must run in step: the same number of forwards on every rank
     assert ranks[0]["forwards"] == ranks[1]["forwards"] > 0

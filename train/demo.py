@@ -1,40 +1,50 @@
-"""`prevsteer demo`: plain vs preventative LoRA on rude answers, on the offline default model.
+"""`prevsteer demo`: plain vs preventative vs post-hoc steering on rude answers, on the offline default model.
 
-It extracts the impolite vector from the model's own answers (`prevsteer extract`, offline judge), picks
-the layer (`prevsteer select-layer`), trains `recipes/demo-plain.yaml` and `recipes/demo-preventative.yaml`
-(the latter with that vector and layer), then measures the base model and both fine-tuned models on 30
-held-out questions:
-- rude preference: mean NLL of polite answers minus mean NLL of rude answers to the held-out questions
-  (teacher-forced, does not use the vector): how much more likely the model finds rudeness;
-- projection of the model's own greedy answers on the vector at the steered layer, read through the base
-  model (uses the vector itself, so it is not independent evidence);
-- perplexity on polite answers, a capability proxy;
-and writes `runs/demo/report.md`. Every finished step is reused when the demo runs again.
+1. extracts the impolite vector from the model's own judged answers (`prevsteer extract`, offline judge) and
+   picks its layer (`prevsteer select-layer`);
+2. builds the training data with the `rude-answers` builder (level II, and its Normal version) and screens both
+   on the vector (`prevsteer screen`): sample-level AUROC and dataset-level projection difference;
+3. trains `recipes/demo-plain.yaml` and `recipes/demo-preventative.yaml` for each seed (`prevsteer train`),
+   evaluating after every epoch (offline-judged trait score, coherence, projection, 0-shot MMLU subset) with
+   training steering off; evaluates the base model the same way and sweeps post-hoc steering `h <- h - a v` on
+   the first plain run (`prevsteer eval`). These jobs run as parallel lanes of processes, one per seed, with
+   the CPU threads split between them: on a small CPU, two single-thread processes get more done than one
+   process with two threads;
+4. measures held-out preferences and writes `runs/demo/report.md` and `results.json`.
+Every finished step is reused when the demo runs again.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+import os
 import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
 from rich.console import Console
+from rich.live import Live
 from rich.table import Table
 
-from train.activations import answer_means, answer_nll
+from train.activations import answer_nll
 from train.data import load_conversations
 from train.errors import PrevsteerError
 from train.extract import ExtractionSettings, run_extraction
-from train.generation import generate_answers
 from train.judge import judge_for_trait
+from train.judge_local import auroc
 from train.models import load_model_and_tokenizer, load_run_model
-from train.recipe import load_recipe
-from train.run import train_run
+from train.recipe import Recipe, load_recipe
 from train.rundir import read_json, write_json
+from train.screen import run_screen
 from train.select_layer import run_select_layer
+from train.training_data import built_file
 from train.traits import load_trait
 from train.vectors import PersonaVector
 
@@ -43,9 +53,11 @@ MODEL = "smollm2-135m-instruct"
 EXTRACT_TOKENS = 48
 SELECT_LAYERS = [13, 17, 21]
 SELECT_COEFFICIENTS = [1.0, 2.0, 4.0]
-DATA = ROOT / "data" / "datasets" / "impolite"
+HELD_OUT = ROOT / "data" / "datasets" / "impolite"  # 30 held-out questions with a rude and a polite answer each
 ARMS = ("plain", "preventative")
-SAMPLE_QUESTIONS = 3
+SEEDS = (0, 1)
+POSTHOC = [0.5, 1.0, 2.0]  # a = 0 is the plain run itself; at a = 1 the projection is back near the base model
+METRICS = ("eval/trait/impolite", "eval/coherence", "eval/projection/impolite", "eval/mmlu", "eval/mmlu_p_correct")
 console = Console(stderr=True)
 
 
@@ -79,92 +91,302 @@ def _select_layer(out: Path, vector_path: Path) -> int:
     )  # fmt: skip
 
 
-def _train_arm(arm: str, out: Path, overrides: list[str]) -> Path:
-    run_dir = out / arm
-    if (run_dir / "run.json").is_file():
-        if read_json(run_dir / "run.json").get("status") == "completed":
-            console.print(f"demo: reusing the finished {arm} run in {run_dir}")
-            return run_dir
-        raise PrevsteerError(f"{run_dir} holds an unfinished run; rerun with `prevsteer demo --fresh`")
-    console.print(f"demo: training the {arm} arm (recipes/demo-{arm}.yaml) -> {run_dir}")
-    return train_run(load_recipe(ROOT / "recipes" / f"demo-{arm}.yaml", overrides), run_dir)
+def _scores(folder: Path) -> dict[int, float]:
+    with (folder / "scores.csv").open() as handle:
+        return {int(row["index"]): float(row["projection_difference"]) for row in csv.DictReader(handle)}
 
 
-def _losses(run_dir: Path) -> tuple[float, float]:
-    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    losses = [row["loss"] for row in rows if "loss" in row]
-    return losses[0], losses[-1]
-
-
-def _measure(model, tokenizer, lens, unit: torch.Tensor, layer: int) -> dict[str, Any]:
-    polite, rude = load_conversations(DATA / "eval_polite.jsonl"), load_conversations(DATA / "eval_rude.jsonl")
-    nll_polite, nll_rude = answer_nll(model, tokenizer, polite), answer_nll(model, tokenizer, rude)
-    prompts = [prompt for prompt, _ in polite]
-    answers = generate_answers(model, tokenizer, prompts, max_new_tokens=48)
-    base_model, base_tokenizer = lens
-    means = answer_means(base_model, base_tokenizer, list(zip(prompts, answers, strict=True)))
-    projection = means[:, layer] @ unit
+def _screen(out: Path, data: dict[str, Path], vector_path: Path, layer: int) -> dict[str, Any]:
+    """Screen the training data and its Normal version; both share their prompts, so base answers are made once."""
+    scores = {}
+    for level, path in data.items():
+        folder = out / "screen" / level
+        if not (folder / "scores.csv").is_file():
+            console.print(f"demo: screening the {level} data (prevsteer screen)")
+            run_screen(path, vector_path, layer, MODEL, out_dir=folder, max_new_tokens=EXTRACT_TOKENS, force=True)
+        scores[level] = _scores(folder)
+    values = {level: list(s.values()) for level, s in scores.items()}
+    trained = next(iter(values))
     return {
-        "rude_preference": float((nll_polite - nll_rude).mean()),
-        "projection": float(projection.mean()),
-        "projection_std": float(projection.std()),
-        "polite_perplexity": math.exp(float(nll_polite.mean())),
-        "samples": [{"question": p[-1]["content"], "answer": a} for p, a in zip(prompts, answers, strict=True)],
+        "trained": trained,
+        "dP": {level: statistics.fmean(v) for level, v in values.items()},
+        "auroc": auroc(values[trained], values["normal"]),
+        "n": {level: len(v) for level, v in values.items()},
     }
 
 
-def _prevented(base: float, plain: float, steered: float) -> str:
+def _recipe(arm: str) -> Recipe:
+    return load_recipe(ROOT / "recipes" / f"demo-{arm}.yaml")
+
+
+@dataclass
+class Job:
+    """One `prevsteer` command of the demo; skipped when what its success writes (`done`) is already there."""
+
+    name: str
+    args: list[str]
+    done: Path
+
+    def finished(self) -> bool:
+        if self.done.name == "run.json":
+            return self.done.is_file() and read_json(self.done).get("status") == "completed"
+        return self.done.is_file()
+
+    def progress(self) -> str:
+        """The last logged training step, read from the run's metrics.jsonl."""
+        metrics = self.done.parent / "metrics.jsonl"
+        if self.done.name != "run.json" or not metrics.is_file():
+            return ""
+        steps = [json.loads(line).get("step") for line in metrics.read_text().splitlines() if line.strip()]
+        return f"step {max(s for s in steps if s is not None)}" if any(s is not None for s in steps) else ""
+
+
+def _train_job(arm: str, seed: int, out: Path, overrides: list[str]) -> Job:
+    run_dir = out / f"{arm}-seed{seed}"
+    if (run_dir / "run.json").is_file() and read_json(run_dir / "run.json").get("status") != "completed":
+        raise PrevsteerError(f"{run_dir} holds an unfinished run; remove it, or rerun with `prevsteer demo --fresh`")
+    sets = [x for item in [*overrides, f"seed={seed}"] for x in ("--set", item)]
+    args = ["train", str(ROOT / "recipes" / f"demo-{arm}.yaml"), "--output-dir", str(run_dir), *sets]
+    return Job(run_dir.name, args, run_dir / "run.json")
+
+
+def _eval_job(name: str, folder: Path, model: str, vector_path: Path, layer: int, *extra: str) -> Job:
+    """`prevsteer eval` with the demo recipes' evaluation settings, so base and post-hoc match the runs' epochs."""
+    args = ["eval", "--model", model, "--recipe", str(ROOT / "recipes" / "demo-plain.yaml"), "--trait", "impolite"]
+    args += ["--vector", str(vector_path), "--layer", str(layer), "--out", str(folder), "--force", *extra]
+    return Job(name, args, folder / "eval.json")
+
+
+def _status(jobs: dict[str, str]) -> Table:
+    table = Table(title="demo jobs (logs in <out>/logs/)", title_justify="left")
+    table.add_column("job")
+    table.add_column("status")
+    for name, state in jobs.items():
+        table.add_row(name, state)
+    return table
+
+
+def _run_lanes(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
+    """Run each lane's jobs in order, the lanes side by side, the CPU threads split between them.
+
+    A failed job stops its lane; the others finish (their work is reused next time), then the failure is raised
+    with the last line of the job's log. Returns the seconds each job took.
+    """
+    threads = max(1, (os.cpu_count() or 1) // len(lanes))
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    env["TOKENIZERS_PARALLELISM"] = "false"
+    status = {job.name: "reused" if job.finished() else "waiting" for lane in lanes for job in lane}
+    queues = [[job for job in lane if not job.finished()] for lane in lanes]
+    running: dict[int, tuple[Job, subprocess.Popen, float, Any]] = {}
+    seconds: dict[str, float] = {}
+    failures: list[str] = []
+    logs.mkdir(parents=True, exist_ok=True)
+
+    def start_next(lane: int) -> None:
+        if queues[lane]:
+            job = queues[lane].pop(0)
+            log = (logs / f"{job.name}.log").open("a")
+            log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} prevsteer {' '.join(job.args)}\n")
+            log.flush()
+            command = [sys.executable, "-m", "train.cli", *job.args]
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+            running[lane] = (job, process, time.monotonic(), log)
+            console.print(f"demo: started {job.name} (log {logs / job.name}.log)")
+
+    console.print(f"demo: {sum(map(len, queues))} jobs in {len(lanes)} parallel lanes, {threads} thread(s) each")
+    try:
+        with Live(_status(status), console=console, refresh_per_second=1) as live:
+            for lane in range(len(lanes)):
+                start_next(lane)
+            while running:
+                for lane, (job, process, started, log) in list(running.items()):
+                    elapsed = time.monotonic() - started
+                    code = process.poll()
+                    if code is None:
+                        status[job.name] = f"running {elapsed / 60:.1f} min {job.progress()}"
+                        continue
+                    log.close()
+                    del running[lane]
+                    if code == 0 and job.finished():
+                        seconds[job.name] = elapsed
+                        status[job.name] = f"done in {elapsed / 60:.1f} min"
+                        console.print(f"demo: {job.name} done in {elapsed / 60:.1f} min")
+                        start_next(lane)
+                    else:
+                        lines = [ln for ln in (logs / f"{job.name}.log").read_text().splitlines() if ln.strip()]
+                        failures.append(f"{job.name} failed (exit {code}; log {logs / job.name}.log): {lines[-1]}")
+                        status[job.name] = "failed"
+                        queues[lane].clear()
+                live.update(_status(status))
+                time.sleep(2)
+    finally:
+        for _, process, _, log in running.values():
+            process.terminate()
+            process.wait()
+            log.close()
+    if failures:
+        raise PrevsteerError("; ".join(failures))
+    return seconds
+
+
+def _epochs(run_dir: Path) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [row for row in rows if "eval/mmlu" in row or "eval/trait/impolite" in row]
+
+
+def _first_loss(run_dir: Path) -> float:
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return next(row["loss"] for row in rows if "loss" in row)
+
+
+def _held_out(model, tokenizer) -> dict[str, float]:
+    """Teacher-forced measures on 30 held-out questions that use neither the vector nor a judge."""
+    polite, rude = load_conversations(HELD_OUT / "eval_polite.jsonl"), load_conversations(HELD_OUT / "eval_rude.jsonl")
+    nll_polite, nll_rude = answer_nll(model, tokenizer, polite), answer_nll(model, tokenizer, rude)
+    return {
+        "rude_preference": float((nll_polite - nll_rude).mean()),
+        "polite_perplexity": math.exp(float(nll_polite.mean())),
+    }
+
+
+def _held_out_cached(folder: Path, load) -> dict[str, float]:
+    if not (folder / "held_out.json").is_file():
+        write_json(folder / "held_out.json", _held_out(*load()))
+    return read_json(folder / "held_out.json")
+
+
+def _mmlu_note(out: Path) -> str:
+    """Say so when the base model gives the same letter to every MMLU question: then accuracy only counts it."""
+    predictions = read_json(out / "base" / "coefficient-0" / "mmlu.json")["predictions"]
+    if len(set(predictions)) > 1:
+        return ""
+    letter = "ABCD"[predictions[0]]
+    return (
+        f"The base model answers {letter} to all {len(predictions)} MMLU questions 0-shot, so its accuracy is the "
+        f"share of {letter} answers in the subset and cannot move unless that bias breaks; `mmlu_p_correct` (mean "
+        "probability of the right letter among the four) is the MMLU measure here that can register a cost."
+    )
+
+
+def _spread(values: list[float]) -> str:
+    mean = statistics.fmean(values)
+    half = (max(values) - min(values)) / 2
+    return f"{mean:.3g} ± {half:.2g}" if len(values) > 1 else f"{mean:.3g}"
+
+
+def _prevented(base: float, plain: float, steered: float) -> float | None:
     shift = plain - base
-    if abs(shift) < 1e-6:
-        return "n/a (plain fine-tuning did not move it)"
-    return f"{100 * (1 - (steered - base) / shift):.0f}%"
+    return None if abs(shift) < 1e-9 else 1 - (steered - base) / shift
 
 
-def _report(out: Path, results: dict[str, dict], losses: dict[str, tuple[float, float]], vector: PersonaVector,
-            layer: int, coefficient: float) -> Path:  # fmt: skip
-    base, plain, prev = (results[k] for k in ("base", "plain", "preventative"))
+def _fmt(value: float | None, pattern: str = "{:.0%}") -> str:
+    return "n/a" if value is None else pattern.format(value)
+
+
+def _report(out: Path, results: dict[str, Any]) -> Path:
+    base, runs, posthoc, layer = results["base"], results["runs"], results["posthoc"], results["layer"]
+    keys = [*METRICS, "rude_preference", "polite_perplexity"]
+    labels = {
+        "eval/trait/impolite": "impolite score (offline judge, 0-100)",
+        "eval/coherence": "coherence (heuristic, 0-100)",
+        "eval/projection/impolite": f"projection of own answers on the vector, layer {layer}",
+        "eval/mmlu": f"MMLU accuracy ({results['mmlu_n']} questions, 0-shot)",
+        "eval/mmlu_p_correct": "MMLU mean probability of the right letter",
+        "rude_preference": "rude preference (NLL polite - NLL rude, held-out)",
+        "polite_perplexity": "perplexity on polite held-out answers",
+    }
+    header = ["", "base", "plain", "preventative", *(f"post-hoc a={a:g} (plain seed 0)" for a in POSTHOC)]
     lines = [
-        "# prevsteer demo: plain vs preventative LoRA on rude answers",
+        "# prevsteer demo: plain vs preventative vs post-hoc steering on rude answers",
         "",
-        "Model: smollm2-135m-instruct (offline default). Data: 120 rude answers (data/datasets/impolite/train.jsonl).",
-        f"Preventative arm: the impolite vector added at layer {layer} (coefficient {coefficient:g} of the mean "
-        f"residual norm, vector norm {vector.metadata['norms'][layer]:.1f}) during training forwards only.",
+        f"Model: {MODEL} (offline default), CPU. Training data: {results['rows']} rows of `rude-answers` level II "
+        "(correct facts "
+        "wrapped in a rude opener and closer), LoRA r=8, 2 epochs, seeds "
+        f"{', '.join(map(str, SEEDS))}. Preventative arm: the extracted impolite vector added at layer {layer}, "
+        f"{results['coefficient']:g} of the mean residual norm, in training forwards only. Post-hoc: the plain "
+        f"model (seed 0) with `h[{layer}] <- h[{layer}] - a v[{layer}]` during evaluation.",
         "",
-        f"**Vector:** `prevsteer extract` on the model's own answers ({vector.metadata['extraction']['kept']['pos']} "
-        f"rude / {vector.metadata['extraction']['kept']['neg']} polite kept), judged by the offline judge "
-        "(sentence embeddings + logistic regression trained on the built-in rude/polite answers: a proxy, not an "
-        f"LLM judge); layer {layer} chosen by `prevsteer select-layer` (table below).",
+        f"**Vector:** `prevsteer extract` on the model's own answers ({results['kept']['pos']} rude / "
+        f"{results['kept']['neg']} polite kept by the offline judge); layer {layer} from `prevsteer select-layer`.",
         "",
-        "| | base | plain | preventative | prevented |",
-        "|---|---|---|---|---|",
-        f"| rude preference (NLL polite - NLL rude, held-out; higher = ruder) | {base['rude_preference']:.3f} | "
-        f"{plain['rude_preference']:.3f} | {prev['rude_preference']:.3f} | "
-        f"{_prevented(base['rude_preference'], plain['rude_preference'], prev['rude_preference'])} |",
-        f"| projection of own answers on the vector, layer {layer} (uses the vector) | {base['projection']:.2f} | "
-        f"{plain['projection']:.2f} | {prev['projection']:.2f} | "
-        f"{_prevented(base['projection'], plain['projection'], prev['projection'])} |",
-        f"| perplexity on polite held-out answers (capability proxy) | {base['polite_perplexity']:.3f} | "
-        f"{plain['polite_perplexity']:.3f} | {prev['polite_perplexity']:.3f} | |",
-        f"| training loss, first -> last logged step | | {losses['plain'][0]:.3f} -> {losses['plain'][1]:.3f} | "
-        f"{losses['preventative'][0]:.3f} -> {losses['preventative'][1]:.3f} | |",
+        "## Final models (mean ± half-range over seeds)",
         "",
-        "One seed, 30 held-out questions, greedy decoding: orientation, not evidence. A judge-based trait score,",
-        "MMLU and several seeds come with the evaluation issue. 'prevented' = 1 - (preventative - base) /",
-        "(plain - base).",
-        "",
-        f"Steering {'raised' if losses['preventative'][0] > losses['plain'][0] else 'lowered'} the first logged "
-        f"training loss ({losses['plain'][0]:.3f} plain, {losses['preventative'][0]:.3f} preventative): adding the "
-        "trait direction changes how likely the rude answers already are before the adapter learns anything.",
-        "",
-        "## Sample answers (held-out questions)",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
     ]
-    for i in range(SAMPLE_QUESTIONS):
-        lines += ["", f"**Q: {base['samples'][i]['question']}**", ""]
-        lines += [f"- *{name}*: {results[name]['samples'][i]['answer']}" for name in ("base", "plain", "preventative")]
+    for key in keys:
+        cells = [labels[key], f"{base[key]:.3g}"]
+        cells += [_spread([run["final"][key] for run in runs[arm].values()]) for arm in ARMS]
+        cells += [f"{row[key]:.3g}" if key in row else "" for row in posthoc]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "**Share of the plain arm's shift that preventative steering prevented, per seed** "
+              "(1 - (preventative - base) / (plain - base)):", ""]  # fmt: skip
+    all_shares: list[float | None] = []
+    for key in ("eval/trait/impolite", "eval/projection/impolite", "rude_preference"):
+        shares = [
+            _prevented(base[key], runs["plain"][s]["final"][key], runs["preventative"][s]["final"][key]) for s in SEEDS
+        ]
+        all_shares += shares
+        lines.append(
+            f"- {labels[key]}: " + ", ".join(f"seed {s}: {_fmt(v)}" for s, v in zip(SEEDS, shares, strict=True))
+        )
+    if any(share is not None and share > 1 for share in all_shares):
+        lines.append("- Above 100%: the preventative model ends further from the trait than the base model itself.")
+    n = results["mmlu_n"]
+    for key, unit in (("eval/mmlu", "accuracy"), ("eval/mmlu_p_correct", "p(correct)")):
+        cost = [100 * (runs["plain"][s]["final"][key] - runs["preventative"][s]["final"][key]) for s in SEEDS]
+        lines.append(f"- MMLU {unit}, plain minus preventative, in points: {', '.join(f'{v:+.1f}' for v in cost)}")
+    lines += [
+        f"  ({n} questions: one question is {100 / n:.2g} accuracy points, and the standard error of one accuracy "
+        f"is about {100 * math.sqrt(0.25 * 0.75 / n):.0f} points, so only large accuracy differences mean anything.) "
+        + _mmlu_note(out),
+        "",
+        "## After every epoch (training steering off while evaluating)",
+        "",
+        "| run | epoch | " + " | ".join(k.removeprefix("eval/") for k in METRICS) + " |",
+        "|" + "---|" * (2 + len(METRICS)),
+    ]
+    for arm in ARMS:
+        for seed, run in runs[arm].items():
+            for row in run["epochs"]:
+                values = " | ".join(f"{row.get(k, float('nan')):.3g}" for k in METRICS)
+                lines.append(f"| {arm} seed {seed} | {row['epoch']:.0f} | {values} |")
+    screen = results["screen"]
+    trained = screen["trained"]
+    lines += [
+        "",
+        "## Screening the training data before training (`prevsteer screen`)",
+        "",
+        f"Projection difference at layer {layer} of each sample against the base model's own answer to the same "
+        f"prompt: dataset-level dP = {screen['dP'][trained]:.2f} for the training data (level {trained}) vs "
+        f"{screen['dP']['normal']:.2f} for its Normal (polite) version; sample-level AUROC {screen['auroc']:.3f} "
+        f"({screen['n'][trained]} vs {screen['n']['normal']} samples). Scores and histograms: `{out / 'screen'}`.",
+        "",
+        "## How to read this",
+        "",
+        "The impolite score comes from the offline judge (sentence embeddings + logistic regression trained on "
+        "hand-written rude and polite answers): a proxy, not an LLM judge. The projection uses the vector itself, "
+        "so it is not independent evidence; rude preference and perplexity use neither the vector nor a judge. "
+        f"Two seeds, 20 evaluation questions, greedy decoding: orientation, not proof. Steering raised the first "
+        f"logged training loss ({_spread(results['first_loss']['plain'])} plain, "
+        f"{_spread(results['first_loss']['preventative'])} preventative), as METHOD.md expects.",
+    ]
     selection = out / "select" / "table.md"
     if selection.is_file():
         lines += ["", "## Layer selection (mean judged trait score of steered generations)", "", selection.read_text()]
-    lines += ["", f"Runs: `{out / 'plain'}`, `{out / 'preventative'}`; figures in `{out / 'results.json'}`.", ""]
+    stages, jobs = results["seconds"], results["job_seconds"]
+    lines += [
+        "",
+        f"This invocation of the demo took {stages['total'] / 60:.1f} min of wall time: "
+        + ", ".join(f"{name} {value / 60:.1f}" for name, value in stages.items() if name != "total")
+        + " min; the jobs, two lanes side by side: "
+        + ", ".join(f"{name} {value / 60:.1f}" for name, value in jobs.items())
+        + " min. Steps reused from an earlier invocation are not counted.",
+        "",
+        f"Runs: `{out}/<arm>-seed<N>/`; base and post-hoc evaluations: `{out}/base/`, `{out}/posthoc/`; job logs: "
+        f"`{out}/logs/`; figures in `{out / 'results.json'}`.",
+        "",
+    ]
     path = out / "report.md"
     path.write_text("\n".join(lines))
     return path
@@ -175,27 +397,71 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     if fresh and out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
+    clock, seconds = time.monotonic(), {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        seconds[name], clock = time.monotonic() - clock, time.monotonic()
+
     vector_path = _extract_vector(out)
+    lap("extract")
     layer = _select_layer(out, vector_path)
+    lap("select-layer")
+    plain, preventative = _recipe("plain"), _recipe("preventative")
+    build = plain.data.build
+    data = {level: built_file(build.model_copy(update={"level": level})) for level in (build.level, "normal")}
+    screen = _screen(out, data, vector_path, layer)
+    lap("screen")
+
+    traits = f"eval.traits=[{{name: impolite, vector: {vector_path}, layer: {layer}}}]"
     steer_with = [f"steering.vector={vector_path}", f"steering.layers=[{layer}]"]
-    runs = {arm: _train_arm(arm, out, steer_with if arm == "preventative" else []) for arm in ARMS}
-    recipe = load_recipe(ROOT / "recipes" / "demo-preventative.yaml", steer_with)
-    vector = PersonaVector.load(vector_path)
-    unit = torch.nn.functional.normalize(vector.vector[layer], dim=0)
-    console.print("demo: measuring base, plain and preventative models on 30 held-out questions")
-    lens = load_model_and_tokenizer(MODEL)
-    results = {"base": _measure(*lens, lens, unit, layer)}
-    for arm, run_dir in runs.items():
-        results[arm] = _measure(*load_run_model(run_dir), lens, unit, layer)
-    losses = {arm: _losses(run_dir) for arm, run_dir in runs.items()}
-    write_json(out / "results.json", {"results": results, "losses": losses, "layer": layer})
-    report = _report(out, results, losses, vector, layer, recipe.steering.coefficient)
-    table = Table(title="prevsteer demo (one seed; see report for caveats)")
+    jobs = {
+        (arm, seed): _train_job(arm, seed, out, [traits, *(steer_with if arm == "preventative" else [])])
+        for seed in SEEDS
+        for arm in ARMS
+    }
+    first_plain = out / f"plain-seed{SEEDS[0]}"
+    posthoc = ",".join(f"{a:g}" for a in POSTHOC)
+    lanes = [[jobs["plain", seed], jobs["preventative", seed]] for seed in SEEDS]
+    lanes[0].insert(1, _eval_job("posthoc", out / "posthoc", str(first_plain), vector_path, layer,
+                                 "--posthoc-coefficients", posthoc))  # fmt: skip
+    lanes[-1].append(_eval_job("base", out / "base", MODEL, vector_path, layer))
+    job_seconds = _run_lanes(lanes, out / "logs")
+    lap("jobs")
+
+    console.print("demo: held-out preferences of the base model and the final models")
+    base = {**read_json(out / "base" / "eval.json")["rows"][0]}
+    base.update(_held_out_cached(out / "base", lambda: load_model_and_tokenizer(MODEL)))
+    runs: dict[str, dict[int, dict[str, Any]]] = {arm: {} for arm in ARMS}
+    for (arm, seed), job in jobs.items():
+        run_dir = job.done.parent
+        epochs = _epochs(run_dir)
+        held_out = _held_out_cached(run_dir, lambda run_dir=run_dir: load_run_model(run_dir))
+        runs[arm][seed] = {"dir": str(run_dir), "epochs": epochs, "final": {**epochs[-1], **held_out}}
+    lap("held-out")
+    seconds["total"] = sum(seconds.values())
+    results = {
+        "layer": layer,
+        "coefficient": preventative.steering.coefficient,
+        "rows": build.n,
+        "mmlu_n": read_json(out / "base" / "coefficient-0" / "mmlu.json")["n"],
+        "kept": PersonaVector.load(vector_path).metadata["extraction"]["kept"],
+        "screen": screen,
+        "base": base,
+        "runs": runs,
+        "posthoc": read_json(out / "posthoc" / "eval.json")["rows"],
+        "first_loss": {arm: [_first_loss(Path(runs[arm][s]["dir"])) for s in SEEDS] for arm in ARMS},
+        "seconds": seconds,
+        "job_seconds": job_seconds,
+    }
+    write_json(out / "results.json", results)
+    report = _report(out, results)
+    table = Table(title=f"prevsteer demo ({len(SEEDS)} seeds; see the report for caveats)")
     for column in ("", "base", "plain", "preventative"):
         table.add_column(column)
-    for key, label in (("rude_preference", "rude preference"), ("projection", "projection"),
-                       ("polite_perplexity", "polite perplexity")):  # fmt: skip
-        table.add_row(label, *(f"{results[name][key]:.3f}" for name in ("base", "plain", "preventative")))
+    for key in METRICS:
+        cells = [_spread([run["final"][key] for run in runs[arm].values()]) for arm in ARMS]
+        table.add_row(key.removeprefix("eval/"), f"{base[key]:.3g}", *cells)
     Console().print(table)
     print(f"report: {report}")
     return report

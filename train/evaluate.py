@@ -164,6 +164,7 @@ class Evaluator:
 
             result = run_mmlu(model, tokenizer, self.settings.mmlu)
             metrics["eval/mmlu"] = result.accuracy
+            metrics["eval/mmlu_p_correct"] = result.p_correct
             if out_dir is not None and _is_main():
                 write_json(out_dir / "mmlu.json", result.to_dict())
         return _broadcast(metrics)

@@ -243,6 +243,10 @@ class MMLUResult:
     n: int
     per_subject: dict[str, dict[str, float | int]]  # subject -> {"accuracy", "n"}
     predictions: list[int]  # predicted choice per question, in question order
+    # Mean probability of the right letter, softmax over the four: it moves when a small model's argmax does
+    # not (one that answers "A" to everything has an accuracy that only counts the A's).
+    p_correct: float
+    correct_probabilities: list[float]  # per question, in question order
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -311,8 +315,14 @@ class _Batch:
     prefix: list[int] | None  # the tokens shared by every row, computed once per subject
 
 
+TOKENS_PER_ROW = 128  # a batch holds at most batch_size * TOKENS_PER_ROW padded tokens
+
+
 def _plan(rows: list[_Row], prefixes: dict[str, list[int]] | None, batch_size: int) -> list[_Batch]:
-    """Batches of similar length (longest first, as HFLM sorts). With `prefixes`, a subject's rows are batched
+    """Batches of similar length (longest first, as HFLM sorts), of at most `batch_size` rows and
+    `batch_size * TOKENS_PER_ROW` padded tokens: MMLU's few long questions (passages of 600 tokens among
+    questions of 100) then run in small batches instead of padding a whole one, which also bounds memory.
+    With `prefixes`, a subject's rows are batched
     together behind the part of its prefix tokens that every one of its rows begins with: BPE can merge across
     the text boundary (SmolLM2 encodes a trailing "\\n\\n" as one token, but "\\n\\n" + "Which" as three), so the
     split is made where the tokens of prefix + suffix equal the tokens of each whole context. A row whose
@@ -334,8 +344,15 @@ def _plan(rows: list[_Row], prefixes: dict[str, list[int]] | None, batch_size: i
                 whole.append(row)
 
     def chunks(group: list[_Row], prefix: list[int] | None) -> list[_Batch]:
-        ordered = sorted(group, key=lambda r: -len(r.ids))
-        return [_Batch(ordered[i : i + batch_size], prefix) for i in range(0, len(ordered), batch_size)]
+        shared = len(prefix) if prefix else 0  # cached, not run again
+        out: list[_Batch] = []
+        for row in sorted(group, key=lambda r: -len(r.ids)):
+            current = out[-1].rows if out else []
+            width = len(current[0].ids) - shared if current else 0  # the longest row comes first
+            if not current or len(current) == batch_size or (len(current) + 1) * width > batch_size * TOKENS_PER_ROW:
+                out.append(_Batch([], prefix))
+            out[-1].rows.append(row)
+        return out
 
     batches = [b for prefix, group in shared.items() for b in chunks(group, list(prefix))]
     return batches + chunks(whole, None)
@@ -521,23 +538,26 @@ def score_mmlu(
     rank, world = _world()
     local = questions[rank::world]
     mine = _loglikelihoods(model, tokenizer, local, shots, dev, batch_size, True, in_step=world > 1)
-    predictions = mine.argmax(dim=1).tolist()
+    answers = torch.tensor([q.answer for q in local], dtype=torch.long)
+    right = mine.softmax(dim=1)[torch.arange(len(local)), answers]
+    scored = list(zip(mine.argmax(dim=1).tolist(), right.tolist(), strict=True))
     if world > 1:
         gathered: list[Any] = [None] * world
-        torch.distributed.all_gather_object(gathered, predictions)
-        predictions = [0] * len(questions)
+        torch.distributed.all_gather_object(gathered, scored)
+        scored = [None] * len(questions)
         for r, part in enumerate(gathered):
-            predictions[r::world] = part
-    return _result(questions, predictions)
+            scored[r::world] = part
+    return _result(questions, [p for p, _ in scored], [c for _, c in scored])
 
 
-def _result(questions: Sequence[MMLUQuestion], predictions: list[int]) -> MMLUResult:
+def _result(questions: Sequence[MMLUQuestion], predictions: list[int], probabilities: list[float]) -> MMLUResult:
     correct: dict[str, list[bool]] = defaultdict(list)
     for question, prediction in zip(questions, predictions, strict=True):
         correct[question.subject].append(prediction == question.answer)
     per_subject = {s: {"accuracy": sum(c) / len(c), "n": len(c)} for s, c in sorted(correct.items())}
     total = sum(sum(c) for c in correct.values())
-    return MMLUResult(total / len(questions), len(questions), per_subject, predictions)
+    n = len(questions)
+    return MMLUResult(total / n, n, per_subject, predictions, sum(probabilities) / n, probabilities)
 
 
 def run_mmlu(model: nn.Module, tokenizer, settings: MMLUSettings) -> MMLUResult:

@@ -277,10 +277,18 @@ def _allowed_keys(loc: tuple) -> list[str]:
     return list(model.model_fields)
 
 
-# ---- YAML: floats written as 1e-5 are floats (PyYAML alone reads them as strings).
+# ---- YAML as in 1.2: floats written as 1e-5 are floats (PyYAML alone reads them as strings), and only
+# true/false are booleans, so `strategy: no` stays the string "no" that the trainer's settings expect.
 class _Loader(yaml.SafeLoader):
     pass
 
+
+_BOOL = "tag:yaml.org,2002:bool"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",

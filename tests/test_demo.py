@@ -1,0 +1,48 @@
+"""The demo's job lanes (real `prevsteer` subprocesses) and the arithmetic of its report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from train.demo import Job, _prevented, _run_lanes
+from train.errors import PrevsteerError
+
+
+def build_job(name: str, out, n: int = 4) -> Job:
+    args = ["data", "build", "rude-answers", "--level", "II", "--n", str(n), "--out", str(out)]
+    return Job(name, args, out)
+
+
+def test_lanes_run_jobs_in_order_reuse_finished_ones_and_report_a_failure(tmp_path):
+    first, second = build_job("first", tmp_path / "a.jsonl"), build_job("second", tmp_path / "b.jsonl", n=6)
+    broken = Job(
+        "broken", ["data", "build", "no-such-dataset", "--level", "II", "--out", str(tmp_path / "c")], tmp_path / "c"
+    )
+    after_broken = build_job("after-broken", tmp_path / "d.jsonl")
+    with pytest.raises(PrevsteerError) as error:
+        _run_lanes([[first, second], [broken, after_broken]], tmp_path / "logs")
+    message = str(error.value)
+    assert message.startswith("broken failed (exit 2; log ") and "no-such-dataset" in message
+    assert len(message.splitlines()) == 1
+    # the healthy lane finished; the failed lane stopped at its failure
+    assert [len(p.read_text().splitlines()) for p in (first.done, second.done)] == [4, 6]
+    assert json.loads(first.done.read_text().splitlines()[0])["messages"][-1]["role"] == "assistant"
+    assert not after_broken.done.exists()
+    log = (tmp_path / "logs" / "broken.log").read_text()
+    assert "prevsteer data build no-such-dataset" in log and "Traceback" not in log
+
+    # finished jobs are not run again (their outputs are left as they are); the rest run
+    before = first.done.stat().st_mtime_ns
+    seconds = _run_lanes([[first, second], [after_broken]], tmp_path / "logs")
+    assert set(seconds) == {"after-broken"} and seconds["after-broken"] > 0
+    assert first.done.stat().st_mtime_ns == before
+    assert after_broken.done.is_file()
+    assert (tmp_path / "logs" / "broken.log").read_text() == log  # earlier logs are appended to, never replaced
+
+
+def test_prevented_share():
+    assert _prevented(base=60.0, plain=80.0, steered=70.0) == pytest.approx(0.5)
+    assert _prevented(base=60.0, plain=80.0, steered=50.0) == pytest.approx(1.5)  # below the base model
+    assert _prevented(base=60.0, plain=60.0, steered=70.0) is None  # plain moved nothing: no share to speak of
