@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from train.demo import Job, _prevented, _run_lanes
+from train.demo import Job, _posthoc_line, _prevented, _run_lanes
 from train.errors import PrevsteerError
 
 
@@ -46,3 +46,17 @@ def test_prevented_share():
     assert _prevented(base=60.0, plain=80.0, steered=70.0) == pytest.approx(0.5)
     assert _prevented(base=60.0, plain=80.0, steered=50.0) == pytest.approx(1.5)  # below the base model
     assert _prevented(base=60.0, plain=60.0, steered=70.0) is None  # plain moved nothing: no share to speak of
+
+
+def test_posthoc_line_names_the_scores_and_a_non_monotone_sweep():
+    rows = [
+        {"coefficient": a, "eval/trait/impolite": t, "eval/mmlu_p_correct": 0.25}
+        for a, t in ((0.5, 60.0), (1, 45.0), (2, 47.0))
+    ]
+    preventative = {0: {"final": {"eval/trait/impolite": 40.0}}, 1: {"final": {"eval/trait/impolite": 44.0}}}
+    line = _posthoc_line({"eval/trait/impolite": 76.0}, rows, preventative)
+    assert "60 / 45 / 47 at a = 0.5 / 1 / 2" in line
+    assert "rises again at a=2" in line
+    assert "42 ± 2" in line
+    rows[2]["eval/trait/impolite"] = 30.0
+    assert "(monotone)" in _posthoc_line({"eval/trait/impolite": 76.0}, rows, preventative)

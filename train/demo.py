@@ -17,6 +17,7 @@ Every finished step is reused when the demo runs again.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import os
@@ -283,6 +284,22 @@ def _fmt(value: float | None, pattern: str = "{:.0%}") -> str:
     return "n/a" if value is None else pattern.format(value)
 
 
+def _posthoc_line(plain: dict[str, float], posthoc: list[dict[str, float]], preventative: dict) -> str:
+    """Post-hoc steering next to preventative, saying plainly when the sweep is not monotone."""
+    key = "eval/trait/impolite"
+    scores = [row[key] for row in posthoc]
+    coefficients = " / ".join(f"{row['coefficient']:g}" for row in posthoc)
+    p_correct = " / ".join(f"{row['eval/mmlu_p_correct']:.3f}" for row in posthoc)
+    steered = _spread([run["final"][key] for run in preventative.values()])
+    rises = [f"a={b['coefficient']:g}" for a, b in itertools.pairwise(posthoc) if b[key] > a[key]]
+    shape = f" (not monotone: the score rises again at {', '.join(rises)})" if rises else " (monotone)"
+    return (
+        f"- Post-hoc steering instead: the plain model (seed 0, impolite {plain[key]:.3g}) scores "
+        f"{' / '.join(f'{v:.3g}' for v in scores)} at a = {coefficients}{shape}, MMLU p(correct) {p_correct}; "
+        f"the preventative models score {steered} with nothing added at inference."
+    )
+
+
 def _report(out: Path, results: dict[str, Any]) -> Path:
     base, runs, posthoc, layer = results["base"], results["runs"], results["posthoc"], results["layer"]
     keys = [*METRICS, "rude_preference", "polite_perplexity"]
@@ -332,6 +349,7 @@ def _report(out: Path, results: dict[str, Any]) -> Path:
         )
     if any(share is not None and share > 1 for share in all_shares):
         lines.append("- Above 100%: the preventative model ends further from the trait than the base model itself.")
+    lines.append(_posthoc_line(runs["plain"][SEEDS[0]]["final"], posthoc, runs["preventative"]))
     n = results["mmlu_n"]
     for key, unit in (("eval/mmlu", "accuracy"), ("eval/mmlu_p_correct", "p(correct)")):
         cost = [100 * (runs["plain"][s]["final"][key] - runs["preventative"][s]["final"][key]) for s in SEEDS]
