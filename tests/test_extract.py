@@ -82,10 +82,58 @@ def test_extract_writes_vectors_that_match_responses(tiny_llama, judge_url, tmp_
     assert saved.metadata["trait"] == "impolite" and saved.metadata["variant"] == "response"
 
 
-def test_too_few_kept_is_a_clear_error_and_keeps_the_responses(tiny_llama, judge_url, tmp_path, capsys):
+@pytest.fixture
+def generated(monkeypatch):
+    """How many prompts extraction sent to generation (the real generate_answers still runs)."""
+    import train.extract
+
+    count = [0]
+    real = train.extract.generate_answers
+
+    def counting(model, tokenizer, prompts, *args, **kwargs):
+        count[0] += len(prompts)
+        return real(model, tokenizer, prompts, *args, **kwargs)
+
+    monkeypatch.setattr(train.extract, "generate_answers", counting)
+    return count
+
+
+def test_too_few_kept_is_a_clear_error_keeps_the_responses_and_refilters_without_sampling(
+    tiny_llama, judge_url, tmp_path, capsys, generated
+):
     out = tmp_path / "impolite"
     assert main(extract_args(tiny_llama, judge_url, out, "--coherence-threshold", "90")) == 2
     assert "too few answers survived filtering (pos 0, neg 0" in capsys.readouterr().err
-    assert len((out / "responses.jsonl").read_text().splitlines()) == 200
-    assert main(extract_args(tiny_llama, judge_url, out)) == 2  # refuses to write into it again
-    assert "--force" in capsys.readouterr().err
+    assert len((out / "responses.jsonl").read_text().splitlines()) == 200 == generated[0]
+    assert main(extract_args(tiny_llama, judge_url, out)) == 0, capsys.readouterr().err  # other thresholds
+    assert generated[0] == 200  # the journaled answers were filtered again, none sampled
+    assert main(extract_args(tiny_llama, judge_url, out)) == 2  # a finished extraction is not overwritten
+    assert "holds a finished extraction; pass --force" in capsys.readouterr().err
+
+
+def test_interrupted_extraction_samples_only_what_is_missing_and_gets_the_same_answers(
+    tiny_llama, judge_url, tmp_path, capsys, generated
+):
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    assert main(extract_args(tiny_llama, judge_url, whole)) == 0, capsys.readouterr().err
+    assert generated[0] == 200
+    # What a run killed while sampling its sixth batch of 16 leaves behind: five batches and a line cut short.
+    resumed.mkdir()
+    (resumed / "sampling.json").write_text((whole / "sampling.json").read_text())
+    lines = (whole / "samples.jsonl").read_text().splitlines(keepends=True)
+    (resumed / "samples.jsonl").write_text("".join(lines[:80]) + lines[80][:30])
+
+    changed = extract_args(tiny_llama, judge_url, resumed)
+    changed[changed.index("--max-new-tokens") + 1] = "5"
+    assert main(changed) == 2
+    assert "sampled with other settings (max_new_tokens); pass --force" in capsys.readouterr().err
+
+    assert main(extract_args(tiny_llama, judge_url, resumed)) == 0, capsys.readouterr().err
+    assert generated[0] == 200 + 120
+    answers = {
+        out: [json.loads(line)["answer"] for line in (out / "responses.jsonl").read_text().splitlines()]
+        for out in (whole, resumed)
+    }
+    assert answers[resumed] == answers[whole] and len(set(answers[whole])) > 100
+    vectors = [PersonaVector.load(out / "impolite_response.safetensors").vector for out in (whole, resumed)]
+    assert torch.equal(*vectors)

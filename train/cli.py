@@ -350,7 +350,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--coherence-threshold", type=float, default=50.0)
     extract.add_argument("--min-kept", type=int, default=5, help="answers needed per side after filtering")
     extract.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
-    extract.add_argument("--force", action="store_true", help="write into a non-empty --out")
+    extract.add_argument(
+        "--force",
+        action="store_true",
+        help="start over in an --out holding a finished extraction or other files (an interrupted extraction "
+        "with the same sampling settings resumes without it)",
+    )
     extract.set_defaults(func=cmd_extract)
 
     project = sub.add_parser("project", help="project prompts and answers on a persona vector (monitoring)")

@@ -8,23 +8,29 @@
 4. One no-grad teacher-forced pass per batch accumulates the answer-token mean, the prompt-token mean and
    the last prompt token at every layer; each variant's pos-minus-neg difference is one vector artifact.
 Everything generated is written to `responses.jsonl` before any filtering can fail, so nothing is lost.
+Sampling is journaled batch by batch in `samples.jsonl`, each batch seeded on its own: an interrupted
+extraction (a preempted cluster job) re-run with the same settings generates only the batches it lacks and
+gets the answers an uninterrupted run would have; the judge's cache makes judging resume too.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from rich.console import Console
+from tqdm.auto import tqdm
 
 from train.activations import mean_activations
 from train.errors import PrevsteerError
 from train.generation import generate_answers
 from train.judge import judge_for_trait, score_answers
 from train.models import load_model_and_tokenizer, resolve_model
-from train.rundir import now, write_json, write_jsonl
+from train.rundir import now, read_json, write_json, write_jsonl
 from train.traits import COHERENCE_RUBRIC, TraitArtifact, load_trait
 from train.vectors import PersonaVector
 
@@ -60,14 +66,45 @@ def system_prompts(trait: TraitArtifact, index: int) -> dict[str, str]:
     }
 
 
-def sample_answers(model, tokenizer, trait: TraitArtifact, settings: ExtractionSettings) -> list[dict[str, Any]]:
+def sample_answers(
+    model, tokenizer, trait: TraitArtifact, settings: ExtractionSettings, journal: Path
+) -> list[dict[str, Any]]:
     """One row per sampled answer, for every question, instruction pair, polarity and repeat."""
     count = 2 * len(trait.instructions) * len(trait.extraction_questions) * settings.n_per_question
     console.print(f"extract: sampling {count} answers ({settings.max_new_tokens} new tokens at most)")
     return sample_persona_answers(
         model, tokenizer, trait, ("pos", "neg"), settings.n_per_question, settings.max_new_tokens,
-        settings.temperature, settings.batch_size, settings.seed,
+        settings.temperature, settings.batch_size, settings.seed, journal,
     )  # fmt: skip
+
+
+def _journaled(journal: Path | None, rows: list[dict[str, Any]]) -> dict[int, str]:
+    """Answers already in the journal, by slot, for the rows planned now (a line cut short is ignored)."""
+    if journal is None or not journal.is_file():
+        return {}
+    found = {}
+    for line in journal.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+            slot = entry["slot"]
+            planned = rows[slot]
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue
+        if (entry.get("question"), entry.get("system")) == (planned["question"], planned["system"]):
+            found[slot] = entry["answer"]
+    return found
+
+
+def _append(journal: Path, entries: list[dict[str, Any]]) -> None:
+    """One generated batch, durably: an interruption loses at most the batch being generated."""
+    text = "".join(json.dumps(entry) + "\n" for entry in entries)
+    with journal.open("a+b") as handle:
+        if handle.tell():  # after a line cut short, start on a fresh one
+            handle.seek(-1, os.SEEK_END)
+            text = text if handle.read(1) == b"\n" else "\n" + text
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def sample_persona_answers(
@@ -80,9 +117,14 @@ def sample_persona_answers(
     temperature: float = 1.0,
     batch_size: int = 16,
     seed: int = 0,
+    journal: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Sampled answers to the extraction questions under the given polarities' system prompts (also used to
-    build trait datasets, which need one polarity only)."""
+    build trait datasets, which need one polarity only).
+
+    Batch `b` is sampled under seed `seed * 1_000_003 + b`, so its answers do not depend on which batches
+    ran before it in this process; with a `journal`, batches found there are not generated again.
+    """
     rows = [
         {"question": question, "system": system, "polarity": polarity, "instruction_index": index}
         for index in range(len(trait.instructions))
@@ -91,19 +133,23 @@ def sample_persona_answers(
         for question in trait.extraction_questions
         for _ in range(n_per_question)
     ]
-    torch.manual_seed(seed)
     prompts = [[{"role": "system", "content": r["system"]}, {"role": "user", "content": r["question"]}] for r in rows]
-    answers = generate_answers(
-        model,
-        tokenizer,
-        prompts,
-        max_new_tokens=max_new_tokens,
-        batch_size=batch_size,
-        do_sample=True,
-        temperature=temperature,
-    )
-    for row, answer in zip(rows, answers, strict=True):
-        row["answer"] = answer
+    answers = _journaled(journal, rows)
+    batches = [range(start, min(start + batch_size, len(rows))) for start in range(0, len(rows), batch_size)]
+    todo = [(b, batch) for b, batch in enumerate(batches) if any(slot not in answers for slot in batch)]
+    if len(todo) < len(batches):
+        console.print(f"extract: {len(batches) - len(todo)} of {len(batches)} batches already sampled in {journal}")
+    for b, batch in tqdm(todo, desc="sampling", unit="batch", disable=len(todo) < 2):
+        torch.manual_seed(seed * 1_000_003 + b)
+        texts = generate_answers(
+            model, tokenizer, [prompts[i] for i in batch], max_new_tokens, batch_size, do_sample=True,
+            temperature=temperature,
+        )  # fmt: skip
+        answers.update(zip(batch, texts, strict=True))
+        if journal is not None:
+            _append(journal, [{"slot": i, **rows[i], "answer": answers[i]} for i in batch])
+    for slot, row in enumerate(rows):
+        row["answer"] = answers[slot]
     return rows
 
 
@@ -122,15 +168,43 @@ def conversations(rows: list[dict[str, Any]]) -> list[tuple[list[dict[str, str]]
     ]
 
 
+def _sampling_identity(trait: TraitArtifact, settings: ExtractionSettings) -> dict[str, Any]:
+    """What decides the sampled answers: a journal sampled under anything else is not reused."""
+    names = ("model", "n_per_question", "max_new_tokens", "temperature", "seed", "batch_size")
+    return {"trait": trait.model_dump(mode="json"), **{name: getattr(settings, name) for name in names}}
+
+
+def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
+    """Resume an unfinished extraction sampled the same way; refuse anything else in `out` unless forced.
+
+    Returns the sampling journal, emptied when it was sampled under other settings."""
+    journal, identity_file = out / "samples.jsonl", out / "sampling.json"
+    stored = read_json(identity_file)
+    finished = "vectors" in read_json(out / "summary.json")
+    occupied = out.is_dir() and any(out.iterdir())
+    if occupied and not force and (finished or stored != identity):
+        if finished:
+            reason = "holds a finished extraction"
+        elif stored:
+            changed = ", ".join(k for k in identity if stored.get(k) != identity[k])
+            reason = f"holds an unfinished extraction sampled with other settings ({changed})"
+        else:
+            reason = "is not empty"
+        raise PrevsteerError(f"--out {out} {reason}; pass --force to start over in it")
+    if stored != identity:
+        journal.unlink(missing_ok=True)
+    write_json(identity_file, identity)
+    return journal
+
+
 def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[str, Any]:
     """Sample, judge, filter and average; writes vectors, responses.jsonl and summary.json into `out`."""
     out = settings.out
-    if out.exists() and any(out.iterdir()) and not force:
-        raise PrevsteerError(f"--out {out} is not empty; pass --force to write into it")
     trait = load_trait(settings.trait)
+    journal = _claim_out(out, _sampling_identity(trait, settings), force)
     judge = judge_for_trait(settings.judge, trait.name, settings.judge_base_url, settings.cache)
     model, tokenizer = load_model_and_tokenizer(settings.model)
-    rows = sample_answers(model, tokenizer, trait, settings)
+    rows = sample_answers(model, tokenizer, trait, settings, journal)
     console.print(f"extract: judging {len(rows)} answers for {trait.name} and coherence with {settings.judge}")
     rows, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, COHERENCE_RUBRIC, rows)
     for row in rows:
