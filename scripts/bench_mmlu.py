@@ -15,8 +15,8 @@ every parallel region for threads that other processes' load descheduled, which 
 smaller operations rather than measuring the work (pass --threads 0 for torch's default).
 
 How much the few-shot prefix cache saves depends on the questions per subject n: the harness processes the
-~5-example prefix n times per subject, prevsteer once, so the 5-shot speedup grows with n (measured 3.4x at n=2;
-at n=1 there is nothing to share). 0-shot gains only what skipping the unscored logits saves (1.3x here).
+~5-example prefix n times per subject, prevsteer once, so the 5-shot speedup grows with n (measured 3.7x at n=2;
+at n=1 there is nothing to share). 0-shot gains what skipping the unscored logits and token-bounded batches save (1.9x).
 
     python scripts/bench_mmlu.py [--per-subject 2] [--source /work/shared/data/mmlu] [--batch-size 16]
 
