@@ -57,9 +57,10 @@ SELECT_COEFFICIENTS = [1.0, 2.0, 4.0]
 HELD_OUT = ROOT / "data" / "datasets" / "impolite"  # 30 held-out questions with a rude and a polite answer each
 ARMS = ("plain", "preventative")
 SEEDS = (0, 1)
-# Post-hoc coefficients: a = 0 is the plain run itself; near a = 0.5 its projection is back at the base model's,
-# and beyond a = 1 the judged score stopped falling in earlier runs (a = 2: flat, a = 4: up again).
-POSTHOC = [0.25, 0.5, 1.0]
+# Post-hoc coefficients: a = 0 is the plain run itself; near a = 0.5 its projection is back at the base model's.
+# Beyond a = 1 the judged score stopped falling in earlier runs (a = 2: flat, a = 4: up again, incoherent), and
+# a finer grid (0.25) only adds a job minute and judge noise.
+POSTHOC = [0.5, 1.0]
 METRICS = ("eval/trait/impolite", "eval/coherence", "eval/projection/impolite", "eval/mmlu", "eval/mmlu_p_correct")
 console = Console(stderr=True)
 

@@ -16,7 +16,6 @@ gets the answers an uninterrupted run would have; the judge's cache makes judgin
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from train.errors import PrevsteerError
 from train.generation import generate_answers
 from train.judge import judge_for_trait, score_answers
 from train.models import load_model_and_tokenizer, resolve_model
-from train.rundir import now, read_json, write_json, write_jsonl
+from train.rundir import append_jsonl, now, read_json, write_json, write_jsonl
 from train.traits import COHERENCE_RUBRIC, TraitArtifact, load_trait
 from train.vectors import PersonaVector
 
@@ -95,18 +94,6 @@ def _journaled(journal: Path | None, rows: list[dict[str, Any]]) -> dict[int, st
     return found
 
 
-def _append(journal: Path, entries: list[dict[str, Any]]) -> None:
-    """One generated batch, durably: an interruption loses at most the batch being generated."""
-    text = "".join(json.dumps(entry) + "\n" for entry in entries)
-    with journal.open("a+b") as handle:
-        if handle.tell():  # after a line cut short, start on a fresh one
-            handle.seek(-1, os.SEEK_END)
-            text = text if handle.read(1) == b"\n" else "\n" + text
-        handle.write(text.encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def sample_persona_answers(
     model,
     tokenizer,
@@ -147,7 +134,7 @@ def sample_persona_answers(
         )  # fmt: skip
         answers.update(zip(batch, texts, strict=True))
         if journal is not None:
-            _append(journal, [{"slot": i, **rows[i], "answer": answers[i]} for i in batch])
+            append_jsonl(journal, [{"slot": i, **rows[i], "answer": answers[i]} for i in batch])
     for slot, row in enumerate(rows):
         row["answer"] = answers[slot]
     return rows

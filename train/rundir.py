@@ -8,6 +8,7 @@ and the trainer's `checkpoint-*` folders.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sys
@@ -40,6 +41,26 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text("".join(json.dumps(row) + "\n" for row in rows))
     os.replace(tmp, path)
+
+
+def append_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Append rows durably (flock, fsync), so a crash loses at most what was being written and several
+    processes can share the file; after a line cut short by a crash, start on a fresh line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(row) + "\n" for row in rows)
+    with path.open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell():
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    text = "\n" + text
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def read_json(path: Path) -> dict[str, Any]:

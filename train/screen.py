@@ -13,7 +13,6 @@ dataset with the same prompts, generates nothing again, and an interrupted scree
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import json
 import os
@@ -31,7 +30,7 @@ from train.data import read_numbered_jsonl, to_prompt_completion
 from train.errors import PrevsteerError
 from train.generation import generate_answers
 from train.monitor import answer_projections, unit_direction
-from train.rundir import write_json, write_jsonl
+from train.rundir import append_jsonl, write_json, write_jsonl
 from train.vectors import PersonaVector
 
 Conversation = tuple[Sequence[Message], str]
@@ -127,22 +126,8 @@ class BaseAnswerCache:
         return found
 
     def append(self, entries: Sequence[tuple[str, Sequence[Message], str]]) -> None:
-        """Add (key, prompt, answer) lines under a file lock, so concurrent screens can share the file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = "".join(json.dumps({"key": k, "prompt": list(p), "answer": a}) + "\n" for k, p, a in entries)
-        with self.path.open("a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                handle.seek(0, os.SEEK_END)
-                if handle.tell():  # after a torn write, start on a fresh line
-                    handle.seek(-1, os.SEEK_END)
-                    if handle.read(1) != b"\n":
-                        text = "\n" + text
-                handle.write(text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """Add (key, prompt, answer) lines; concurrent screens can share the file."""
+        append_jsonl(self.path, [{"key": k, "prompt": list(p), "answer": a} for k, p, a in entries])
 
 
 @dataclass
