@@ -137,3 +137,12 @@ def test_interrupted_extraction_samples_only_what_is_missing_and_gets_the_same_a
     assert answers[resumed] == answers[whole] and len(set(answers[whole])) > 100
     vectors = [PersonaVector.load(out / "impolite_response.safetensors").vector for out in (whole, resumed)]
     assert torch.equal(*vectors)
+
+    # A journal of a model since changed in its folder (retrained there) is stale: not reused, even with --force.
+    marker = tiny_llama / "retrained.txt"
+    marker.write_text("new weights")
+    try:
+        assert main(extract_args(tiny_llama, judge_url, resumed, "--force")) == 0, capsys.readouterr().err
+    finally:
+        marker.unlink()
+    assert generated[0] == 200 + 120 + 200

@@ -15,12 +15,12 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from train import PersonaVector
 from train.cli import main
 from train.errors import PrevsteerError
+from train.models import model_identity
 from train.screen import (
     BaseAnswerCache,
     ScreenResult,
     cached_base_answers,
     load_screen_data,
-    model_identity,
     run_screen,
     screen_dataset,
 )

@@ -28,7 +28,7 @@ from train.activations import mean_activations
 from train.errors import PrevsteerError
 from train.generation import generate_answers
 from train.judge import judge_for_trait, score_answers
-from train.models import load_model_and_tokenizer, resolve_model
+from train.models import load_model_and_tokenizer, model_identity, resolve_model
 from train.rundir import append_jsonl, now, read_json, write_json, write_jsonl
 from train.traits import COHERENCE_RUBRIC, TraitArtifact, load_trait
 from train.vectors import PersonaVector
@@ -158,7 +158,11 @@ def conversations(rows: list[dict[str, Any]]) -> list[tuple[list[dict[str, str]]
 def _sampling_identity(trait: TraitArtifact, settings: ExtractionSettings) -> dict[str, Any]:
     """What decides the sampled answers: a journal sampled under anything else is not reused."""
     names = ("model", "n_per_question", "max_new_tokens", "temperature", "seed", "batch_size")
-    return {"trait": trait.model_dump(mode="json"), **{name: getattr(settings, name) for name in names}}
+    return {
+        "trait": trait.model_dump(mode="json"),
+        **{name: getattr(settings, name) for name in names},
+        "model_files": model_identity(resolve_model(settings.model)),  # a model retrained in the same folder
+    }
 
 
 def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
@@ -177,7 +181,7 @@ def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
             reason = f"holds an unfinished extraction sampled with other settings ({changed})"
         else:
             reason = "is not empty"
-        raise PrevsteerError(f"--out {out} {reason}; pass --force to start over in it")
+        raise PrevsteerError(f"--out {out} {reason}; pass --force to write into it")
     if stored != identity:
         journal.unlink(missing_ok=True)
     write_json(identity_file, identity)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import importlib.util
 import json
 import os
@@ -37,6 +38,7 @@ DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 # A converted folder appears under its final name only by an atomic rename, so these files being there means
 # the conversion finished; checking them still catches a folder emptied by hand.
+_HASH_CONTENT_LIMIT = 16 << 20  # model-folder files up to this size are hashed by content, weights by size + mtime
 _CONVERTED_MARKERS = ("config.json", "model.safetensors", "tokenizer.json")
 
 
@@ -66,6 +68,24 @@ def resolve_model(name: str) -> Path | str:
         f"model.name: local path '{name}' does not exist; allowed: '{DEFAULT_MODEL}', an existing model "
         "folder, or a Hugging Face hub id like 'org/name'"
     )
+
+
+def model_identity(source: Path | str) -> str:
+    """What decides a model's outputs, for caches keyed by model: a folder's path and files (small ones by
+    content, weights by size and mtime), or a hub id as given."""
+    digest = hashlib.sha256()
+    if isinstance(source, Path):
+        digest.update(str(source.resolve()).encode())
+        for file in sorted(p for p in source.iterdir() if p.is_file()):
+            stat = file.stat()
+            digest.update(file.name.encode() + b"\0")
+            if stat.st_size <= _HASH_CONTENT_LIMIT:
+                digest.update(file.read_bytes())
+            else:
+                digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+    else:
+        digest.update(f"hub:{source}".encode())
+    return digest.hexdigest()
 
 
 def load_model_and_tokenizer(

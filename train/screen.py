@@ -37,7 +37,6 @@ Conversation = tuple[Sequence[Message], str]
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 OUTPUTS = ("scores.csv", "summary.json", "base_answers.jsonl", "histogram.png", "filtered.jsonl")
 _CACHE_VERSION = "screen-v1"
-_HASH_CONTENT_LIMIT = 16 << 20  # model-folder files up to this size are hashed by content, weights by size + mtime
 _BATCHES_PER_PASS = 4  # activations are read in chunks: flat memory on large datasets, a moving progress bar
 
 
@@ -81,30 +80,12 @@ def load_screen_data(path: str | Path, skip_bad: bool = False) -> ScreenData:
 # --- base answers, cached per prompt --------------------------------------------------------------------
 
 
-def model_identity(source: Path | str) -> str:
-    """What decides a model's greedy answers: a folder's path and files (small ones by content, weights by
-    size and mtime), or a hub id as given."""
-    digest = hashlib.sha256(_CACHE_VERSION.encode())
-    if isinstance(source, Path):
-        digest.update(str(source.resolve()).encode())
-        for file in sorted(p for p in source.iterdir() if p.is_file()):
-            stat = file.stat()
-            digest.update(file.name.encode() + b"\0")
-            if stat.st_size <= _HASH_CONTENT_LIMIT:
-                digest.update(file.read_bytes())
-            else:
-                digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
-    else:
-        digest.update(f"hub:{source}".encode())
-    return digest.hexdigest()
-
-
 class BaseAnswerCache:
     """Greedy answers of one model at one max_new_tokens: an append-only JSONL of {key, prompt, answer}."""
 
     def __init__(self, root: str | Path, model_id: str, max_new_tokens: int) -> None:
         self.max_new_tokens = max_new_tokens
-        self.file_key = hashlib.sha256(f"{model_id}\0{max_new_tokens}".encode()).hexdigest()[:24]
+        self.file_key = hashlib.sha256(f"{_CACHE_VERSION}\0{model_id}\0{max_new_tokens}".encode()).hexdigest()[:24]
         self.path = Path(root) / f"{self.file_key}.jsonl"
 
     def key(self, prompt: Sequence[Message]) -> str:
@@ -345,7 +326,7 @@ def run_screen(
     """Screen a chat JSONL file; with `out_dir`, write scores.csv, summary.json, base_answers.jsonl,
     histogram.png and (with `drop_top`) filtered.jsonl. `cache_root` defaults to `cache_dir()/screen`."""
     from train.layers import check_layer_range
-    from train.models import cache_dir, load_model_and_tokenizer, model_shape, resolve_model
+    from train.models import cache_dir, load_model_and_tokenizer, model_identity, model_shape, resolve_model
 
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
