@@ -353,8 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--force",
         action="store_true",
-        help="start over in an --out holding a finished extraction or other files (an interrupted extraction "
-        "with the same sampling settings resumes without it)",
+        help="write into an --out holding a finished extraction or other files (an interrupted extraction with "
+        "the same sampling settings resumes without it; answers journaled under the same settings are reused)",
     )
     extract.set_defaults(func=cmd_extract)
 

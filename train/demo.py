@@ -58,7 +58,7 @@ HELD_OUT = ROOT / "data" / "datasets" / "impolite"  # 30 held-out questions with
 ARMS = ("plain", "preventative")
 SEEDS = (0, 1)
 # Post-hoc coefficients: a = 0 is the plain run itself; near a = 0.5 its projection is back at the base model's.
-# Beyond a = 1 the judged score stopped falling in earlier runs (a = 2: flat, a = 4: up again, incoherent), and
+# Beyond a = 1 the judged score stopped falling in earlier runs (a = 2: flat, a = 4: up again), and
 # a finer grid (0.25) only adds a job minute and judge noise.
 POSTHOC = [0.5, 1.0]
 METRICS = ("eval/trait/impolite", "eval/coherence", "eval/projection/impolite", "eval/mmlu", "eval/mmlu_p_correct")

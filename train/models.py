@@ -36,9 +36,9 @@ DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch
 
 # "name" or "org/name", as the hub allows; anything else can only be a local path.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+_HASH_CONTENT_LIMIT = 16 << 20  # model-folder files up to this size are hashed by content, weights by size + mtime
 # A converted folder appears under its final name only by an atomic rename, so these files being there means
 # the conversion finished; checking them still catches a folder emptied by hand.
-_HASH_CONTENT_LIMIT = 16 << 20  # model-folder files up to this size are hashed by content, weights by size + mtime
 _CONVERTED_MARKERS = ("config.json", "model.safetensors", "tokenizer.json")
 
 
