@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import json
 import math
 import os
 import shutil
@@ -41,8 +40,8 @@ from train.extract import ExtractionSettings, run_extraction
 from train.judge import judge_for_trait
 from train.judge_local import auroc
 from train.models import load_model_and_tokenizer, load_run_model
-from train.recipe import Recipe, load_recipe
-from train.rundir import read_json, write_json
+from train.recipe import load_recipe
+from train.rundir import read_json, read_metrics, write_json
 from train.screen import run_screen
 from train.select_layer import run_select_layer
 from train.training_data import built_file
@@ -119,8 +118,8 @@ def _screen(out: Path, data: dict[str, Path], vector_path: Path, layer: int) -> 
     }
 
 
-def _recipe(arm: str) -> Recipe:
-    return load_recipe(ROOT / "recipes" / f"demo-{arm}.yaml")
+def _recipe_path(arm: str) -> Path:
+    return ROOT / "recipes" / f"demo-{arm}.yaml"
 
 
 @dataclass
@@ -138,11 +137,10 @@ class Job:
 
     def progress(self) -> str:
         """The last logged training step, read from the run's metrics.jsonl."""
-        metrics = self.done.parent / "metrics.jsonl"
-        if self.done.name != "run.json" or not metrics.is_file():
+        if self.done.name != "run.json":
             return ""
-        steps = [json.loads(line).get("step") for line in metrics.read_text().splitlines() if line.strip()]
-        return f"step {max(s for s in steps if s is not None)}" if any(s is not None for s in steps) else ""
+        steps = [row["step"] for row in read_metrics(self.done.parent) if row.get("step") is not None]
+        return f"step {max(steps)}" if steps else ""
 
 
 def _train_job(arm: str, seed: int, out: Path, overrides: list[str]) -> Job:
@@ -150,13 +148,13 @@ def _train_job(arm: str, seed: int, out: Path, overrides: list[str]) -> Job:
     if (run_dir / "run.json").is_file() and read_json(run_dir / "run.json").get("status") != "completed":
         raise PrevsteerError(f"{run_dir} holds an unfinished run; remove it, or rerun with `prevsteer demo --fresh`")
     sets = [x for item in [*overrides, f"seed={seed}"] for x in ("--set", item)]
-    args = ["train", str(ROOT / "recipes" / f"demo-{arm}.yaml"), "--output-dir", str(run_dir), *sets]
+    args = ["train", str(_recipe_path(arm)), "--output-dir", str(run_dir), *sets]
     return Job(run_dir.name, args, run_dir / "run.json")
 
 
 def _eval_job(name: str, folder: Path, model: str, vector_path: Path, layer: int, *extra: str) -> Job:
     """`prevsteer eval` with the demo recipes' evaluation settings, so base and post-hoc match the runs' epochs."""
-    args = ["eval", "--model", model, "--recipe", str(ROOT / "recipes" / "demo-plain.yaml"), "--trait", "impolite"]
+    args = ["eval", "--model", model, "--recipe", str(_recipe_path("plain")), "--trait", "impolite"]
     args += ["--vector", str(vector_path), "--layer", str(layer), "--out", str(folder), "--force", *extra]
     return Job(name, args, folder / "eval.json")
 
@@ -234,13 +232,11 @@ def _run_lanes(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
 
 
 def _epochs(run_dir: Path) -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    return [row for row in rows if "eval/mmlu" in row or "eval/trait/impolite" in row]
+    return [row for row in read_metrics(run_dir) if "eval/mmlu" in row or "eval/trait/impolite" in row]
 
 
 def _first_loss(run_dir: Path) -> float:
-    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    return next(row["loss"] for row in rows if "loss" in row)
+    return next(row["loss"] for row in read_metrics(run_dir) if "loss" in row)
 
 
 def _held_out(model, tokenizer) -> dict[str, float]:
@@ -428,7 +424,7 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     lap("extract")
     layer = _select_layer(out, vector_path)
     lap("select-layer")
-    plain, preventative = _recipe("plain"), _recipe("preventative")
+    plain, preventative = (load_recipe(_recipe_path(arm)) for arm in ARMS)
     build = plain.data.build
     data = {level: built_file(build.model_copy(update={"level": level})) for level in (build.level, "normal")}
     screen = _screen(out, data, vector_path, layer)
@@ -451,7 +447,7 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     lap("jobs")
 
     console.print("demo: held-out preferences of the base model and the final models")
-    base = {**read_json(out / "base" / "eval.json")["rows"][0]}
+    base = read_json(out / "base" / "eval.json")["rows"][0]
     base.update(_held_out_cached(out / "base", lambda: load_model_and_tokenizer(MODEL)))
     runs: dict[str, dict[int, dict[str, Any]]] = {arm: {} for arm in ARMS}
     for (arm, seed), job in jobs.items():

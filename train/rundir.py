@@ -106,6 +106,21 @@ class MetricsFileCallback(TrainerCallback):
             handle.write(json.dumps(row) + "\n")
 
 
+def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
+    """The rows of a run's `metrics.jsonl` (none before the first log); a line still being written by a running
+    trainer does not parse and is left out."""
+    path = run_dir / "metrics.jsonl"
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            continue
+    return rows
+
+
 def run_info(status: str, **extra: Any) -> dict[str, Any]:
     import peft
     import torch
