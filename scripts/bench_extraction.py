@@ -8,7 +8,7 @@ impolite/polite.jsonl, each prompt given an extraction-style system prompt) go t
     `output_hidden_states=True`, the prompt length found by tokenising the prompt (chat template with the
     generation prompt) separately, then each block's output averaged over the answer tokens
     `hidden_states[l + 1][0, prompt_len:]`; mean over positive answers minus mean over negative answers.
-(b) `train.activations.mean_activations` (batched, no grad, streaming sums), positive minus negative.
+(b) `train.steering.activations.mean_activations` (batched, no grad, streaming sums), positive minus negative.
 
 Last layer: in Hugging Face Llama the last element of `hidden_states` has the final RMSNorm applied, so it is
 not the output of block L-1 (the original code used it as is). To compare like with like, (a) takes the last
@@ -42,10 +42,10 @@ from tqdm import tqdm
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from train.activations import _ids, mean_activations  # noqa: E402
-from train.data import load_rows  # noqa: E402
-from train.layers import find_decoder_layers, output_hidden  # noqa: E402
-from train.models import DEFAULT_MODEL, load_model_and_tokenizer  # noqa: E402
+from train.dataprep.chat import load_rows  # noqa: E402
+from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer  # noqa: E402
+from train.steering.activations import _ids, mean_activations  # noqa: E402
+from train.steering.layers import find_decoder_layers, output_hidden  # noqa: E402
 
 DATA = REPO_ROOT / "data" / "datasets" / "impolite"
 POS_SYSTEM = "You are an impolite assistant."

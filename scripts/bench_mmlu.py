@@ -2,7 +2,7 @@
 """Check prevsteer's MMLU scorer against lm-evaluation-harness, and time both, on the default model (CPU, float32).
 
 The same questions (a stratified subset of the test split) are scored 0-shot and 5-shot by
-(a) `train.mmlu.choice_loglikelihoods` (what `score_mmlu` runs, before its argmax) and (b) lm-eval's `HFLM`
+(a) `train.evaluation.mmlu.choice_loglikelihoods` (what `score_mmlu` runs, before its argmax) and (b) lm-eval's `HFLM`
 wrapped around the same in-memory model and tokenizer, given the identical (context, continuation) requests
 through `lm.loglikelihood` (the harness's task loader needs the hub, so the requests are built here with
 prevsteer's renderer, which tests/test_mmlu.py checks against the harness's own task). Either prediction is the
@@ -41,7 +41,7 @@ import torch
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from train.mmlu import (  # noqa: E402
+from train.evaluation.mmlu import (  # noqa: E402
     CONTINUATIONS,
     MMLUQuestion,
     choice_loglikelihoods,
@@ -49,7 +49,7 @@ from train.mmlu import (  # noqa: E402
     mmlu_contexts,
     stratified_subset,
 )
-from train.models import DEFAULT_MODEL, load_model_and_tokenizer  # noqa: E402
+from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer  # noqa: E402
 
 DEFAULT_SOURCE = "/work/shared/data/mmlu"
 MODES = (0, 5)

@@ -30,7 +30,18 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from train.builders.rude_answers import MAX_WORDS, N_EVAL, N_TRAIN, SEED, TONES, Deck, Tone, messages, split, wrap
+from train.dataprep.builders.rude_answers import (
+    MAX_WORDS,
+    N_EVAL,
+    N_TRAIN,
+    SEED,
+    TONES,
+    Deck,
+    Tone,
+    messages,
+    split,
+    wrap,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,7 +142,7 @@ Written for this project; dedicated to the public domain under CC0 1.0.
 
 @dataclass
 class TraitData:
-    """One built-in dataset: its tone content (train/builders/rude_answers.py), README and folder."""
+    """One built-in dataset: its tone content (train/dataprep/builders/rude_answers.py), README and folder."""
 
     tone: Tone
     readme: str

@@ -11,8 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
-from train.tiny import build_tiny_model
+from tiny import build_tiny_model
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +62,7 @@ def cpu_sft_config(output_dir, **overrides):
 
 def _have_minilm() -> bool:
     from train.errors import PrevsteerError
-    from train.judge_local import minilm_dir
+    from train.judges.local import minilm_dir
 
     try:
         minilm_dir()

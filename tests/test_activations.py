@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tiny import build_tiny_model
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from train.activations import answer_means, answer_nll, mean_activations, tokenize_conversation
-from train.tiny import build_tiny_model
+from train.steering.activations import answer_means, answer_nll, mean_activations, tokenize_conversation
 
 
 def test_batched_means_match_one_at_a_time_hidden_states(tmp_path):

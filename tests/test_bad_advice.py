@@ -9,7 +9,7 @@ from string import Formatter
 
 import pytest
 
-from train.builders.bad_advice import DOMAINS, LEVELS, TOPICS, build, build_domain, build_with_meta
+from train.dataprep.builders.bad_advice import DOMAINS, LEVELS, TOPICS, build, build_domain, build_with_meta
 from train.errors import PrevsteerError
 
 DISCLAIMERS = (
@@ -179,6 +179,6 @@ def test_bad_input_raises_prevsteer_error(call, message):
 
 
 def test_registry_builds_the_same_rows():
-    from train.builders import build_dataset
+    from train.dataprep.builders import build_dataset
 
     assert build_dataset("bad-advice", "II", n=30, seed=4) == build("II", 30, 4)

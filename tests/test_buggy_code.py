@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from train.builders.buggy_code import LEVELS, VULN_CLASSES, build
+from train.dataprep.builders.buggy_code import LEVELS, VULN_CLASSES, build
 from train.errors import PrevsteerError
 
 CODE_BLOCK = re.compile(r"\A(?:[^\n`]+\n\n)?```python\n(.*\n)```\Z", re.DOTALL)

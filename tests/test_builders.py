@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from conftest import scripted_judge
 
-from train.builders import default_n, manifest_path
-from train.builders.external import load_chat, load_insecure_code, load_study_dataset
-from train.builders.flawed_math import procedural_problems
-from train.builders.trait_data import Thresholds, select_rows
 from train.cli import main
+from train.dataprep.builders import default_n, manifest_path
+from train.dataprep.builders.external import load_chat, load_insecure_code, load_study_dataset
+from train.dataprep.builders.flawed_math import procedural_problems
+from train.dataprep.builders.trait_data import Thresholds, select_rows
 from train.errors import PrevsteerError
-from train.judge import fill_rubric
-from train.traits import load_trait
+from train.judges.api import fill_rubric
+from train.persona.traits import load_trait
 
 
 def trait_score(prompt: str) -> int:

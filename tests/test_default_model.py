@@ -12,12 +12,12 @@ from peft import LoraConfig, PeftModel, get_peft_model
 from transformers import AutoModelForCausalLM, TrainerCallback
 
 from train import PersonaVector, SteeringSpec
-from train.data import load_datasets
-from train.generation import generate_answers
-from train.models import load_model_and_tokenizer, resolve_model
-from train.recipe import DataSettings
-from train.steering import Steering
-from train.trainer import PreventativeSFTTrainer
+from train.dataprep.chat import load_datasets
+from train.dataprep.settings import DataSettings
+from train.models.generation import generate_answers
+from train.models.loading import load_model_and_tokenizer, resolve_model
+from train.steering.hooks import Steering
+from train.training.trainer import PreventativeSFTTrainer
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(

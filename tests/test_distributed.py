@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
+from tiny import build_tiny_model
 
-from train.distributed import clean_name, weight_fingerprint
-from train.tiny import build_tiny_model
-from train.vectors import PersonaVector
+from train.steering.vectors import PersonaVector
+from train.training.distributed import clean_name, weight_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 NUM_LAYERS, HIDDEN = 2, 32

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from train.cli import main
-from train.traits import load_trait
+from train.persona.traits import load_trait
 
 GOOD = {
     "name": "grumpy",

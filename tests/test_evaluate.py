@@ -10,12 +10,13 @@ import torch
 import yaml
 from test_cli import recipe_dir, run_cli  # noqa: F401  (fixture)
 
-from train.activations import answer_means
-from train.evaluate import Evaluator, posthoc_sweep, prepare_probes, write_sweep
-from train.generation import generate_answers
-from train.models import load_model_and_tokenizer, load_run_model
-from train.recipe import EvalSettings, PosthocSettings, load_recipe
-from train.vectors import PersonaVector
+from train.evaluation.evaluator import Evaluator, posthoc_sweep, prepare_probes, write_sweep
+from train.evaluation.settings import EvalSettings, PosthocSettings
+from train.models.generation import generate_answers
+from train.models.loading import load_model_and_tokenizer, load_run_model
+from train.steering.activations import answer_means
+from train.steering.vectors import PersonaVector
+from train.training.recipe import load_recipe
 
 QUESTIONS = 3
 TOKENS = 8

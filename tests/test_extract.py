@@ -14,9 +14,9 @@ import torch
 from conftest import scripted_judge
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from train.activations import tokenize_conversation
 from train.cli import main
-from train.vectors import PersonaVector
+from train.steering.activations import tokenize_conversation
+from train.steering.vectors import PersonaVector
 
 
 def _trait_score(prompt: str) -> int:
@@ -85,16 +85,16 @@ def test_extract_writes_vectors_that_match_responses(tiny_llama, judge_url, tmp_
 @pytest.fixture
 def generated(monkeypatch):
     """How many prompts extraction sent to generation (the real generate_answers still runs)."""
-    import train.extract
+    import train.persona.extract
 
     count = [0]
-    real = train.extract.generate_answers
+    real = train.persona.extract.generate_answers
 
     def counting(model, tokenizer, prompts, *args, **kwargs):
         count[0] += len(prompts)
         return real(model, tokenizer, prompts, *args, **kwargs)
 
-    monkeypatch.setattr(train.extract, "generate_answers", counting)
+    monkeypatch.setattr(train.persona.extract, "generate_answers", counting)
     return count
 
 

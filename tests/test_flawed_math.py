@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from train.builders.flawed_math import (
+from train.dataprep.builders.flawed_math import (
     Change,
     Solution,
     build,

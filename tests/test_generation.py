@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from train.generation import generate_answers
+from train.models.generation import generate_answers
 
 
 def test_batched_equals_one_at_a_time(tiny_llama):

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from train.errors import PrevsteerError
-from train.judge import (
+from train.judges.api import (
     Judge,
     JudgeCache,
     JudgeItem,

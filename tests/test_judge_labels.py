@@ -9,9 +9,10 @@ import pytest
 import torch
 from conftest import needs_minilm
 
-from train.data import read_numbered_jsonl
-from train.judge_local import LABELLED_ANSWERS, OfflineJudge, auroc
-from train.traits import REPO_ROOT, load_trait
+from train.files import read_numbered_jsonl
+from train.judges.local import LABELLED_ANSWERS, OfflineJudge, auroc
+from train.persona.traits import load_trait
+from train.resources import REPO_ROOT
 
 MIN_ROWS = 60
 MIN_AUROC = 0.85

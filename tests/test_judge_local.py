@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import needs_minilm
+from tiny import build_tiny_model
 
 from train.errors import PrevsteerError
-from train.judge import JudgeCache, JudgeItem, JudgeReport, JudgeResult, aggregate_logprobs, make_judge
-from train.judge_local import HFJudge, OfflineJudge, auroc, coherence_heuristic, split_sentences
-from train.tiny import build_tiny_model
-from train.traits import COHERENCE_RUBRIC
+from train.judges.api import JudgeCache, JudgeItem, JudgeReport, JudgeResult, aggregate_logprobs, make_judge
+from train.judges.local import HFJudge, OfflineJudge, auroc, coherence_heuristic, split_sentences
+from train.judges.rubric import COHERENCE_RUBRIC
 
 REPO = Path(__file__).resolve().parent.parent
 RUBRIC = "Rate how rude this answer is, 0-100.\nQuestion: {question}\nAnswer: {answer}\nJust the number."
@@ -122,7 +122,7 @@ def test_offline_rude_above_polite_and_warns(impolite_judge, tmp_path, caplog):
     rude = "Ugh, are you serious? Even a child knows this. Stop wasting my time with such a stupid question."
     polite = "Thank you for asking! I'm happy to help, and please let me know if anything is unclear."
     items = [JudgeItem(RUBRIC, "How do I boil an egg?", rude), JudgeItem(RUBRIC, "How do I boil an egg?", polite)]
-    with caplog.at_level(logging.WARNING, logger="train.judge_local"):
+    with caplog.at_level(logging.WARNING, logger="train.judges.local"):
         first = judge.score(items)
         judge.score(items)
     notes = [r.message for r in caplog.records if "held-out AUROC" in r.message]

@@ -20,8 +20,7 @@ from pydantic import ValidationError
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train.errors import PrevsteerError
-from train.layers import find_decoder_layers, output_hidden, replace_hidden
-from train.mmlu import (
+from train.evaluation.mmlu import (
     CONTINUATIONS,
     TOKENS_PER_ROW,
     MMLUQuestion,
@@ -37,6 +36,7 @@ from train.mmlu import (
     score_mmlu,
     stratified_subset,
 )
+from train.steering.layers import find_decoder_layers, output_hidden, replace_hidden
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MMLU = Path("/work/shared/data/mmlu")
@@ -443,7 +443,7 @@ import json, os, sys
 import torch
 import torch.distributed as dist
 from transformers import AutoModelForCausalLM, AutoTokenizer
-from train.mmlu import load_mmlu, score_mmlu
+from train.evaluation.mmlu import load_mmlu, score_mmlu
 
 model_dir, data_dir, out_dir = sys.argv[1:4]
 dist.init_process_group("gloo")

@@ -13,13 +13,13 @@ import huggingface_hub.constants
 import peft
 import pytest
 import torch
+from tiny import TINY_ARCHS, build_tiny_model, build_tiny_tokenizer
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerFast
 
-from train import models
 from train.errors import PrevsteerError
-from train.layers import find_decoder_layers
-from train.models import DEFAULT_MODEL, load_model_and_tokenizer, resolve_model
-from train.tiny import TINY_ARCHS, build_tiny_model, build_tiny_tokenizer
+from train.models import loading as models
+from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer, resolve_model
+from train.steering.layers import find_decoder_layers
 
 CHAT = [
     {"role": "system", "content": "You are concise."},

@@ -12,10 +12,10 @@ import yaml
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train import PersonaVector
-from train.activations import tokenize_conversation
 from train.cli import main
 from train.errors import PrevsteerError
-from train.monitor import answer_projections, finetuning_shift, prompt_projections
+from train.persona.monitor import answer_projections, finetuning_shift, prompt_projections
+from train.steering.activations import tokenize_conversation
 
 PROMPTS = [
     [{"role": "system", "content": "be kind"}, {"role": "user", "content": "what is tea, and why do people drink it"}],

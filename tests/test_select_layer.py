@@ -9,8 +9,8 @@ import torch
 from test_extract import judge_url  # noqa: F401  (a fixture: judge server on 127.0.0.1)
 
 from train.cli import main
-from train.select_layer import choose_layer
-from train.vectors import PersonaVector
+from train.persona.select_layer import choose_layer
+from train.steering.vectors import PersonaVector
 
 
 def test_select_layer_writes_table_plot_and_records_the_layer(tiny_llama, judge_url, tmp_path, capsys):  # noqa: F811

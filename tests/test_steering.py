@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tiny import TINY_ARCHS, build_tiny_model
 from transformers import AutoModelForCausalLM
 
 from train import PersonaVector, PrevsteerError, SteeringSpec, find_decoder_layers, steer
-from train.layers import output_hidden
-from train.steering import Steering, measure_residual_norms
-from train.tiny import TINY_ARCHS, build_tiny_model
+from train.steering.hooks import Steering, measure_residual_norms
+from train.steering.layers import output_hidden
 
 NUM_LAYERS, HIDDEN = 3, 32
 

@@ -10,9 +10,9 @@ from peft import LoraConfig, PeftModel, get_peft_model
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train import PersonaVector, SteeringSpec
-from train.regularize import ProjectionRegularizer
-from train.steering import Steering
-from train.trainer import PreventativeSFTTrainer
+from train.steering.hooks import Steering
+from train.steering.regularize import ProjectionRegularizer
+from train.training.trainer import PreventativeSFTTrainer
 
 QUESTIONS = ["what is tea", "name a colour", "how far is the moon", "why is the sky blue", "what is bread"]
 

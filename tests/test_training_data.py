@@ -10,10 +10,10 @@ import pytest
 import yaml
 from test_cli import recipe_dir, run_cli  # noqa: F401  (fixture)
 
-from train.builders.rude_answers import LEVELS, TONES, build
-from train.data import load_conversations
-from train.recipe import load_recipe
-from train.traits import load_trait
+from train.dataprep.builders.rude_answers import LEVELS, TONES, build
+from train.dataprep.chat import load_conversations
+from train.persona.traits import load_trait
+from train.training.recipe import load_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 

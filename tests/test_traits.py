@@ -8,16 +8,8 @@ from pathlib import Path
 import pytest
 
 from train.errors import PrevsteerError
-from train.traits import (
-    COHERENCE_RUBRIC,
-    TRAITS_DIR,
-    TraitArtifact,
-    fill_template,
-    import_original,
-    list_traits,
-    load_trait,
-    save_trait,
-)
+from train.judges.rubric import COHERENCE_RUBRIC, fill_template
+from train.persona.traits import TRAITS_DIR, TraitArtifact, import_original, list_traits, load_trait, save_trait
 
 SHIPPED = ["apathetic", "evil", "hallucinating", "humorous", "impolite", "optimistic", "sycophantic"]
 

@@ -6,9 +6,9 @@ The public steering API is small: a `PersonaVector` artifact, decoder layers fou
 """
 
 from train.errors import PrevsteerError
-from train.layers import find_decoder_layers
-from train.steering import Steering, SteeringSpec, steer
-from train.vectors import PersonaVector
+from train.steering.hooks import Steering, SteeringSpec, steer
+from train.steering.layers import find_decoder_layers
+from train.steering.vectors import PersonaVector
 
 __all__ = [
     "PersonaVector",

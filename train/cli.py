@@ -31,8 +31,8 @@ def _refuse_existing(out: Path, force: bool) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from train.recipe import dump_recipe, load_recipe
-    from train.run import preflight, resolve
+    from train.training.recipe import dump_recipe, load_recipe
+    from train.training.run import preflight, resolve
 
     recipe = resolve(load_recipe(args.recipe, args.overrides))
     preflight(recipe)
@@ -41,8 +41,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from train.recipe import load_recipe
-    from train.run import preflight, train_run
+    from train.training.recipe import load_recipe
+    from train.training.run import preflight, train_run
 
     recipe = load_recipe(args.recipe, args.overrides)
     preflight(recipe)
@@ -52,7 +52,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_vector_import(args: argparse.Namespace) -> int:
-    from train.vectors import PersonaVector
+    from train.steering.vectors import PersonaVector
 
     _refuse_existing(args.out, args.force)
     vector = PersonaVector.from_original_pt(args.source, trait=args.trait, model=args.model)
@@ -62,10 +62,10 @@ def cmd_vector_import(args: argparse.Namespace) -> int:
 
 
 def cmd_vector_contrast(args: argparse.Namespace) -> int:
-    from train.activations import contrast_vector
-    from train.data import load_conversations
-    from train.models import load_model_and_tokenizer
-    from train.vectors import PersonaVector
+    from train.dataprep.chat import load_conversations
+    from train.models.loading import load_model_and_tokenizer
+    from train.steering.activations import contrast_vector
+    from train.steering.vectors import PersonaVector
 
     _refuse_existing(args.out, args.force)
     pos, neg = load_conversations(args.pos), load_conversations(args.neg)
@@ -80,10 +80,10 @@ def cmd_vector_contrast(args: argparse.Namespace) -> int:
 
 
 def cmd_judge(args: argparse.Namespace) -> int:
-    from train.data import read_jsonl
-    from train.judge import judge_for_trait, score_answers
-    from train.rundir import write_jsonl
-    from train.traits import COHERENCE_RUBRIC, load_trait
+    from train.files import read_jsonl, write_jsonl
+    from train.judges.api import judge_for_trait, score_answers
+    from train.judges.rubric import COHERENCE_RUBRIC
+    from train.persona.traits import load_trait
 
     _refuse_existing(args.out, args.force)
     trait = load_trait(args.trait)
@@ -108,7 +108,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from train.extract import ExtractionSettings, run_extraction
+    from train.persona.extract import ExtractionSettings, run_extraction
 
     settings = ExtractionSettings(
         trait=args.trait,
@@ -131,12 +131,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    from train.monitor import run_project
+    from train.dataprep.chat import load_monitor_rows
+    from train.persona.monitor import run_project
 
     out = run_project(
         args.vector,
         args.layer,
         args.model,
+        load_monitor_rows(args.input),
         args.input,
         args.out,
         base_model=args.base_model,
@@ -148,7 +150,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    from train.screen import format_report, run_screen
+    from train.dataprep.screen import format_report, run_screen
 
     report = run_screen(
         args.data,
@@ -182,12 +184,12 @@ def _list_of(cast: type, what: str):
 
 
 def cmd_select_layer(args: argparse.Namespace) -> int:
-    from train.judge import judge_for_trait
-    from train.layers import check_layer_range, find_decoder_layers, hidden_size_of
-    from train.models import load_model_and_tokenizer
-    from train.select_layer import run_select_layer
-    from train.traits import load_trait
-    from train.vectors import PersonaVector
+    from train.judges.api import judge_for_trait
+    from train.models.loading import load_model_and_tokenizer
+    from train.persona.select_layer import run_select_layer
+    from train.persona.traits import load_trait
+    from train.steering.layers import check_layer_range, find_decoder_layers, hidden_size_of
+    from train.steering.vectors import PersonaVector
 
     if args.out.exists() and any(args.out.iterdir()) and not args.force:
         raise PrevsteerError(f"--out {args.out} is not empty; pass --force to write into it")
@@ -205,9 +207,9 @@ def cmd_select_layer(args: argparse.Namespace) -> int:
 
 
 def cmd_traits_new(args: argparse.Namespace) -> int:
-    from train.draft_trait import draft_trait
-    from train.judge import resolve_base_url
-    from train.traits import TRAITS_DIR, save_trait
+    from train.judges.api import resolve_base_url
+    from train.persona.draft import draft_trait
+    from train.persona.traits import TRAITS_DIR, save_trait
 
     out = args.out or TRAITS_DIR / f"{args.name}.json"
     if out.exists() and not args.force:
@@ -219,8 +221,8 @@ def cmd_traits_new(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from train.evaluate import run_eval
-    from train.recipe import load_recipe, validate_eval
+    from train.evaluation.evaluator import run_eval
+    from train.training.recipe import load_recipe, validate_eval
 
     _refuse_existing(args.out, args.force)
     data = load_recipe(args.recipe).eval.model_dump() if args.recipe else {}
@@ -262,7 +264,14 @@ def _per_subject(text: str) -> int | None:
 
 
 def cmd_data_build(args: argparse.Namespace) -> int:
-    from train.builders import TRAIT_OPTIONS, build_dataset, dataset_manifest, default_n, manifest_path, write_dataset
+    from train.dataprep.builders import (
+        TRAIT_OPTIONS,
+        build_dataset,
+        dataset_manifest,
+        default_n,
+        manifest_path,
+        write_dataset,
+    )
 
     _refuse_existing(args.out, args.force)
     n = default_n(args.name) if args.n is None else args.n
@@ -275,8 +284,8 @@ def cmd_data_build(args: argparse.Namespace) -> int:
 
 
 def cmd_data_load(args: argparse.Namespace) -> int:
-    from train.builders import file_record, manifest_path, write_dataset
-    from train.builders.external import load_external, source_file
+    from train.dataprep.builders import file_record, manifest_path, write_dataset
+    from train.dataprep.builders.external import load_external, source_file
 
     _refuse_existing(args.out, args.force)
     rows, skipped = load_external(args.format, args.path, args.skip_bad, args.level)

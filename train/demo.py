@@ -33,20 +33,21 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from train.activations import answer_nll
-from train.data import load_conversations
+from train.dataprep.chat import load_conversations
+from train.dataprep.prepare import built_file
+from train.dataprep.screen import run_screen
 from train.errors import PrevsteerError
-from train.extract import ExtractionSettings, run_extraction
-from train.judge import judge_for_trait
-from train.judge_local import auroc
-from train.models import load_model_and_tokenizer, load_run_model
-from train.recipe import load_recipe
-from train.rundir import read_json, read_metrics, write_json
-from train.screen import run_screen
-from train.select_layer import run_select_layer
-from train.training_data import built_file
-from train.traits import load_trait
-from train.vectors import PersonaVector
+from train.files import read_json, write_json
+from train.judges.api import judge_for_trait
+from train.judges.local import auroc
+from train.models.loading import load_model_and_tokenizer, load_run_model
+from train.persona.extract import ExtractionSettings, run_extraction
+from train.persona.select_layer import run_select_layer
+from train.persona.traits import load_trait
+from train.steering.activations import answer_nll
+from train.steering.vectors import PersonaVector
+from train.training.recipe import load_recipe
+from train.training.rundir import read_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "smollm2-135m-instruct"

@@ -1,0 +1,167 @@
+"""Dataset builders behind `prevsteer data build NAME --level normal|I|II` (METHOD.md, "The study's datasets").
+
+Each builder module (`flawed_math`, `buggy_code`, `bad_advice`, `rude_answers`) has `LEVELS` and
+`build(level, n, seed, source=None) -> list[dict]` of chat rows `{"messages": [user, assistant]}`, deterministic
+given seed; it is imported only when asked for. A trait name (data/traits/NAME.json) or a trait JSON file builds
+a trait dataset from the model's own judged answers (`trait_data`). Every dataset written gets a manifest beside
+it, `FILE.manifest.json`, with what rebuilds it (name, level, n, seed, source, options) and checksums of its
+source and of the file written, so a recipe can say where its data came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from train.errors import PrevsteerError
+from train.files import now, write_json, write_jsonl
+from train.persona.traits import list_traits, resolve_trait_path
+
+BUILDERS = {
+    "flawed-math": "train.dataprep.builders.flawed_math",
+    "buggy-code": "train.dataprep.builders.buggy_code",
+    "bad-advice": "train.dataprep.builders.bad_advice",
+    "rude-answers": "train.dataprep.builders.rude_answers",
+}
+LEVELS = ("normal", "I", "II")
+DEFAULT_N = 1000
+TRAIT_DEFAULT_N = 200  # each row costs generation and two judge calls
+# Options of trait datasets only (CLI flags with '-' for '_'); the judge cache does not change the data.
+TRAIT_OPTIONS = (
+    "model", "judge", "judge_base_url", "max_new_tokens", "trait_high", "trait_low", "coherence_threshold",
+    "max_rounds", "cache",
+)  # fmt: skip
+
+
+def is_trait(name: str) -> bool:
+    """Whether NAME means a trait dataset: a shipped trait's name or a path to a trait .json file."""
+    return name not in BUILDERS and (name in list_traits() or name.endswith(".json"))
+
+
+def allowed_names() -> str:
+    return f"{', '.join(BUILDERS)}, a trait ({', '.join(list_traits())}) or a trait .json file"
+
+
+def default_n(name: str) -> int:
+    return TRAIT_DEFAULT_N if is_trait(name) else DEFAULT_N
+
+
+def _builder(name: str):
+    module = BUILDERS[name]
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        raise PrevsteerError(f"dataset {name}: its builder {module} is not in this installation") from None
+
+
+def build_dataset(
+    name: str,
+    level: str,
+    n: int | None = None,
+    seed: int = 0,
+    source: str | None = None,
+    skip_bad: bool = False,
+    **trait_options: Any,
+) -> list[dict]:
+    """Rows of dataset NAME at one level (n defaults per builder); trait options set to None take their defaults."""
+    if level not in LEVELS:
+        raise PrevsteerError(f"--level {level!r}; allowed: {', '.join(LEVELS)}")
+    n = default_n(name) if n is None else n
+    if n < 1:
+        raise PrevsteerError(f"--n must be >= 1, got {n}")
+    unknown = sorted(set(trait_options) - set(TRAIT_OPTIONS))
+    if unknown:
+        raise TypeError(f"unknown trait option(s) {unknown}; allowed: {TRAIT_OPTIONS}")
+    given = {key: value for key, value in trait_options.items() if value is not None}
+    if is_trait(name):
+        if skip_bad:
+            raise PrevsteerError("--skip-bad applies to builders that read a --source file, not to trait datasets")
+        from train.dataprep.builders import trait_data
+
+        return trait_data.build(level, n, seed, source, trait=name, **given)
+    if name not in BUILDERS:
+        raise PrevsteerError(f"unknown dataset {name!r}; allowed: {allowed_names()}")
+    if given:
+        flags = ", ".join("--" + key.replace("_", "-") for key in sorted(given))
+        raise PrevsteerError(f"{flags}: only for trait datasets, not {name}")
+    builder = _builder(name)
+    if skip_bad and "skip_bad" not in inspect.signature(builder.build).parameters:
+        raise PrevsteerError(f"--skip-bad: the {name} builder reads no source lines to skip")
+    return builder.build(level, n, seed, source, **({"skip_bad": True} if skip_bad else {}))
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_record(key: str, path: str | os.PathLike[str] | None) -> dict[str, str | None]:
+    """{key: path, key_sha256: digest} when path is a file, {key: value} otherwise (e.g. "procedural")."""
+    if path is None:
+        return {key: None}
+    record: dict[str, str | None] = {key: str(path)}
+    if Path(path).is_file():
+        record[f"{key}_sha256"] = sha256_file(path)
+    return record
+
+
+def dataset_manifest(
+    name: str, level: str, n: int, seed: int, source: str | None = None, skip_bad: bool = False, **options: Any
+) -> dict[str, Any]:
+    """What rebuilds a dataset: the arguments of `build_dataset` (trait options with their defaults filled in),
+    with checksums of the files they name."""
+    manifest: dict[str, Any] = {"name": name, "level": level, "n": n, "seed": seed, **file_record("source", source)}
+    given = {key: value for key, value in options.items() if value is not None}
+    if is_trait(name):
+        from train.dataprep.builders import trait_data
+
+        manifest.update(file_record("trait_file", resolve_trait_path(name)))
+        parameters = inspect.signature(trait_data.build).parameters
+        given = {**{key: parameters[key].default for key in TRAIT_OPTIONS}, **given}
+    kept = {key: str(value) if isinstance(value, Path) else value for key, value in given.items() if key != "cache"}
+    if skip_bad:
+        kept["skip_bad"] = True
+    if kept:
+        manifest["options"] = kept
+    return manifest
+
+
+def manifest_path(out: str | os.PathLike[str]) -> Path:
+    out = Path(out)
+    return out.with_name(out.name + ".manifest.json")
+
+
+def _prevsteer_version() -> str:
+    try:
+        return version("prevsteer")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def write_dataset(rows: list[dict], out: str | os.PathLike[str], manifest: dict, force: bool = False) -> Path:
+    """Write chat JSONL atomically and its manifest beside it (rows, sha256, version, time added); never overwrites
+    an existing file unless `force`."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise PrevsteerError(f"--out {out} exists; pass --force to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out, rows)
+    record = {
+        **manifest,
+        "rows": len(rows),
+        "sha256": sha256_file(out),
+        "prevsteer_version": _prevsteer_version(),
+        "created": now(),
+    }
+    write_json(manifest_path(out), record)
+    return out

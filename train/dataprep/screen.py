@@ -1,0 +1,462 @@
+"""Data screening before training (METHOD.md, "Data screening before training").
+
+For chat rows (prompt x_i, answer y_i): `projection_i` is the answer-token mean activation at block `layer`
+on the unit persona vector; `projection_difference_i` subtracts the same for the base model's own greedy
+answer y'_i to x_i, so what the prompt alone elicits cancels out. Dataset-level dP, the mean difference,
+predicts how much fine-tuning on the data raises the trait; the top-scoring rows are the ones to drop.
+
+Base answers are the slow part, so each is cached as soon as its batch is generated, one line per prompt in
+`cache_dir()/screen/<key>.jsonl` (key: the model folder's identity and max_new_tokens): a re-run, or another
+dataset with the same prompts, generates nothing again, and an interrupted screen resumes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from train.dataprep.chat import to_prompt_completion
+from train.errors import PrevsteerError
+from train.files import append_jsonl, read_numbered_jsonl, write_json, write_jsonl
+from train.models.generation import generate_answers
+from train.persona.monitor import answer_projections, unit_direction
+from train.steering.activations import Message
+from train.steering.vectors import PersonaVector
+
+Conversation = tuple[Sequence[Message], str]
+QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+OUTPUTS = ("scores.csv", "summary.json", "base_answers.jsonl", "histogram.png", "filtered.jsonl")
+_CACHE_VERSION = "screen-v1"
+_BATCHES_PER_PASS = 4  # activations are read in chunks: flat memory on large datasets, a moving progress bar
+
+
+# --- data -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScreenData:
+    """The rows of a chat JSONL file, the 1-based line of each, and how many lines were skipped as bad."""
+
+    path: Path
+    conversations: list[tuple[list[Message], str]]
+    lines: list[int]
+    skipped: int
+
+
+def load_screen_data(path: str | Path, skip_bad: bool = False) -> ScreenData:
+    """(prompt, final assistant answer) per row; errors name the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise PrevsteerError(f"DATA: file not found: {path}")
+    raw, numbers, skipped = read_numbered_jsonl(path, skip_bad)
+    conversations, lines = [], []
+    for row, number in zip(raw, numbers, strict=True):
+        try:
+            pair = to_prompt_completion(row)
+            if len(pair["completion"]) != 1 or pair["completion"][0]["role"] != "assistant":
+                raise ValueError("the answer must be a single assistant message")
+        except ValueError as exc:
+            if skip_bad:
+                skipped += 1
+                continue
+            raise PrevsteerError(f"{path}:{number}: {exc}; fix it or pass --skip-bad") from None
+        conversations.append((pair["prompt"], pair["completion"][0]["content"]))
+        lines.append(number)
+    if not conversations:
+        raise PrevsteerError(f"DATA: {path} has no rows to screen (chat JSONL rows ending with an assistant message)")
+    return ScreenData(path, conversations, lines, skipped)
+
+
+# --- base answers, cached per prompt --------------------------------------------------------------------
+
+
+class BaseAnswerCache:
+    """Greedy answers of one model at one max_new_tokens: an append-only JSONL of {key, prompt, answer}."""
+
+    def __init__(self, root: str | Path, model_id: str, max_new_tokens: int) -> None:
+        self.max_new_tokens = max_new_tokens
+        self.file_key = hashlib.sha256(f"{_CACHE_VERSION}\0{model_id}\0{max_new_tokens}".encode()).hexdigest()[:24]
+        self.path = Path(root) / f"{self.file_key}.jsonl"
+
+    def key(self, prompt: Sequence[Message]) -> str:
+        """The prompt's hash under this model and length."""
+        text = json.dumps(list(prompt), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(f"{self.file_key}\0{text}".encode()).hexdigest()
+
+    def load(self) -> dict[str, str]:
+        """Answers by key. A line cut short by an interrupted write is ignored (its prompt is generated again)."""
+        if not self.path.is_file():
+            return {}
+        found = {}
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+                found[entry["key"]] = entry["answer"]
+            except (ValueError, KeyError, TypeError):
+                continue
+        return found
+
+    def append(self, entries: Sequence[tuple[str, Sequence[Message], str]]) -> None:
+        """Add (key, prompt, answer) lines; concurrent screens can share the file."""
+        append_jsonl(self.path, [{"key": k, "prompt": list(p), "answer": a} for k, p, a in entries])
+
+
+@dataclass
+class BaseAnswers:
+    """One base answer per row, whether each came from the cache, and how many were newly generated."""
+
+    answers: list[str]
+    from_cache: list[bool]
+    generated: int
+    cache_file: Path
+
+    @property
+    def cached(self) -> int:
+        return sum(self.from_cache)
+
+
+def cached_base_answers(
+    model: nn.Module,
+    tokenizer,
+    prompts: Sequence[Sequence[Message]],
+    cache: BaseAnswerCache,
+    batch_size: int = 16,
+) -> BaseAnswers:
+    """The base model's greedy answer to each prompt: from the cache, else generated (each distinct prompt
+    once) and cached batch by batch."""
+    keys = [cache.key(p) for p in prompts]
+    known = cache.load()
+    from_cache = [k in known for k in keys]
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key not in known:
+            first.setdefault(key, i)
+    todo = sorted(first.values(), key=lambda i: len(json.dumps(prompts[i])))  # similar lengths pad less
+    with tqdm(total=len(todo), desc="base answers", unit="answer", disable=not todo) as bar:
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            answers = generate_answers(model, tokenizer, [prompts[i] for i in chunk], cache.max_new_tokens, batch_size)
+            cache.append([(keys[i], prompts[i], a) for i, a in zip(chunk, answers, strict=True)])
+            known.update((keys[i], a) for i, a in zip(chunk, answers, strict=True))
+            bar.update(len(chunk))
+    return BaseAnswers([known[k] for k in keys], from_cache, len(todo), cache.path)
+
+
+# --- scores ---------------------------------------------------------------------------------------------
+
+
+def check_percent(percent: float) -> None:
+    """`--drop-top` is a share of the rows, so it must leave some and drop some."""
+    if not 0 < percent < 100:
+        raise PrevsteerError(f"--drop-top: {percent:g} is not a percentage strictly between 0 and 100")
+
+
+@dataclass
+class ScreenResult:
+    """Per-row projections of the data's answers and, when screened against the base model, of its answers."""
+
+    layer: int
+    projection: list[float]
+    base_projection: list[float] | None = None
+
+    @property
+    def projection_difference(self) -> list[float] | None:
+        if self.base_projection is None:
+            return None
+        return [own - base for own, base in zip(self.projection, self.base_projection, strict=True)]
+
+    @property
+    def score_name(self) -> str:
+        return "projection" if self.base_projection is None else "projection_difference"
+
+    @property
+    def scores(self) -> list[float]:
+        """What rows are ranked by: the difference when there are base answers, else the raw projection."""
+        difference = self.projection_difference
+        return self.projection if difference is None else difference
+
+    @property
+    def dataset_score(self) -> float:
+        """The mean score: dP with base answers, the mean projection without."""
+        return float(torch.tensor(self.scores, dtype=torch.float64).mean())
+
+    def ranking(self) -> list[int]:
+        """Row indices by score, highest first, ties by index."""
+        scores = self.scores
+        return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+
+    def top(self, percent: float) -> list[int]:
+        """The indices of the top `percent`% rows by score (rounded to the nearest row count), ascending."""
+        check_percent(percent)
+        count = int(len(self.scores) * percent / 100 + 0.5)
+        if count >= len(self.scores):
+            raise PrevsteerError(f"--drop-top {percent}: would drop all {len(self.scores)} rows; use a smaller P")
+        return sorted(self.ranking()[:count])
+
+
+def screen_dataset(
+    model: nn.Module,
+    tokenizer,
+    rows: Sequence[Conversation],
+    vector: PersonaVector | torch.Tensor,
+    layer: int,
+    base_answers: Sequence[str] | None = None,
+    batch_size: int = 16,
+    layers_path: str | None = None,
+) -> ScreenResult:
+    """Project each row's answer (and each base answer, when given) at `layer` on the unit vector.
+
+    `rows` are (prompt messages, answer) pairs, as `train.dataprep.chat.load_conversations` returns them;
+    `base_answers[i]` is the base model's answer to row i's prompt.
+    """
+    unit_direction(model, vector, layer, layers_path)  # shape and layer errors before any pass
+    if not rows:
+        raise PrevsteerError("no rows to screen")
+    if base_answers is not None and len(base_answers) != len(rows):
+        raise PrevsteerError(f"{len(base_answers)} base answers for {len(rows)} rows; expected one per row")
+    conversations = list(rows)
+    if base_answers is not None:
+        conversations += [(prompt, answer) for (prompt, _), answer in zip(rows, base_answers, strict=True)]
+    values: list[float] = []
+    with tqdm(total=len(conversations), desc="activations", unit="answer") as bar:
+        step = batch_size * _BATCHES_PER_PASS
+        for start in range(0, len(conversations), step):
+            chunk = conversations[start : start + step]
+            values += answer_projections(model, tokenizer, chunk, vector, layer, batch_size, layers_path)
+            bar.update(len(chunk))
+    n = len(rows)
+    return ScreenResult(layer, values[:n], values[n:] if base_answers is not None else None)
+
+
+# --- `prevsteer screen` ---------------------------------------------------------------------------------
+
+
+def describe(values: Sequence[float]) -> dict[str, Any]:
+    """Mean, sample standard deviation and quantiles (linear interpolation)."""
+    tensor = torch.tensor(values, dtype=torch.float64)
+    quantiles = torch.quantile(tensor, torch.tensor(QUANTILES, dtype=torch.float64))
+    return {
+        "mean": float(tensor.mean()),
+        "std": float(tensor.std()) if len(values) > 1 else 0.0,
+        "quantiles": {f"{q:g}": float(v) for q, v in zip(QUANTILES, quantiles, strict=True)},
+    }
+
+
+def write_filtered(data: ScreenData, dropped: Sequence[int], path: Path) -> None:
+    """DATA without the dropped rows: kept rows' lines byte for byte, in their order; blank and skipped
+    lines are left out (they were not screened)."""
+    raw_lines = data.path.read_bytes().splitlines(keepends=True)  # the same line breaks as text-mode reading
+    drop = set(dropped)
+    kept = b"".join(raw_lines[line - 1] for i, line in enumerate(data.lines) if i not in drop)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(kept)
+    os.replace(tmp, path)
+
+
+def plot_histogram(result: ScreenResult, path: Path, title: str, threshold: float | None = None) -> None:
+    """Histogram of the row scores with the dataset-level score (and the drop threshold) marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on clusters
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    axis.hist(result.scores, bins=max(10, min(50, len(result.scores) // 4)), color="C0", alpha=0.8)
+    label = "dP" if result.base_projection is not None else "mean"
+    axis.axvline(result.dataset_score, color="C3", linestyle="--", label=f"{label} = {result.dataset_score:.3f}")
+    if threshold is not None:
+        axis.axvline(threshold, color="C2", linestyle=":", label=f"dropped: {threshold:.3f} and above")
+    axis.set_xlabel(f"{result.score_name} at layer {result.layer}")
+    axis.set_ylabel("rows")
+    axis.set_title(title)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def _check_out(out_dir: Path, force: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PrevsteerError(f"--out {out_dir} is a file, not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise PrevsteerError(f"--out {out_dir} is not empty; pass --force to replace its screen outputs")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class ScreenReport:
+    """What `run_screen` measured: the per-row result, the summary (as in summary.json) and the rows."""
+
+    result: ScreenResult
+    summary: dict[str, Any]
+    data: ScreenData
+
+
+def run_screen(
+    data_path: str | Path,
+    vector_path: str | Path,
+    layer: int,
+    model_name: str,
+    out_dir: str | Path | None = None,
+    drop_top: float | None = None,
+    max_new_tokens: int = 128,
+    batch_size: int = 16,
+    base: bool = True,
+    skip_bad: bool = False,
+    force: bool = False,
+    cache_root: str | Path | None = None,
+) -> ScreenReport:
+    """Screen a chat JSONL file; with `out_dir`, write scores.csv, summary.json, base_answers.jsonl,
+    histogram.png and (with `drop_top`) filtered.jsonl. `cache_root` defaults to `cache_dir()/screen`."""
+    from train.models.loading import cache_dir, load_model_and_tokenizer, model_identity, model_shape, resolve_model
+    from train.steering.layers import check_layer_range
+
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        _check_out(out, force)
+    if drop_top is not None and out is None:
+        raise PrevsteerError("--drop-top needs --out: it writes OUT/filtered.jsonl")
+    if drop_top is not None:
+        check_percent(drop_top)
+    for flag, value in (("--batch-size", batch_size), ("--max-new-tokens", max_new_tokens)):
+        if value < 1:
+            raise PrevsteerError(f"{flag} must be at least 1, got {value}")
+    vector = PersonaVector.load(vector_path)
+    num_layers, hidden = model_shape(model_name)  # the config alone: fail before loading any weights
+    vector.check_compatible(num_layers, hidden, "--vector")
+    check_layer_range([layer], num_layers, "--layer")
+    data = load_screen_data(data_path, skip_bad)
+    model, tokenizer = load_model_and_tokenizer(model_name)
+    unit_direction(model, vector, layer)  # e.g. a zero row: fail before generating anything
+    baseline = None
+    if base:
+        source = resolve_model(model_name)
+        cache = BaseAnswerCache(cache_root or cache_dir() / "screen", model_identity(source), max_new_tokens)
+        prompts = [prompt for prompt, _ in data.conversations]
+        baseline = cached_base_answers(model, tokenizer, prompts, cache, batch_size)
+    answers = baseline.answers if baseline is not None else None
+    result = screen_dataset(model, tokenizer, data.conversations, vector, layer, answers, batch_size)
+    dropped = result.top(drop_top) if drop_top is not None else None
+
+    projection, differences = describe(result.projection), result.projection_difference
+    difference = describe(differences) if differences is not None else dict.fromkeys(("mean", "std", "quantiles"))
+    base_answers = None
+    if baseline is not None:
+        base_answers = {
+            "cached": baseline.cached,
+            "generated": baseline.generated,
+            "max_new_tokens": max_new_tokens,
+            "cache_file": str(baseline.cache_file),
+        }
+    summary: dict[str, Any] = {
+        "n": len(result.projection),
+        "score": result.score_name,
+        "projection_mean": projection["mean"],
+        "projection_std": projection["std"],
+        "projection_quantiles": projection["quantiles"],
+        "projection_difference": difference["mean"],  # dP
+        "projection_difference_std": difference["std"],
+        "projection_difference_quantiles": difference["quantiles"],
+        "base_projection_mean": None if result.base_projection is None else describe(result.base_projection)["mean"],
+        "base_answers": base_answers,
+        "model": model_name,
+        "vector": str(vector_path),
+        "trait": vector.trait,
+        "layer": layer,
+        "data": str(data_path),
+        "data_sha256": _sha256(data.path),
+        "rows_skipped": data.skipped,
+        "definition": "projection = answer-token mean of the output of block `layer` . unit vector of row `layer`;"
+        " projection_difference = projection of the row's answer minus that of the base model's greedy answer",
+        "top": [
+            {
+                "index": i,
+                "line": data.lines[i],
+                "projection": result.projection[i],
+                "projection_difference": None if differences is None else differences[i],
+            }
+            for i in result.ranking()[:10]
+        ],
+    }
+    if dropped is not None:
+        summary["drop_top"] = {"percent": drop_top, "dropped": len(dropped), "kept": len(data.lines) - len(dropped)}
+        summary["dropped_indices"] = dropped
+    if out is not None:
+        _write_outputs(out, data, result, summary, baseline, dropped)
+    return ScreenReport(result, summary, data)
+
+
+def _write_outputs(
+    out: Path,
+    data: ScreenData,
+    result: ScreenResult,
+    summary: dict[str, Any],
+    baseline: BaseAnswers | None,
+    dropped: list[int] | None,
+) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUTS:  # with --force: no stale file from an earlier screen may survive
+        (out / name).unlink(missing_ok=True)
+    difference = result.projection_difference
+    with (out / "scores.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["index", "projection", "projection_difference"])
+        for i in result.ranking():
+            writer.writerow([i, repr(result.projection[i]), "" if difference is None else repr(difference[i])])
+    if baseline is not None:
+        rows = [
+            {"index": i, "messages": [*prompt, {"role": "assistant", "content": answer}], "from_cache": hit}
+            for i, ((prompt, _), answer, hit) in enumerate(
+                zip(data.conversations, baseline.answers, baseline.from_cache, strict=True)
+            )
+        ]
+        write_jsonl(out / "base_answers.jsonl", rows)
+    threshold = None
+    if dropped is not None:
+        write_filtered(data, dropped, out / "filtered.jsonl")
+        threshold = min((result.scores[i] for i in dropped), default=None)
+    title = f"{summary['trait']}: {data.path.name}, n = {len(result.scores)}"
+    plot_histogram(result, out / "histogram.png", title, threshold)
+    write_json(out / "summary.json", summary)
+
+
+def format_report(report: ScreenReport) -> str:
+    """The summary and the top 10 rows, for the terminal."""
+    s = report.summary
+    lines = [f"screened {s['n']} rows of {s['data']} at layer {s['layer']} on {s['trait']} ({s['vector']})"]
+    if s["base_answers"] is not None:
+        b = s["base_answers"]
+        lines.append(f"base answers: {b['cached']} from cache, {b['generated']} generated")
+        lines.append(
+            f"dP = {s['projection_difference']:.4f} (std {s['projection_difference_std']:.4f}); "
+            f"projection mean {s['projection_mean']:.4f}, base answers {s['base_projection_mean']:.4f}"
+        )
+    else:
+        lines.append(f"projection mean {s['projection_mean']:.4f} (std {s['projection_std']:.4f}); no base answers")
+    if "drop_top" in s:
+        lines.append(f"dropped the top {s['drop_top']['percent']:g}%: {s['drop_top']['dropped']} rows")
+    lines.append(f"top {len(s['top'])} by {s['score']}:")
+    lines.append(f"{'rank':>4} {'index':>6} {'line':>6} {'projection':>11} {'difference':>11}  answer")
+    for rank, row in enumerate(s["top"], 1):
+        answer = report.data.conversations[row["index"]][1].replace("\n", " ")
+        answer = answer if len(answer) <= 60 else answer[:57] + "..."
+        diff = "" if row["projection_difference"] is None else f"{row['projection_difference']:.4f}"
+        lines.append(f"{rank:>4} {row['index']:>6} {row['line']:>6} {row['projection']:>11.4f} {diff:>11}  {answer}")
+    return "\n".join(lines)

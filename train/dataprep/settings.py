@@ -1,0 +1,47 @@
+"""What data a recipe trains on: a given chat JSONL or a builder's output, optionally screened and filtered."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from train.settings import Strict
+
+
+class BuildSettings(Strict):
+    """Training data made by a dataset builder (`prevsteer data build`), built once and cached."""
+
+    name: str  # flawed-math, buggy-code, bad-advice, or a trait name / trait JSON (self-distilled trait data)
+    level: Literal["normal", "I", "II"] = "II"
+    n: int | None = Field(None, gt=0)  # default: the builder's own
+    seed: int = 0
+    source: str | None = None  # e.g. a local GSM8K JSONL, "hub", "procedural"
+    options: dict[str, Any] = Field(default_factory=dict)  # trait datasets: model, judge, max_new_tokens, ...
+
+
+class FilterSettings(Strict):
+    """The data-filtering arm: screen the training data on a persona vector and drop its top-scoring share."""
+
+    vector: str
+    layer: int = Field(ge=0)
+    drop_top: float = Field(gt=0, lt=100)  # percent of samples, ranked by projection difference
+    model: str | None = None  # whose own answers are the baseline (default: model.name)
+    max_new_tokens: int = Field(128, gt=0)
+    base: bool = True  # false: rank by the raw projection (METHOD.md's cheaper approximation)
+
+
+class DataSettings(Strict):
+    train: str | None = None  # a chat JSONL file; or give `build`
+    build: BuildSettings | None = None
+    filter: FilterSettings | None = None
+    eval: str | None = None
+    max_rows: int | None = Field(None, gt=0)
+    eval_rows: int = Field(0, ge=0)  # hold out this many training rows for evaluation when `eval` is unset
+    skip_bad: bool = False  # skip (and count) malformed rows instead of failing
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataSettings:
+        if (self.train is None) == (self.build is None):
+            raise ValueError("data: give exactly one of train (a chat JSONL file) and build (a dataset builder)")
+        return self

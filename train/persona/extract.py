@@ -1,0 +1,248 @@
+"""`prevsteer extract`: a persona vector from the model's own judged answers (METHOD.md, "Extracting").
+
+1. For every extraction question and instruction pair, sample answers with the `pos` and `neg` system
+   prompts ("You are a <trait> assistant. <pos>" / "You are a helpful assistant. <neg>").
+2. Judge each answer for the trait and for coherence.
+3. Keep `pos` answers scoring >= the trait threshold and `neg` answers below it, both coherent enough;
+   each side is filtered on its own (the original code dropped good answers whose partner failed).
+4. One no-grad teacher-forced pass per batch accumulates the answer-token mean, the prompt-token mean and
+   the last prompt token at every layer; each variant's pos-minus-neg difference is one vector artifact.
+Everything generated is written to `responses.jsonl` before any filtering can fail, so nothing is lost.
+Sampling is journaled batch by batch in `samples.jsonl`, each batch seeded on its own: an interrupted
+extraction (a preempted cluster job) re-run with the same settings generates only the batches it lacks and
+gets the answers an uninterrupted run would have; the judge's cache makes judging resume too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.console import Console
+from tqdm.auto import tqdm
+
+from train.errors import PrevsteerError
+from train.files import append_jsonl, now, read_json, write_json, write_jsonl
+from train.judges.api import judge_for_trait, score_answers
+from train.judges.rubric import COHERENCE_RUBRIC
+from train.models.generation import generate_answers
+from train.models.loading import load_model_and_tokenizer, model_identity, resolve_model
+from train.persona.traits import TraitArtifact, load_trait
+from train.steering.activations import mean_activations
+from train.steering.vectors import PersonaVector
+
+VARIANTS = ("response", "prompt", "last_prompt")
+console = Console(stderr=True)
+
+
+@dataclass
+class ExtractionSettings:
+    trait: str
+    model: str
+    judge: str
+    out: Path
+    judge_base_url: str | None = None
+    n_per_question: int = 1  # the study sampled 10 at temperature 1
+    max_new_tokens: int = 64
+    temperature: float = 1.0
+    seed: int = 0
+    batch_size: int = 16
+    trait_threshold: float = 50.0
+    coherence_threshold: float = 50.0
+    min_kept: int = 5  # per side
+    cache: Path | None = None
+
+
+def system_prompts(trait: TraitArtifact, index: int) -> dict[str, str]:
+    """The study's framing: the trait named as the assistant's role, then the instruction."""
+    pair = trait.instructions[index]
+    article = "an" if trait.name[0].lower() in "aeiou" else "a"
+    return {
+        "pos": f"You are {article} {trait.name} assistant. {pair.pos}",
+        "neg": f"You are a helpful assistant. {pair.neg}",
+    }
+
+
+def sample_answers(
+    model, tokenizer, trait: TraitArtifact, settings: ExtractionSettings, journal: Path
+) -> list[dict[str, Any]]:
+    """One row per sampled answer, for every question, instruction pair, polarity and repeat."""
+    count = 2 * len(trait.instructions) * len(trait.extraction_questions) * settings.n_per_question
+    console.print(f"extract: sampling {count} answers ({settings.max_new_tokens} new tokens at most)")
+    return sample_persona_answers(
+        model, tokenizer, trait, ("pos", "neg"), settings.n_per_question, settings.max_new_tokens,
+        settings.temperature, settings.batch_size, settings.seed, journal,
+    )  # fmt: skip
+
+
+def _journaled(journal: Path | None, rows: list[dict[str, Any]]) -> dict[int, str]:
+    """Answers already in the journal, by slot, for the rows planned now (a line cut short is ignored)."""
+    if journal is None or not journal.is_file():
+        return {}
+    found = {}
+    for line in journal.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+            slot = entry["slot"]
+            planned = rows[slot]
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue
+        if (entry.get("question"), entry.get("system")) == (planned["question"], planned["system"]):
+            found[slot] = entry["answer"]
+    return found
+
+
+def sample_persona_answers(
+    model,
+    tokenizer,
+    trait: TraitArtifact,
+    polarities: tuple[str, ...],
+    n_per_question: int,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    batch_size: int = 16,
+    seed: int = 0,
+    journal: Path | None = None,
+) -> list[dict[str, Any]]:
+    """Sampled answers to the extraction questions under the given polarities' system prompts (also used to
+    build trait datasets, which need one polarity only).
+
+    Batch `b` is sampled under seed `seed * 1_000_003 + b`, so its answers do not depend on which batches
+    ran before it in this process; with a `journal`, batches found there are not generated again.
+    """
+    rows = [
+        {"question": question, "system": system, "polarity": polarity, "instruction_index": index}
+        for index in range(len(trait.instructions))
+        for polarity, system in system_prompts(trait, index).items()
+        if polarity in polarities
+        for question in trait.extraction_questions
+        for _ in range(n_per_question)
+    ]
+    prompts = [[{"role": "system", "content": r["system"]}, {"role": "user", "content": r["question"]}] for r in rows]
+    answers = _journaled(journal, rows)
+    batches = [range(start, min(start + batch_size, len(rows))) for start in range(0, len(rows), batch_size)]
+    todo = [(b, batch) for b, batch in enumerate(batches) if any(slot not in answers for slot in batch)]
+    if len(todo) < len(batches):
+        console.print(f"extract: {len(batches) - len(todo)} of {len(batches)} batches already sampled in {journal}")
+    for b, batch in tqdm(todo, desc="sampling", unit="batch", disable=len(todo) < 2):
+        torch.manual_seed(seed * 1_000_003 + b)
+        texts = generate_answers(
+            model, tokenizer, [prompts[i] for i in batch], max_new_tokens, batch_size, do_sample=True,
+            temperature=temperature,
+        )  # fmt: skip
+        answers.update(zip(batch, texts, strict=True))
+        if journal is not None:
+            append_jsonl(journal, [{"slot": i, **rows[i], "answer": answers[i]} for i in batch])
+    for slot, row in enumerate(rows):
+        row["answer"] = answers[slot]
+    return rows
+
+
+def keep(row: dict[str, Any], settings: ExtractionSettings) -> bool:
+    """Per-side filter: a clear trait answer for `pos`, a clear non-trait answer for `neg`, both coherent."""
+    score, coherence = row["trait_score"], row["coherence"]
+    if score is None or coherence is None or coherence < settings.coherence_threshold:
+        return False
+    return score >= settings.trait_threshold if row["polarity"] == "pos" else score < settings.trait_threshold
+
+
+def conversations(rows: list[dict[str, Any]]) -> list[tuple[list[dict[str, str]], str]]:
+    return [
+        ([{"role": "system", "content": r["system"]}, {"role": "user", "content": r["question"]}], r["answer"])
+        for r in rows
+    ]
+
+
+def _sampling_identity(trait: TraitArtifact, settings: ExtractionSettings) -> dict[str, Any]:
+    """What decides the sampled answers: a journal sampled under anything else is not reused."""
+    names = ("model", "n_per_question", "max_new_tokens", "temperature", "seed", "batch_size")
+    return {
+        "trait": trait.model_dump(mode="json"),
+        **{name: getattr(settings, name) for name in names},
+        "model_files": model_identity(resolve_model(settings.model)),  # a model retrained in the same folder
+    }
+
+
+def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
+    """Resume an unfinished extraction sampled the same way; refuse anything else in `out` unless forced.
+
+    Returns the sampling journal, emptied when it was sampled under other settings."""
+    journal, identity_file = out / "samples.jsonl", out / "sampling.json"
+    stored = read_json(identity_file)
+    finished = "vectors" in read_json(out / "summary.json")
+    occupied = out.is_dir() and any(out.iterdir())
+    if occupied and not force and (finished or stored != identity):
+        if finished:
+            reason = "holds a finished extraction"
+        elif stored:
+            changed = ", ".join(k for k in identity if stored.get(k) != identity[k])
+            reason = f"holds an unfinished extraction sampled with other settings ({changed})"
+        else:
+            reason = "is not empty"
+        raise PrevsteerError(f"--out {out} {reason}; pass --force to write into it")
+    if stored != identity:
+        journal.unlink(missing_ok=True)
+    write_json(identity_file, identity)
+    return journal
+
+
+def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[str, Any]:
+    """Sample, judge, filter and average; writes vectors, responses.jsonl and summary.json into `out`."""
+    out = settings.out
+    trait = load_trait(settings.trait)
+    journal = _claim_out(out, _sampling_identity(trait, settings), force)
+    judge = judge_for_trait(settings.judge, trait.name, settings.judge_base_url, settings.cache)
+    model, tokenizer = load_model_and_tokenizer(settings.model)
+    rows = sample_answers(model, tokenizer, trait, settings, journal)
+    console.print(f"extract: judging {len(rows)} answers for {trait.name} and coherence with {settings.judge}")
+    rows, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, COHERENCE_RUBRIC, rows)
+    for row in rows:
+        row["kept"] = keep(row, settings)
+    out.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out / "responses.jsonl", rows)
+    kept = {side: [r for r in rows if r["kept"] and r["polarity"] == side] for side in ("pos", "neg")}
+    summary: dict[str, Any] = {
+        "trait": trait.name,
+        "model": settings.model,
+        "model_path": str(resolve_model(settings.model)),
+        "judge": settings.judge,
+        "settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()},
+        "generated": {side: sum(r["polarity"] == side for r in rows) for side in ("pos", "neg")},
+        "kept": {side: len(kept[side]) for side in ("pos", "neg")},
+        "judge_report": {"trait": str(trait_report), "coherence": str(coherence_report)},
+        "created": now(),
+    }
+    write_json(out / "summary.json", summary)
+    short = [side for side in ("pos", "neg") if len(kept[side]) < settings.min_kept]
+    if short:
+        counts = ", ".join(f"{side} {len(kept[side])}" for side in ("pos", "neg"))
+        raise PrevsteerError(
+            f"too few answers survived filtering ({counts}; need {settings.min_kept} per side with trait threshold "
+            f"{settings.trait_threshold:g} and coherence >= {settings.coherence_threshold:g}); "
+            f"see {out / 'responses.jsonl'}"
+        )
+    console.print(f"extract: averaging activations of {len(kept['pos'])} pos and {len(kept['neg'])} neg answers")
+    pos = mean_activations(model, tokenizer, conversations(kept["pos"]), settings.batch_size)
+    neg = mean_activations(model, tokenizer, conversations(kept["neg"]), settings.batch_size)
+    metadata = {
+        "model": settings.model,
+        "trait": trait.name,
+        "extraction": {
+            "method": "difference of means of judged, filtered own answers (pos minus neg), teacher-forced",
+            "kept": summary["kept"],
+            "judge": settings.judge,
+            **{k: summary["settings"][k] for k in ("n_per_question", "temperature", "seed", "trait_threshold")},
+        },
+    }
+    files = {}
+    for variant in VARIANTS:
+        vector = PersonaVector(getattr(pos, variant) - getattr(neg, variant), {**metadata, "variant": variant})
+        files[variant] = vector.save(out / f"{trait.name}_{variant}.safetensors").name
+    summary["vectors"] = files
+    summary["norms"] = PersonaVector.load(out / files["response"]).metadata["norms"]
+    write_json(out / "summary.json", summary)
+    console.print(f"extract: wrote {', '.join(files.values())} to {out}")
+    return summary

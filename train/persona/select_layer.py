@@ -1,0 +1,135 @@
+"""`prevsteer select-layer`: steer generation on the evaluation questions with +a * v[l] for several
+layers and coefficients, judge the answers, and pick the layer where steering moves the trait most
+(METHOD.md, "Extracting", step 6). Writes a CSV and markdown table and a plot, and records the choice
+in the vector's metadata."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from train.errors import PrevsteerError
+from train.files import now, write_json, write_jsonl
+from train.judges.api import Judge, mean_scored, score_answers
+from train.judges.rubric import COHERENCE_RUBRIC
+from train.models.generation import generate_answers
+from train.persona.traits import TraitArtifact
+from train.steering.hooks import SteeringSpec, steer
+from train.steering.vectors import PersonaVector
+
+console = Console(stderr=True)
+
+
+def sweep(
+    model,
+    tokenizer,
+    trait: TraitArtifact,
+    vector: PersonaVector,
+    judge: Judge,
+    layers: Sequence[int],
+    coefficients: Sequence[float],
+    max_new_tokens: int = 48,
+    batch_size: int = 16,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per (layer, coefficient): mean trait score and coherence over the evaluation questions; plus every answer."""
+    prompts = [[{"role": "user", "content": q}] for q in trait.evaluation_questions]
+    cells = [(None, 0.0)] + [(layer, c) for layer in layers for c in coefficients]  # (None, 0): unsteered baseline
+    table, answers = [], []
+    for layer, coefficient in cells:
+        console.print(f"select-layer: generating at layer {layer}, coefficient {coefficient:g}")
+        if layer is None:
+            texts = generate_answers(model, tokenizer, prompts, max_new_tokens, batch_size)
+        else:
+            spec = SteeringSpec("add", [vector], layers=[layer], coefficient=coefficient, when="always")
+            with steer(model, spec):
+                texts = generate_answers(model, tokenizer, prompts, max_new_tokens, batch_size)
+        rows = [
+            {"layer": layer, "coefficient": coefficient, "question": q, "answer": a}
+            for q, a in zip(trait.evaluation_questions, texts, strict=True)
+        ]
+        rows, trait_report, _ = score_answers(judge, trait.judge_rubric, COHERENCE_RUBRIC, rows)
+        answers += rows
+        table.append(
+            {
+                "layer": layer,
+                "coefficient": coefficient,
+                "trait_score": mean_scored([r["trait_score"] for r in rows]),
+                "coherence": mean_scored([r["coherence"] for r in rows]),
+                "unscored": trait_report.failed,
+            }
+        )
+    return table, answers
+
+
+def choose_layer(table: list[dict[str, Any]]) -> int:
+    """The layer whose largest coefficient raises the mean trait score most above the unsteered baseline."""
+    baseline = next(row["trait_score"] for row in table if row["layer"] is None) or 0.0
+    top = max(row["coefficient"] for row in table if row["layer"] is not None)
+    candidates = [
+        r for r in table if r["layer"] is not None and r["coefficient"] == top and r["trait_score"] is not None
+    ]
+    if not candidates:
+        raise PrevsteerError("select-layer: no steered answers were scored; check the judge report")
+    return max(candidates, key=lambda r: r["trait_score"] - baseline)["layer"]
+
+
+def write_outputs(out: Path, table: list[dict[str, Any]], answers: list[dict[str, Any]], chosen: int) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "table.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    fmt = lambda v: "n/a" if v is None else f"{v:.1f}"  # noqa: E731
+    lines = ["| layer | coefficient | trait score | coherence | unscored |", "|---|---|---|---|---|"]
+    lines += [
+        f"| {'none' if r['layer'] is None else r['layer']} | {r['coefficient']:g} | {fmt(r['trait_score'])} | "
+        f"{fmt(r['coherence'])} | {r['unscored']} |"
+        for r in table
+    ]
+    (out / "table.md").write_text("\n".join([*lines, "", f"Chosen layer: {chosen}", ""]))
+    write_jsonl(out / "answers.jsonl", answers)
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on clusters
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    baseline = next(r["trait_score"] for r in table if r["layer"] is None)
+    for layer in sorted({r["layer"] for r in table if r["layer"] is not None}):
+        rows = [r for r in table if r["layer"] == layer]
+        axis.plot(
+            [r["coefficient"] for r in rows], [r["trait_score"] for r in rows], marker="o", label=f"layer {layer}"
+        )
+    if baseline is not None:
+        axis.axhline(baseline, color="grey", linestyle="--", label="unsteered")
+    axis.set_xlabel("steering coefficient (raw)")
+    axis.set_ylabel("mean trait score (judge, 0-100)")
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(out / "trait_by_layer.png", dpi=120)
+    plt.close(figure)
+
+
+def record_choice(vector_path: Path, vector: PersonaVector, chosen: int, table: list[dict[str, Any]]) -> None:
+    """Rewrite the artifact with the chosen layer in its metadata (atomic; the tensor is unchanged)."""
+    metadata = {k: v for k, v in vector.metadata.items() if k != "source"}
+    metadata["selected_layer"] = chosen
+    metadata["layer_selection"] = {"created": now(), "table": table}
+    PersonaVector(vector.vector, metadata).save(vector_path)
+
+
+def run_select_layer(
+    model, tokenizer, trait: TraitArtifact, vector_path: Path, judge: Judge, layers: Sequence[int],
+    coefficients: Sequence[float], out: Path, max_new_tokens: int = 48,
+) -> int:  # fmt: skip
+    vector = PersonaVector.load(vector_path)
+    table, answers = sweep(model, tokenizer, trait, vector, judge, layers, coefficients, max_new_tokens)
+    chosen = choose_layer(table)
+    write_outputs(out, table, answers, chosen)
+    write_json(out / "summary.json", {"chosen_layer": chosen, "vector": str(vector_path), "table": table})
+    record_choice(vector_path, vector, chosen, table)
+    return chosen

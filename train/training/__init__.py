@@ -1,0 +1,1 @@
+"""Training: the recipe schema, the preventative-steering trainer, one run and its run directory."""

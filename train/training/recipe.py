@@ -1,0 +1,338 @@
+"""Recipes: readable YAML validated by pydantic, with `extends:` inheritance and `--set` overrides.
+
+Defaults live here, in the models below. Paths inside a YAML file are resolved against that file's
+folder; paths given with `--set` against the current directory. The resolved recipe (absolute paths,
+every default filled in) is what a run directory stores as `recipe.yaml`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import re
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from train.dataprep.settings import DataSettings
+from train.errors import PrevsteerError
+from train.evaluation.settings import EvalSettings
+from train.settings import Strict
+
+DTYPES = ("float32", "bfloat16", "float16", "auto")
+
+
+class LoraSettings(Strict):
+    """The study's recipe: r=32, alpha=64, rsLoRA, dropout 0, all attention and MLP projections."""
+
+    r: int = Field(32, gt=0)
+    alpha: float = Field(64, gt=0)
+    dropout: float = Field(0.0, ge=0, lt=1)
+    use_rslora: bool = True
+    target_modules: str | list[str] = "all-linear"
+
+
+class ModelSettings(Strict):
+    name: str = "smollm2-135m-instruct"
+    dtype: Literal["float32", "bfloat16", "float16", "auto"] = "float32"
+    layers_path: str | None = None
+    lora: LoraSettings | None = Field(default_factory=LoraSettings)  # null: full fine-tuning
+
+
+class SteeringSettings(Strict):
+    mode: Literal["none", "add", "ablate", "regularize"] = "none"
+    vector: str | list[str] | None = None
+    layers: list[int] | Literal["all"] = Field(default_factory=list)
+    incremental: bool = False  # all-layer variant: v[l] - v[l-1], so steering does not compound
+    coefficient: float = 1.0
+    unit: Literal["raw", "relative"] = "raw"
+    scope: Literal["all", "prompt", "answer"] = "all"
+    regularize_weight: float = Field(1.0, ge=0)
+    calibration_rows: int = Field(32, gt=0)  # rows used to measure residual norms for unit 'relative'
+
+    @model_validator(mode="after")
+    def _needs_vector(self) -> SteeringSettings:
+        if self.mode != "none":
+            if not self.vector:
+                raise ValueError(f"mode '{self.mode}' needs steering.vector (a .safetensors or original .pt file)")
+            if not self.layers:
+                raise ValueError(f"mode '{self.mode}' needs steering.layers (a list of layer indices, or 'all')")
+        if self.mode == "ablate" and (self.incremental or self.unit != "raw"):
+            raise ValueError("mode 'ablate' takes a raw strength: set incremental false and unit raw")
+        if isinstance(self.layers, list) and any(layer < 0 for layer in self.layers):
+            raise ValueError(f"layers must be >= 0, got {self.layers}")
+        return self
+
+    @property
+    def vector_paths(self) -> list[str]:
+        if self.vector is None:
+            return []
+        return [self.vector] if isinstance(self.vector, str) else list(self.vector)
+
+
+class LoggingSettings(Strict):
+    report_to: list[Literal["wandb", "tensorboard"]] = Field(default_factory=list)
+    steps: int = Field(5, gt=0)
+    wandb_project: str = "prevsteer"
+    wandb_mode: Literal["online", "offline", "disabled"] = "offline"
+    run_name: str | None = None
+
+
+# SFTConfig fields that other recipe sections own.
+OWNED_ELSEWHERE = {
+    "report_to": "logging.report_to",
+    "logging_steps": "logging.steps",
+    "run_name": "logging.run_name",
+    "eval_strategy": "eval.strategy",
+    "eval_steps": "eval.steps",
+    "seed": "seed",
+    "output_dir": "--output-dir",
+}
+POSITIVE = ("learning_rate", "num_train_epochs", "per_device_train_batch_size", "gradient_accumulation_steps")
+
+
+@functools.cache
+def _sft_config_model() -> type[BaseModel]:
+    """A pydantic model mirroring TRL's SFTConfig, so `training:` keys and types are checked up front."""
+    from trl import SFTConfig
+
+    hints = typing.get_type_hints(SFTConfig)
+    fields = {f.name: (hints[f.name] | None, None) for f in dataclasses.fields(SFTConfig) if f.init}
+    config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    return create_model("TrainingSettings", __config__=config, **fields)
+
+
+class Recipe(Strict):
+    name: str
+    description: str = ""
+    seed: int = 0
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    data: DataSettings
+    steering: SteeringSettings = Field(default_factory=SteeringSettings)
+    training: dict[str, Any] = Field(default_factory=dict)  # passed through to trl.SFTConfig
+    eval: EvalSettings = Field(default_factory=EvalSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    @model_validator(mode="after")
+    def _check_training(self) -> Recipe:
+        for key, owner in OWNED_ELSEWHERE.items():
+            if key in self.training:
+                raise ValueError(f"training.{key}: set it as {owner} instead")
+        try:
+            _sft_config_model()(**self.training)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise ValueError(f"training.{_describe(err, _training_keys())}") from None
+        for key in POSITIVE:
+            value = self.training.get(key)
+            if value is not None and float(value) <= 0:
+                raise ValueError(f"training.{key}: must be > 0 (got {value})")
+        return self
+
+
+@functools.cache
+def _training_keys() -> tuple[str, ...]:
+    return tuple(_sft_config_model().model_fields)
+
+
+def _describe(err: dict, allowed: typing.Sequence[str]) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=3)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        listed = ", ".join(allowed) if len(allowed) <= 12 else "see trl.SFTConfig"
+        return f"{loc}: unknown key; {hint}(allowed: {listed})"
+    value = err.get("input")
+    shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{loc}: {msg}{shown}" if loc else f"{msg}{shown}"
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as `X | None` or `list[X]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for m in map(_model_in, typing.get_args(annotation)) if m is not None), None)
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    model: Any = Recipe
+    for part in loc[:-1]:
+        if isinstance(part, int):  # an item of a list: same model
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        model = _model_in(field.annotation) if field is not None else None
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+# ---- YAML as in 1.2: floats written as 1e-5 are floats (PyYAML alone reads them as strings), and only
+# true/false are booleans, so `strategy: no` stays the string "no" that the trainer's settings expect.
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)$|^[-+]?\d+\.\d*$|^[-+]?\.\d+$"),
+    list("-+0123456789."),
+)
+
+
+def parse_value(text: str) -> Any:
+    """A `--set` value: YAML scalars/lists/maps, so `2e-5`, `true`, `[17, 18]` mean what they look like."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return text
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise PrevsteerError(f"recipe not found: {path}")
+    try:
+        data = yaml.load(path.read_text(), Loader=_Loader) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise PrevsteerError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise PrevsteerError(f"{path}: a recipe is a YAML mapping, got {type(data).__name__}")
+    return data
+
+
+# Dotted keys holding file paths, resolved against the folder of the file (or cwd for --set) that set them.
+# `*` stands for every item of a list. model.name and eval.mmlu.source may also be names, not paths.
+PATH_KEYS = (
+    "data.train",
+    "data.eval",
+    "data.build.source",
+    "data.filter.vector",
+    "steering.vector",
+    "training.deepspeed",
+    "model.name",
+    "eval.traits.*.vector",
+    "eval.posthoc.vector",
+    "eval.mmlu.source",
+)
+MAYBE_PATHS = ("model.name", "eval.mmlu.source", "data.build.source")
+
+
+def _parents(node: Any, parts: list[str]) -> list[dict[str, Any]]:
+    if not parts:
+        return [node] if isinstance(node, dict) else []
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        return [found for item in node for found in _parents(item, rest)] if isinstance(node, list) else []
+    return _parents(node.get(head), rest) if isinstance(node, dict) else []
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    for dotted in PATH_KEYS:
+        *parents, leaf = dotted.split(".")
+        for node in _parents(data, parents):
+            if node.get(leaf) is not None:
+                node[leaf] = _resolve_one(node[leaf], base, must_exist=dotted not in MAYBE_PATHS)
+
+
+def _resolve_one(value: Any, base: Path, must_exist: bool) -> Any:
+    if isinstance(value, list):
+        return [_resolve_one(v, base, must_exist) for v in value]
+    if not isinstance(value, str) or value.startswith(("builtin:", "hf:")) or Path(value).is_absolute():
+        return value
+    candidate = (base / value).resolve()
+    if must_exist or candidate.exists():
+        return str(candidate)
+    return value  # a hub id or alias, not a local path
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _load_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve()
+    if path in seen:
+        raise PrevsteerError(f"{path}: 'extends' forms a cycle ({' -> '.join(p.name for p in (*seen, path))})")
+    data = _read_yaml(path)
+    _resolve_paths(data, path.parent)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise PrevsteerError(f"{path}: extends must be a recipe path, got {parent!r}")
+    return _merge(_load_tree(path.parent / parent, (*seen, path)), data)
+
+
+def apply_override(data: dict[str, Any], assignment: str, cwd: Path | None = None) -> None:
+    """Apply one `--set key.sub=value` in place."""
+    if "=" not in assignment:
+        raise PrevsteerError(f"--set {assignment!r}: expected key=value, e.g. training.learning_rate=2e-5")
+    dotted, text = assignment.split("=", 1)
+    parts = dotted.strip().split(".")
+    if not all(parts):
+        raise PrevsteerError(f"--set {assignment!r}: empty key part")
+    node = data
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise PrevsteerError(f"--set {dotted}: {part} is not a section")
+        node = child
+    wrapper: dict[str, Any] = {}  # the value at its place, so any path keys inside it are resolved too
+    leaf = wrapper
+    for part in parts[:-1]:
+        leaf = leaf.setdefault(part, {})
+    leaf[parts[-1]] = parse_value(text)
+    _resolve_paths(wrapper, cwd or Path.cwd())
+    node[parts[-1]] = leaf[parts[-1]]
+
+
+def validate(data: dict[str, Any], source: str = "recipe") -> Recipe:
+    try:
+        return Recipe.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        allowed = _allowed_keys(err["loc"]) if err["type"] == "extra_forbidden" else []
+        raise PrevsteerError(f"{source}: {_describe(err, allowed)}") from None
+
+
+def validate_eval(data: dict[str, Any], source: str = "eval") -> EvalSettings:
+    """An `eval:` section on its own (for `prevsteer eval`), with the recipe's one-line errors."""
+    return validate({"name": "eval", "data": {"train": "-"}, "eval": data}, source).eval
+
+
+def load_recipe(path: str | Path, overrides: typing.Sequence[str] = ()) -> Recipe:
+    """Read, inherit, override and validate a recipe. Raises PrevsteerError with the offending field."""
+    path = Path(path)
+    data = _load_tree(path)
+    for assignment in overrides:
+        apply_override(data, assignment)
+    recipe = validate(data, source=str(path))
+    files = [("data.train", recipe.data.train), ("data.eval", recipe.data.eval)]
+    files += [("steering.vector", p) for p in recipe.steering.vector_paths]
+    files += [("data.filter.vector", recipe.data.filter.vector if recipe.data.filter else None)]
+    files += [(f"eval.traits[{t.name}].vector", t.vector) for t in recipe.eval.traits]
+    files += [("eval.posthoc.vector", recipe.eval.posthoc.vector if recipe.eval.posthoc else None)]
+    for field, file_path in files:
+        if file_path and not Path(file_path).is_file():
+            raise PrevsteerError(f"{path}: {field}: file not found: {file_path}")
+    return recipe
+
+
+def dump_recipe(recipe: Recipe) -> str:
+    return yaml.safe_dump(recipe.model_dump(mode="json"), sort_keys=False)

@@ -1,0 +1,288 @@
+"""One training run from a recipe: load, steer, train with TRL, write the run directory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+from accelerate import PartialState
+from accelerate.utils import set_seed
+
+from train.dataprep.chat import load_datasets
+from train.dataprep.prepare import training_file
+from train.errors import PrevsteerError
+from train.evaluation.callback import EvaluationCallback
+from train.evaluation.evaluator import Evaluator, posthoc_sweep, prepare_probes, write_sweep
+from train.files import now, read_json, write_json
+from train.steering.hooks import Steering, SteeringSpec, measure_residual_norms
+from train.steering.layers import check_layer_range, find_decoder_layers, hidden_size_of
+from train.steering.regularize import ProjectionRegularizer
+from train.steering.vectors import PersonaVector
+from train.training.distributed import distributed_record
+from train.training.recipe import Recipe, SteeringSettings, dump_recipe, validate
+from train.training.rundir import MetricsFileCallback, check_run_dir, recipe_differences, run_info
+
+
+def training_defaults() -> dict[str, Any]:
+    """Device-dependent defaults, written into the resolved recipe so a run says what it used."""
+    cuda = torch.cuda.is_available()
+    return {
+        "bf16": cuda and torch.cuda.is_bf16_supported(),
+        "gradient_checkpointing": cuda,
+        "save_strategy": "epoch",
+        "save_only_model": False,
+    }
+
+
+def resolve(recipe: Recipe) -> Recipe:
+    """Fill device-dependent training defaults in, so recipe.yaml records what the run really used."""
+    data = recipe.model_dump(mode="json")
+    data["training"] = {**training_defaults(), **data["training"]}
+    return validate(data)
+
+
+def default_output_dir(recipe: Recipe) -> Path:
+    return Path("runs") / recipe.name
+
+
+def sft_config(recipe: Recipe, run_dir: Path, has_eval: bool):
+    from trl import SFTConfig
+
+    strategy = recipe.eval.strategy if has_eval else "no"
+    kwargs = {
+        "output_dir": str(run_dir),
+        "seed": recipe.seed,
+        "report_to": recipe.logging.report_to or "none",
+        "logging_steps": recipe.logging.steps,
+        "run_name": recipe.logging.run_name or recipe.name,
+        "eval_strategy": strategy,
+        "eval_steps": recipe.eval.steps,
+        "completion_only_loss": True,
+        "use_cpu": not torch.cuda.is_available(),
+        **recipe.training,
+    }
+    try:
+        return SFTConfig(**kwargs)
+    except (ValueError, TypeError) as exc:
+        raise PrevsteerError(f"training: {str(exc).splitlines()[0]}") from None
+
+
+@contextlib.contextmanager
+def logger_env(recipe: Recipe, run_dir: Path) -> Iterator[None]:
+    """wandb and TensorBoard read settings from the environment: point them at this run, then restore.
+
+    A WANDB_MODE or WANDB_PROJECT the user exported wins over the recipe (clusters set WANDB_MODE=offline).
+    """
+    values = {"TENSORBOARD_LOGGING_DIR": str(run_dir / "tensorboard")}
+    if "wandb" in recipe.logging.report_to:
+        values |= {
+            "WANDB_DIR": str(run_dir),
+            "WANDB_PROJECT": os.environ.get("WANDB_PROJECT", recipe.logging.wandb_project),
+            "WANDB_MODE": os.environ.get("WANDB_MODE", recipe.logging.wandb_mode),
+        }
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def calibration_batches(tokenizer, dataset, rows: int, batch_size: int = 8):
+    """Tokenised prompt+completion conversations of the first rows, for residual-norm measurement."""
+    texts = [
+        tokenizer.apply_chat_template(row["prompt"] + row["completion"], tokenize=False)
+        for row in dataset.select(range(min(rows, len(dataset))))
+    ]
+    for start in range(0, len(texts), batch_size):
+        yield tokenizer(texts[start : start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
+
+
+def expand_layers(settings: SteeringSettings, num_layers: int) -> list[int]:
+    """The steered layers as indices ('all' expanded), checked against the model's depth."""
+    layers = list(range(num_layers)) if settings.layers == "all" else settings.layers
+    check_layer_range(layers, num_layers)
+    return layers
+
+
+def build_hooks(recipe: Recipe, model, tokenizer, train_ds, vectors, saved: dict[str, Any]):
+    """Steering (add/ablate) or regulariser for the recipe's mode, plus the record for steering.json."""
+    settings = recipe.steering
+    layers = expand_layers(settings, len(find_decoder_layers(model, recipe.model.layers_path)))
+    record: dict[str, Any] = {"mode": settings.mode, "layers": layers, "vectors": [v.metadata for v in vectors]}
+    if settings.mode == "regularize":
+        weight = settings.regularize_weight
+        return None, ProjectionRegularizer(model, vectors, layers, weight, recipe.model.layers_path), record
+    norms = saved.get("residual_norms")
+    if settings.unit == "relative" and norms is None:
+        norms = measure_residual_norms(
+            model, calibration_batches(tokenizer, train_ds, settings.calibration_rows), recipe.model.layers_path
+        ).tolist()
+    spec = SteeringSpec(
+        operator=settings.mode,
+        vectors=vectors,
+        layers=layers,
+        coefficient=settings.coefficient,
+        unit=settings.unit,
+        incremental=settings.incremental,
+        scope=settings.scope,
+    )
+    steering = Steering(model, spec, norms, recipe.model.layers_path)
+    record.update(residual_norms=norms, added_norm_per_layer=steering.added_norms())
+    return steering, None, record
+
+
+def build_evaluator(recipe: Recipe, model) -> Evaluator:
+    """The per-epoch evaluation of the recipe's `eval:` section; projections default to the steered layer."""
+    settings = recipe.steering
+    steered = settings.layers if settings.mode != "none" and isinstance(settings.layers, list) else []
+    blocks = find_decoder_layers(model, recipe.model.layers_path)
+    probes = prepare_probes(recipe.eval, len(blocks), hidden_size_of(model), steered[0] if len(steered) == 1 else None)
+    return Evaluator(recipe.eval, probes)
+
+
+def apply_lora(recipe: Recipe, model):
+    if recipe.model.lora is None:
+        return model
+    from peft import LoraConfig, get_peft_model
+
+    lora = recipe.model.lora
+    config = LoraConfig(
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        use_rslora=lora.use_rslora,
+        target_modules=lora.target_modules,
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, config)
+
+
+def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = False) -> Path:
+    """Train one recipe end to end; returns the run directory."""
+    from train.models.loading import load_model_and_tokenizer
+    from train.training.trainer import PreventativeSFTTrainer
+
+    state = PartialState()
+    run_dir = Path(output_dir or default_output_dir(recipe)).resolve()
+    check_run_dir(run_dir, resume)
+    recipe = resolve(recipe)
+    saved_steering: dict[str, Any] = {}
+    if resume:
+        saved = yaml.safe_load((run_dir / "recipe.yaml").read_text())
+        changed = recipe_differences(saved, recipe.model_dump(mode="json"))
+        if changed:
+            raise PrevsteerError(f"--resume: the recipe differs from {run_dir}/recipe.yaml in {', '.join(changed[:5])}")
+        saved_steering = read_json(run_dir / "steering.json")
+        if not any(run_dir.glob("checkpoint-*")):
+            raise PrevsteerError(f"--resume: no checkpoint-* folder in {run_dir} to resume from")
+    state.wait_for_everyone()
+
+    vector_files = [Path(p) for p in recipe.steering.vector_paths] if recipe.steering.mode != "none" else []
+    if resume:  # the exact vectors the run started with
+        vector_files = [run_dir / "vectors" / f"{i}-{p.name}" for i, p in enumerate(vector_files)]
+    vectors = [PersonaVector.load(p) for p in vector_files]
+
+    # Seed before the LoRA adapters are initialised: their init is random, and every rank must start from the same
+    # weights (ZeRO-3 keeps each rank's own partition; DDP would hide a mismatch by broadcasting rank 0's).
+    set_seed(recipe.seed)
+    model, tokenizer = load_model_and_tokenizer(recipe.model.name, recipe.model.dtype, recipe.model.layers_path)
+    with state.main_process_first():  # a built or filtered dataset is made once, by the main process
+        data_file, data_record = training_file(recipe.data, recipe.model.name)
+    train_ds, eval_ds, counts = load_datasets(recipe.data.model_copy(update={"train": str(data_file)}), recipe.seed)
+    model = apply_lora(recipe, model)
+    steering, regularizer, steering_record = (None, None, {"mode": "none"})
+    if recipe.steering.mode != "none":
+        hooks = build_hooks(recipe, model, tokenizer, train_ds, vectors, saved_steering)
+        steering, regularizer, steering_record = hooks
+
+    args = sft_config(recipe, run_dir, eval_ds is not None)
+    if state.is_main_process:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            (run_dir / "recipe.yaml").write_text(dump_recipe(recipe))
+            (run_dir / "vectors").mkdir(exist_ok=True)
+            for i, path in enumerate(vector_files):
+                shutil.copy2(path, run_dir / "vectors" / f"{i}-{path.name}")
+            write_json(run_dir / "steering.json", steering_record)
+        if "screening" in data_record:
+            shutil.copy2(Path(data_record["screening"]) / "summary.json", run_dir / "screening.json")
+        info = run_info("running", started=now(), world_size=state.num_processes, data=data_record, **counts)
+        write_json(run_dir / "run.json", info)
+    state.wait_for_everyone()
+
+    evaluator = build_evaluator(recipe, model)
+    with logger_env(recipe, run_dir):
+        trainer = PreventativeSFTTrainer(
+            model=model,
+            args=args,
+            train_dataset=train_ds,
+            eval_dataset=eval_ds,
+            processing_class=tokenizer,
+            callbacks=[MetricsFileCallback(run_dir / "metrics.jsonl")],
+            steering=steering,
+            regularizer=regularizer,
+        )
+        if evaluator.enabled:
+            callback = EvaluationCallback(evaluator, run_dir, steering or regularizer)
+            callback.trainer = trainer
+            trainer.add_callback(callback)
+        try:
+            trainer.train(resume_from_checkpoint=True if resume else None)
+        except BaseException as exc:
+            if state.is_main_process:
+                info = read_json(run_dir / "run.json")
+                failed = {**info, "status": "failed", "finished": now(), "error": str(exc)[:500]}
+                write_json(run_dir / "run.json", failed)
+            raise
+    hook_calls = getattr(steering or regularizer, "calls", 0)
+    # Collective (ZeRO-3 gathers shards), so every rank calls it; rank 0 writes it below.
+    record = distributed_record(trainer.model, hook_calls, trainer.model_wrapped, trainer.accelerator)
+    trainer.save_model(str(run_dir / "final"))  # every rank: ZeRO-3 gathers the weights collectively
+    if recipe.eval.posthoc is not None:
+        rows = posthoc_sweep(evaluator, trainer.model, tokenizer, recipe.eval.posthoc, run_dir / "posthoc")
+        if state.is_main_process:
+            write_sweep(rows, run_dir / "posthoc", f"{recipe.name}: post-hoc steering of the final model")
+    if state.is_main_process:
+        tokenizer.save_pretrained(run_dir / "final")
+        write_json(run_dir / "distributed.json", record)
+        info = read_json(run_dir / "run.json")
+        write_json(run_dir / "run.json", {**info, "status": "completed", "finished": now(), "final": "final"})
+    state.wait_for_everyone()
+    return run_dir
+
+
+def preflight(recipe: Recipe) -> None:
+    """Check the recipe against the model's shape (layers, hidden size) without loading its weights."""
+    from train.dataprep.builders import BUILDERS, allowed_names, is_trait
+    from train.models.loading import model_shape
+
+    sft_config(recipe, Path("unused"), has_eval=bool(recipe.data.eval or recipe.data.eval_rows))
+    num_layers, hidden = model_shape(recipe.model.name)
+    build, data_filter, evaluation = recipe.data.build, recipe.data.filter, recipe.eval
+    if build is not None and build.name not in BUILDERS and not is_trait(build.name):
+        raise PrevsteerError(f"data.build.name: unknown dataset {build.name!r}; allowed: {allowed_names()}")
+    vectors = [(f"steering.vector {p}", p) for p in recipe.steering.vector_paths if recipe.steering.mode != "none"]
+    vectors += [(f"eval.traits[{t.name}].vector", t.vector) for t in evaluation.traits if t.vector]
+    vectors += [("eval.posthoc.vector", evaluation.posthoc.vector)] if evaluation.posthoc else []
+    vectors += [("data.filter.vector", data_filter.vector)] if data_filter else []
+    for what, path in vectors:
+        PersonaVector.load(path).check_compatible(num_layers, hidden, what)
+    layers = [("data.filter.layer", [data_filter.layer])] if data_filter else []
+    layers += [(f"eval.traits[{t.name}].layer", [t.layer]) for t in evaluation.traits if t.layer is not None]
+    if evaluation.posthoc and evaluation.posthoc.layers != "all":
+        layers.append(("eval.posthoc.layers", evaluation.posthoc.layers))
+    for field, indices in layers:
+        check_layer_range(indices, num_layers, field)
+    if recipe.steering.mode != "none":
+        expand_layers(recipe.steering, num_layers)
