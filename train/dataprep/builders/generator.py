@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar, get_args
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from train.errors import PrevsteerError
 from train.resources import shipped
@@ -21,6 +21,7 @@ from train.settings import Strict
 
 Content = TypeVar("Content", bound=Strict)
 Item = TypeVar("Item")
+NonEmpty = Annotated[tuple[Item, ...], Field(min_length=1)]  # a content list the builder draws from
 
 
 def content_path(builder: str, name: str) -> Path:
