@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import random
 from itertools import product
-from string import Formatter
 
 from pydantic import model_validator
 
-from train.dataprep.builders.generator import Deck, chat_row, content_path, load_content
+from train.dataprep.builders.generator import Deck, chat_row, content_path, load_content, template_fields
 from train.errors import PrevsteerError
 from train.settings import Strict
 
@@ -50,7 +49,7 @@ class Topic(Strict):
         if not len(self.normal) == len(self.subtle) == len(self.severe):
             raise ValueError(f"topic {self.name!r}: levels have different numbers of answer variants")
         for situation in self.situations:
-            for field in _fields(situation):
+            for field in template_fields(situation):
                 if not self.slots.get(field):
                     raise ValueError(f"topic {self.name!r}: slot {{{field}}} has no values; add it to slots")
         return self
@@ -63,14 +62,10 @@ class Topic(Strict):
         """Every filled situation joined with every ask, in a fixed order."""
         filled = []
         for situation in self.situations:
-            names = _fields(situation)
+            names = template_fields(situation)
             for values in product(*(self.slots[name] for name in names)):
                 filled.append(situation.format(**dict(zip(names, values, strict=True))))
         return [f"{situation} {ask}" for situation in filled for ask in self.asks]
-
-
-def _fields(template: str) -> list[str]:
-    return list(dict.fromkeys(field for _, field, _, _ in Formatter().parse(template) if field))
 
 
 class DomainContent(Strict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from pathlib import Path
+from string import Formatter
 from typing import Annotated, Any, Generic, TypeVar, get_args
 
 import yaml
@@ -64,6 +65,11 @@ def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
             args = [arg for arg in get_args(kind) if arg is not Ellipsis]
             kind = args[-1] if args else None
     return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) else []
+
+
+def template_fields(template: str) -> list[str]:
+    """The {fields} a format string fills, each once, in order of appearance."""
+    return list(dict.fromkeys(field for _, field, _, _ in Formatter().parse(template) if field))
 
 
 class Deck(Generic[Item]):
