@@ -43,7 +43,8 @@ def load_content(path: Path, model: type[Content]) -> Content:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a misspelt key first
         key = ".".join(str(part) for part in err["loc"]) or "(top level)"
         if err["type"] == "extra_forbidden":
             message = f"unknown key; allowed: {', '.join(_fields_at(model, err['loc'][:-1]))}"
