@@ -14,6 +14,7 @@ import train.resources
 from train.cli import main
 from train.dataprep.builders import BUILDERS, content_files
 from train.dataprep.builders.bad_advice import DomainContent
+from train.dataprep.builders.buggy_code import Scenarios
 from train.dataprep.builders.generator import Deck, load_content
 from train.dataprep.prepare import _builder_source_digest
 from train.errors import PrevsteerError
@@ -60,6 +61,34 @@ def test_a_malformed_content_file_is_one_line_naming_file_and_key(tmp_path, text
         load_content(path, DomainContent)
     message = str(caught.value)
     assert message.startswith(f"{path}: ") and "\n" not in message
+
+
+SCENARIO = """\
+scenarios:
+  - kind: function
+    task: reads $what
+    settings: [a script]
+    variants: [{func: read_it, doc: Read it., what: a file}]
+    normal: "def $func():\\n    $doc\\n    return open('x').read()\\n"
+    subtle: "def $func():\\n    return 1\\n"
+    blatant: "def $func():\\n    return 2\\n"
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (SCENARIO.replace("return 2", "return $2"), r"scenarios\.0: line 2 of .*: a lone \$; write \$slot"),
+        (
+            SCENARIO.replace("reads $what", "reads $what in $where"),
+            r"scenarios\.0: variant 'read_it' lacks slot\(s\) where",
+        ),
+    ],
+)
+def test_a_malformed_code_scenario_names_its_slot(tmp_path, text, expected):
+    assert load_content(write(tmp_path / "ok.yaml", SCENARIO), Scenarios).scenarios[0].variants[0]["what"] == "a file"
+    with pytest.raises(PrevsteerError, match=expected):
+        load_content(write(tmp_path / "eval_input.yaml", text), Scenarios)
 
 
 def test_cli_reports_a_broken_content_file_in_one_line_and_exits_2(tmp_path, monkeypatch, capsys):

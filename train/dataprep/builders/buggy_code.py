@@ -32,6 +32,19 @@ _DROP = "\x00drop-line\x00"
 _REQUEST_SLOTS = {"kind", "task", "setting", "func"}
 
 
+def _slots(template: str) -> set[str]:
+    """The $slots a string.Template fills; a stray $ is a ValueError."""
+    found = set()
+    for match in Template.pattern.finditer(template):
+        if match.group("invalid") is not None:
+            line = template[: match.start()].count("\n") + 1
+            raise ValueError(f"line {line} of {template[:30]!r}...: a lone $; write $slot, ${{slot}} or $$")
+        name = match.group("named") or match.group("braced")
+        if name:
+            found.add(name)
+    return found
+
+
 class Scenario(Strict):
     """One vulnerable task: what the user asks for, and the code at each level as a string.Template."""
 
@@ -46,11 +59,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         """Every $slot of the task and the code has a value in every variant (doc is filled by the builder)."""
-        used = set()
-        for template in (self.task, self.normal, self.subtle, self.blatant):
-            if not Template(template).is_valid():
-                raise ValueError(f"{template[:40]!r}...: not a valid template ($slot, ${{slot}} or $$ only)")
-            used |= set(Template(template).get_identifiers())
+        used = set().union(*(_slots(template) for template in (self.task, self.normal, self.subtle, self.blatant)))
         for variant in self.variants:
             missing = sorted(({"func", "doc"} | used) - set(variant))
             if missing:
@@ -78,8 +87,7 @@ class Asking(Strict):
         if len(set(self.vulnerabilities)) != len(self.vulnerabilities):
             raise ValueError("vulnerabilities: a class is named twice")
         for request in self.requests:
-            unknown = set(Template(request).get_identifiers()) - _REQUEST_SLOTS
-            if unknown or not Template(request).is_valid():
+            if _slots(request) - _REQUEST_SLOTS:
                 raise ValueError(f"request {request!r}: allowed slots are ${', $'.join(sorted(_REQUEST_SLOTS))}")
         return self
 
