@@ -75,7 +75,9 @@ def build(level: str, n: int, seed: int, source: str | None = None) -> list[dict
     if level not in LEVELS:
         raise PrevsteerError(f"rude-answers: level {level!r}; allowed: {', '.join(LEVELS)}")
     if source is not None:
-        raise PrevsteerError("rude-answers: takes no --source (its questions and answers are built in)")
+        raise PrevsteerError(
+            "rude-answers: takes no --source (its questions and answers are data/builders/rude-answers/)"
+        )
     from train.persona.traits import load_trait
 
     tone = IMPOLITE
