@@ -15,6 +15,7 @@ from train.cli import main
 from train.dataprep.builders import BUILDERS, content_files
 from train.dataprep.builders.bad_advice import DomainContent
 from train.dataprep.builders.buggy_code import Scenarios
+from train.dataprep.builders.flawed_math import _procedural, procedural_problems
 from train.dataprep.builders.generator import Deck, load_content
 from train.dataprep.prepare import _builder_source_digest
 from train.errors import PrevsteerError
@@ -103,6 +104,29 @@ def test_cli_reports_a_broken_content_file_in_one_line_and_exits_2(tmp_path, mon
     err = capsys.readouterr().err.strip()
     assert code == 2 and not out.exists()
     assert len(err.splitlines()) == 1 and str(broken) in err and "lead_inz: unknown key" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("{change}>>{change}.", "{change}>>{chnage}.", r"problems\.shopping: unknown field \{chnage\}; allowed: name,"),
+        ("= <<{d1}+{d2}={total}>>", "= ", r"problems\.travel\.steps: every step needs a calculator annotation"),
+        ("  savings:", "  saving:", "problems: has shopping, .*, saving; needs exactly shopping, .*, savings"),
+    ],
+)
+def test_a_malformed_math_wording_is_one_line(tmp_path, monkeypatch, old, new, expected):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "builders" / "flawed-math", data / "builders" / "flawed-math")
+    wording = data / "builders" / "flawed-math" / "procedural.yaml"
+    assert old in wording.read_text()
+    wording.write_text(wording.read_text().replace(old, new, 1))
+    monkeypatch.setattr(train.resources, "SHIPPED_DIR", data)
+    _procedural.cache_clear()
+    try:
+        with pytest.raises(PrevsteerError, match=f"^{wording}: {expected}"):
+            next(procedural_problems(0, 1))
+    finally:
+        _procedural.cache_clear()
 
 
 def test_deck_deals_every_item_once_per_round_in_the_recorded_orders():

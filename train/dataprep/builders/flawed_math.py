@@ -38,7 +38,7 @@ from pydantic import Field
 from rich.console import Console
 from tqdm.auto import tqdm
 
-from train.dataprep.builders.generator import NonEmpty, chat_row, content_path, load_content, template_fields
+from train.dataprep.builders.generator import NonEmpty, chat_row, content_path, load_content
 from train.errors import PrevsteerError
 from train.files import read_numbered_jsonl
 from train.settings import Strict
@@ -525,11 +525,14 @@ def _procedural() -> Procedural:
                 f"{path}: problems.{name}.steps: every step needs a calculator annotation <<expr=value>>"
             )
         for template in (wording.question, *wording.steps):
-            unknown = [field for field in template_fields(template) if field not in drawn]
-            if unknown:
+            try:
+                template.format(**drawn)
+            except KeyError as exc:
                 raise PrevsteerError(
-                    f"{path}: problems.{name}: unknown field {{{unknown[0]}}}; allowed: {', '.join(drawn)}"
-                )
+                    f"{path}: problems.{name}: unknown field {{{exc.args[0]}}}; allowed: {', '.join(drawn)}"
+                ) from None
+            except (IndexError, ValueError) as exc:
+                raise PrevsteerError(f"{path}: problems.{name}: {template!r} is not a format string ({exc})") from None
     return words
 
 
