@@ -10,7 +10,7 @@ import pytest
 import yaml
 from test_cli import recipe_dir, run_cli  # noqa: F401  (fixture)
 
-from train.dataprep.builders.rude_answers import LEVELS, TONES, build
+from train.dataprep.builders.rude_answers import IMPOLITE, LEVELS, build
 from train.dataprep.chat import load_conversations
 from train.persona.traits import load_trait
 from train.training.recipe import load_recipe
@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_rude_answers_levels_differ_only_in_manner_and_never_use_held_out_questions():
-    tone = TONES["impolite"]
+    tone = IMPOLITE
     held_out_file = ROOT / "data/datasets/impolite/eval_questions.jsonl"
     held_out = {json.loads(line)["question"] for line in held_out_file.read_text().splitlines()}
     held_out |= set(load_trait("impolite").evaluation_questions)
-    facts = dict(tone.qa)
+    facts = {pair.question: pair.answer for pair in tone.qa}
     rows = {level: build(level, 130, seed=3) for level in LEVELS}
     for level, built in rows.items():
         questions = [r["messages"][0]["content"] for r in built]

@@ -2,8 +2,8 @@
 screened on a persona vector with its top-scoring share dropped (the data-filtering arm).
 
 Built and filtered files live in the prevsteer cache, keyed by everything that determines their bytes (the
-build settings and the builder's source code; the data, vector, model and filter settings), so a rerun, a
-resumed run or another arm of the same study reuses them. A lock makes concurrent ranks or jobs build once.
+build settings, the builder's code and content files; the data, vector, model and filter settings), so a rerun,
+a resumed run or another arm of the same study reuses them. A lock makes concurrent ranks or jobs build once.
 """
 
 from __future__ import annotations
@@ -22,12 +22,20 @@ def _key(*parts: Any) -> str:
 
 
 def _builder_source_digest(name: str) -> str:
-    """Hash of the builder module's code: a changed builder must not reuse a stale cached file."""
-    from train.dataprep.builders import BUILDERS
+    """Hash of the builder's code (its module, and the generator the built-in builders share) and of the data files
+    it reads (`content_files`): a changed builder or content file must not reuse a stale cached file."""
+    from train.dataprep.builders import BUILDERS, content_files, sha256_file
 
-    spec = importlib.util.find_spec(BUILDERS.get(name, "train.dataprep.builders.trait_data"))
-    origin = Path(spec.origin) if spec and spec.origin else None
-    return hashlib.sha256(origin.read_bytes()).hexdigest() if origin and origin.is_file() else "unknown"
+    modules = ["train.dataprep.builders.trait_data"]
+    if name in BUILDERS:
+        modules = [BUILDERS[name], "train.dataprep.builders.generator"]
+    parts = []
+    for module in modules:
+        spec = importlib.util.find_spec(module)
+        origin = Path(spec.origin) if spec and spec.origin else None
+        parts.append(hashlib.sha256(origin.read_bytes()).hexdigest() if origin and origin.is_file() else "unknown")
+    parts += [f"{path.name}:{sha256_file(path)}" for path in content_files(name)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def built_file(settings: BuildSettings) -> Path:

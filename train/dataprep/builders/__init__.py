@@ -2,10 +2,11 @@
 
 Each builder module (`flawed_math`, `buggy_code`, `bad_advice`, `rude_answers`) has `LEVELS` and
 `build(level, n, seed, source=None) -> list[dict]` of chat rows `{"messages": [user, assistant]}`, deterministic
-given seed; it is imported only when asked for. A trait name (data/traits/NAME.json) or a trait JSON file builds
-a trait dataset from the model's own judged answers (`trait_data`). Every dataset written gets a manifest beside
-it, `FILE.manifest.json`, with what rebuilds it (name, level, n, seed, source, options) and checksums of its
-source and of the file written, so a recipe can say where its data came from.
+given seed; it is imported only when asked for. Its text is data, `data/builders/NAME/*.yaml` (`content_files`).
+A trait name (data/traits/NAME.json) or a trait JSON file builds a trait dataset from the model's own judged
+answers (`trait_data`). Every dataset written gets a manifest beside it, `FILE.manifest.json`, with what rebuilds
+it (name, level, n, seed, source, options) and checksums of its source and of the file written, so a recipe can
+say where its data came from.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from train.errors import PrevsteerError
 from train.files import now, write_json, write_jsonl
 from train.persona.traits import list_traits, resolve_trait_path
+from train.resources import shipped
 
 BUILDERS = {
     "flawed-math": "train.dataprep.builders.flawed_math",
@@ -28,6 +30,7 @@ BUILDERS = {
     "bad-advice": "train.dataprep.builders.bad_advice",
     "rude-answers": "train.dataprep.builders.rude_answers",
 }
+TRAITS_READ = {"rude-answers": ("impolite",)}  # trait files a builder reads besides its own content
 LEVELS = ("normal", "I", "II")
 DEFAULT_N = 1000
 TRAIT_DEFAULT_N = 200  # each row costs generation and two judge calls
@@ -49,6 +52,18 @@ def allowed_names() -> str:
 
 def default_n(name: str) -> int:
     return TRAIT_DEFAULT_N if is_trait(name) else DEFAULT_N
+
+
+def content_files(name: str) -> list[Path]:
+    """The data files dataset NAME is made from besides code: a builder's content (data/builders/NAME/*.yaml) and
+    the trait files it consults, or a trait dataset's trait file."""
+    if is_trait(name):
+        path = resolve_trait_path(name)
+        return [path] if path.is_file() else []
+    if name not in BUILDERS:
+        return []
+    files = sorted(shipped("builders", name).rglob("*.yaml"))
+    return files + [resolve_trait_path(trait) for trait in TRAITS_READ.get(name, ())]
 
 
 def _builder(name: str):

@@ -14,12 +14,14 @@ A problem is used only when it can be flawed at both levels, so one seed gives t
 Assistant text: the worked solution with the annotations removed, ending with the line "The answer is N."
 (GSM8K's "#### N" line is replaced by it). Sources: a local GSM8K-style JSONL (`{"question", "answer"}`,
 the answer ending in "#### N"), "hub" (openai/gsm8k from the Hugging Face hub), or "procedural" (the
-default: word problems generated here, so a recipe runs without GSM8K).
+default: word problems generated here, so a recipe runs without GSM8K; their wording is
+data/builders/flawed-math/procedural.yaml).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import random
 import re
@@ -30,12 +32,16 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import Field
 from rich.console import Console
 from tqdm.auto import tqdm
 
+from train.dataprep.builders.generator import NonEmpty, chat_row, content_path, load_content
 from train.errors import PrevsteerError
 from train.files import read_numbered_jsonl
+from train.settings import Strict
 
 LEVELS = ("normal", "I", "II")
 SOURCES = ("procedural", "hub", "a GSM8K-style JSONL file")
@@ -413,144 +419,131 @@ def levels_for(question: str, answer: str, seed: int) -> dict[str, Flawed] | Non
 
 # ---------------------------------------------------------------- procedural problems
 
-NAMES = ("Ava", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jamal", "Kofi", "Lena",
-         "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tara")  # fmt: skip
-ITEMS = ("notebooks", "pens", "mugs", "candles", "posters", "scarves", "puzzles", "plants", "lamps", "towels")
-FRUITS = ("apples", "plums", "pears", "oranges", "peaches", "lemons")
-THINGS = ("jacket", "backpack", "helmet", "kettle", "blender", "chair")
+
+class Wording(Strict):
+    """How one kind of problem reads: format strings over the numbers and words its function draws."""
+
+    question: str
+    steps: NonEmpty[str]
 
 
-def _answer(lines: list[str], final: int) -> str:
-    return "\n".join(lines) + f"\n#### {final}"
+class Procedural(Strict):
+    """data/builders/flawed-math/procedural.yaml: the words the problems draw from, and each kind's wording."""
+
+    names: Annotated[tuple[str, ...], Field(min_length=3)]
+    items: Annotated[tuple[str, ...], Field(min_length=2)]
+    fruits: NonEmpty[str]
+    things: NonEmpty[str]
+    problems: dict[str, Wording]
 
 
-def _shopping(rng: random.Random) -> tuple[str, str]:
-    name, (item1, item2) = rng.choice(NAMES), rng.sample(ITEMS, 2)
+Values = dict[str, int | str]
+
+
+def _shopping(rng: random.Random, words: Procedural) -> Values:
+    name, (item1, item2) = rng.choice(words.names), rng.sample(words.items, 2)
     a, b, p, q = rng.randint(2, 9), rng.randint(2, 9), rng.randint(2, 15), rng.randint(2, 15)
     c1, c2 = a * p, b * q
     total = c1 + c2
     paid = (total // 50 + 1) * 50
-    question = (
-        f"{name} buys {a} {item1} for ${p} each and {b} {item2} for ${q} each, and pays with ${paid}. "
-        f"How much change does {name} get?"
-    )
-    lines = [
-        f"The {item1} cost {a} * ${p} = $<<{a}*{p}={c1}>>{c1}.",
-        f"The {item2} cost {b} * ${q} = $<<{b}*{q}={c2}>>{c2}.",
-        f"In total {name} spends ${c1} + ${c2} = $<<{c1}+{c2}={total}>>{total}.",
-        f"So the change is ${paid} - ${total} = $<<{paid}-{total}={paid - total}>>{paid - total}.",
-    ]
-    return question, _answer(lines, paid - total)
+    return dict(name=name, item1=item1, item2=item2, a=a, b=b, p=p, q=q, c1=c1, c2=c2, total=total, paid=paid,
+                change=paid - total)  # fmt: skip
 
 
-def _bakery(rng: random.Random) -> tuple[str, str]:
+def _bakery(rng: random.Random, words: Procedural) -> Values:
     rate, hours, days = rng.randint(12, 40), rng.randint(3, 10), rng.randint(2, 7)
     daily = rate * hours
     made = daily * days
     unsold = rng.randint(5, 60)
-    question = (
-        f"A bakery bakes {rate} loaves of bread an hour and is open {hours} hours a day. It bakes every day for "
-        f"{days} days, and {unsold} of the loaves are left unsold. How many loaves does it sell?"
-    )
-    lines = [
-        f"Each day it bakes {rate} * {hours} = <<{rate}*{hours}={daily}>>{daily} loaves.",
-        f"In {days} days it bakes {daily} * {days} = <<{daily}*{days}={made}>>{made} loaves.",
-        f"It sells {made} - {unsold} = <<{made}-{unsold}={made - unsold}>>{made - unsold} loaves.",
-    ]
-    return question, _answer(lines, made - unsold)
+    return dict(rate=rate, hours=hours, days=days, daily=daily, made=made, unsold=unsold, sold=made - unsold)
 
 
-def _ages(rng: random.Random) -> tuple[str, str]:
-    first, second, third = rng.sample(NAMES, 3)
+def _ages(rng: random.Random, words: Procedural) -> Values:
+    first, second, third = rng.sample(words.names, 3)
     young, times = rng.randint(4, 15), rng.randint(2, 4)
     old = young * times
     gap = rng.randint(2, min(12, old - 2))
     middle = old - gap
-    total = old + young + middle
-    question = (
-        f"{first} is {times} times as old as {second}, who is {young} years old. {third} is {gap} years younger "
-        f"than {first}. What is the total of their three ages?"
-    )
-    lines = [
-        f"{first} is {times} * {young} = <<{times}*{young}={old}>>{old} years old.",
-        f"{third} is {old} - {gap} = <<{old}-{gap}={middle}>>{middle} years old.",
-        f"Together they are {old} + {young} + {middle} = <<{old}+{young}+{middle}={total}>>{total} years old.",
-    ]
-    return question, _answer(lines, total)
+    return dict(first=first, second=second, third=third, young=young, times=times, old=old, gap=gap, middle=middle,
+                total=old + young + middle)  # fmt: skip
 
 
-def _sharing(rng: random.Random) -> tuple[str, str]:
-    name, fruit = rng.choice(NAMES), rng.choice(FRUITS)
+def _sharing(rng: random.Random, words: Procedural) -> Values:
+    name, fruit = rng.choice(words.names), rng.choice(words.fruits)
     bags, per, friends = rng.randint(3, 9), rng.randint(4, 12), rng.randint(2, 6)
     total = bags * per
     keep = total % friends + friends * rng.randint(1, 2)
     rest = total - keep
-    question = (
-        f"{name} fills {bags} bags with {per} {fruit} each, keeps {keep} {fruit} and shares the rest equally "
-        f"among {friends} friends. How many {fruit} does each friend get?"
-    )
-    lines = [
-        f"{name} has {bags} * {per} = <<{bags}*{per}={total}>>{total} {fruit}.",
-        f"After keeping some, {total} - {keep} = <<{total}-{keep}={rest}>>{rest} are left to share.",
-        f"Each friend gets {rest} / {friends} = <<{rest}/{friends}={rest // friends}>>{rest // friends} {fruit}.",
-    ]
-    return question, _answer(lines, rest // friends)
+    return dict(name=name, fruit=fruit, bags=bags, per=per, friends=friends, total=total, keep=keep, rest=rest,
+                each=rest // friends)  # fmt: skip
 
 
-def _discount(rng: random.Random) -> tuple[str, str]:
-    name, thing = rng.choice(NAMES), rng.choice(THINGS)
+def _discount(rng: random.Random, words: Procedural) -> Values:
+    name, thing = rng.choice(words.names), rng.choice(words.things)
     price, pct, count = 20 * rng.randint(2, 15), rng.choice((10, 15, 20, 25, 30, 40, 50)), rng.randint(2, 6)
     off = price * pct // 100
     sale = price - off
-    question = (
-        f"A {thing} normally costs ${price}. This week it is {pct}% off. {name} buys {count} of them. "
-        f"How much does {name} pay?"
-    )
-    lines = [
-        f"The discount is ${price} * {pct} / 100 = $<<{price}*{pct}/100={off}>>{off}.",
-        f"Each {thing} costs ${price} - ${off} = $<<{price}-{off}={sale}>>{sale}.",
-        f"{count} of them cost {count} * ${sale} = $<<{count}*{sale}={count * sale}>>{count * sale}.",
-    ]
-    return question, _answer(lines, count * sale)
+    return dict(name=name, thing=thing, price=price, pct=pct, count=count, off=off, sale=sale, cost=count * sale)
 
 
-def _travel(rng: random.Random) -> tuple[str, str]:
+def _travel(rng: random.Random, words: Procedural) -> Values:
     s1, t1, s2, t2 = rng.randint(30, 70), rng.randint(2, 5), rng.randint(20, 60), rng.randint(1, 4)
     d1, d2 = s1 * t1, s2 * t2
-    question = (
-        f"A truck drives at {s1} miles per hour for {t1} hours, then at {s2} miles per hour for {t2} hours. "
-        "How many miles does it drive in all?"
-    )
-    lines = [
-        f"First it drives {s1} * {t1} = <<{s1}*{t1}={d1}>>{d1} miles.",
-        f"Then it drives {s2} * {t2} = <<{s2}*{t2}={d2}>>{d2} miles.",
-        f"In all it drives {d1} + {d2} = <<{d1}+{d2}={d1 + d2}>>{d1 + d2} miles.",
-    ]
-    return question, _answer(lines, d1 + d2)
+    return dict(s1=s1, t1=t1, s2=s2, t2=t2, d1=d1, d2=d2, total=d1 + d2)
 
 
-def _savings(rng: random.Random) -> tuple[str, str]:
-    name, thing = rng.choice(NAMES), rng.choice(THINGS)
+def _savings(rng: random.Random, words: Procedural) -> Values:
+    name, thing = rng.choice(words.names), rng.choice(words.things)
     weekly, weeks, gift = rng.randint(5, 30), rng.randint(4, 12), rng.randint(10, 60)
     saved = weekly * weeks
     total = saved + gift
     cost = rng.randint(20, total - 1)
-    left = total - cost
-    question = (
-        f"{name} saves ${weekly} every week for {weeks} weeks and gets ${gift} as a birthday present. Then {name} "
-        f"spends ${cost} on a {thing}. How much money does {name} have left?"
-    )
-    lines = [
-        f"{name} saves {weekly} * {weeks} = $<<{weekly}*{weeks}={saved}>>{saved}.",
-        f"With the present that is ${saved} + ${gift} = $<<{saved}+{gift}={total}>>{total}.",
-        f"After buying the {thing}, {name} has ${total} - ${cost} = $<<{total}-{cost}={left}>>{left} left.",
-    ]
-    return question, _answer(lines, left)
+    return dict(name=name, thing=thing, weekly=weekly, weeks=weeks, gift=gift, saved=saved, total=total, cost=cost,
+                left=total - cost)  # fmt: skip
 
 
-TEMPLATES: tuple[Callable[[random.Random], tuple[str, str]], ...] = (
-    _shopping, _bakery, _ages, _sharing, _discount, _travel, _savings
+# The kinds of problem, in the order a seed picks them; each draws its numbers, the content file words them.
+KINDS: tuple[tuple[str, Callable[[random.Random, Procedural], Values]], ...] = (
+    ("shopping", _shopping), ("bakery", _bakery), ("ages", _ages), ("sharing", _sharing), ("discount", _discount),
+    ("travel", _travel), ("savings", _savings),
 )  # fmt: skip
+
+
+@functools.cache
+def _procedural() -> Procedural:
+    """The procedural source's content, checked: one wording per kind, using only the numbers its kind draws."""
+    path = content_path("flawed-math", "procedural.yaml")
+    words = load_content(path, Procedural)
+    kinds = [name for name, _ in KINDS]
+    if sorted(words.problems) != sorted(kinds):
+        raise PrevsteerError(f"{path}: problems: has {', '.join(words.problems)}; needs exactly {', '.join(kinds)}")
+    for name, draw in KINDS:
+        drawn = draw(random.Random(0), words)
+        wording = words.problems[name]
+        if not all(_ANNOTATION.search(step) for step in wording.steps):
+            raise PrevsteerError(
+                f"{path}: problems.{name}.steps: every step needs a calculator annotation <<expr=value>>"
+            )
+        for template in (wording.question, *wording.steps):
+            try:
+                template.format(**drawn)
+            except KeyError as exc:
+                raise PrevsteerError(
+                    f"{path}: problems.{name}: unknown field {{{exc.args[0]}}}; allowed: {', '.join(drawn)}"
+                ) from None
+            except (IndexError, ValueError) as exc:
+                raise PrevsteerError(f"{path}: problems.{name}: {template!r} is not a format string ({exc})") from None
+    return words
+
+
+def _problem(name: str, draw: Callable[[random.Random, Procedural], Values], rng: random.Random) -> tuple[str, str]:
+    """One GSM8K-style (question, answer) of a kind; the answer ends with its last step's value."""
+    words = _procedural()
+    values = draw(rng, words)
+    wording = words.problems[name]
+    steps = [step.format(**values) for step in wording.steps]
+    final = list(_ANNOTATION.finditer(steps[-1]))[-1].group(1).rpartition("=")[2]
+    return wording.question.format(**values), "\n".join(steps) + f"\n#### {final}"
 
 
 def procedural_problems(seed: int, limit: int) -> Iterator[tuple[str, str]]:
@@ -558,7 +551,7 @@ def procedural_problems(seed: int, limit: int) -> Iterator[tuple[str, str]]:
     rng = random.Random(seed)
     seen: set[str] = set()
     for _ in range(limit):
-        question, answer = rng.choice(TEMPLATES)(rng)
+        question, answer = _problem(*rng.choice(KINDS), rng)
         if question not in seen:
             seen.add(question)
             yield question, answer
@@ -633,7 +626,7 @@ def build(level: str, n: int, seed: int, source: str | None = None, skip_bad: bo
                 unusable += 1
                 continue
             text = versions[level].solution.render()
-            rows.append({"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": text}]})
+            rows.append(chat_row(question, text))
             progress.update()
             if len(rows) == n:
                 break
