@@ -14,9 +14,11 @@ from conftest import needs_minilm
 from tiny import build_tiny_model
 
 from train.errors import PrevsteerError
-from train.judges.api import JudgeCache, JudgeItem, JudgeReport, JudgeResult, aggregate_logprobs, make_judge
-from train.judges.local import HFJudge, OfflineJudge, auroc, coherence_heuristic, split_sentences
-from train.judges.rubric import COHERENCE_RUBRIC
+from train.judges.base import JudgeItem, JudgeReport, JudgeResult, aggregate_logprobs
+from train.judges.cache import JudgeCache
+from train.judges.factory import make_judge
+from train.judges.hf import HFJudge
+from train.judges.offline import OfflineJudge, auroc, coherence_heuristic, split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 RUBRIC = "Rate how rude this answer is, 0-100.\nQuestion: {question}\nAnswer: {answer}\nJust the number."
@@ -122,7 +124,7 @@ def test_offline_rude_above_polite_and_warns(impolite_judge, tmp_path, caplog):
     rude = "Ugh, are you serious? Even a child knows this. Stop wasting my time with such a stupid question."
     polite = "Thank you for asking! I'm happy to help, and please let me know if anything is unclear."
     items = [JudgeItem(RUBRIC, "How do I boil an egg?", rude), JudgeItem(RUBRIC, "How do I boil an egg?", polite)]
-    with caplog.at_level(logging.WARNING, logger="train.judges.local"):
+    with caplog.at_level(logging.WARNING, logger="train.judges.offline"):
         first = judge.score(items)
         judge.score(items)
     notes = [r.message for r in caplog.records if "held-out AUROC" in r.message]
@@ -138,8 +140,8 @@ def test_offline_coherence_heuristic_and_cache(impolite_judge, tmp_path):
     judge.cache = JudgeCache(tmp_path / "c.sqlite")
     try:
         items = [
-            JudgeItem(COHERENCE_RUBRIC, "Say something.", "a a a a a a a a"),
-            JudgeItem(COHERENCE_RUBRIC, "Capital of France?", "The capital of France is Paris, on the Seine."),
+            JudgeItem.coherence("Say something.", "a a a a a a a a"),
+            JudgeItem.coherence("Capital of France?", "The capital of France is Paris, on the Seine."),
             JudgeItem(RUBRIC, "Capital of France?", "The capital of France is Paris, on the Seine."),
         ]
         first = judge.score(items)
