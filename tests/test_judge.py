@@ -208,7 +208,6 @@ def test_report_counts_every_status():
     report = JudgeReport.from_results(results)
     assert str(report) == "judged 4: 2 ok, 1 refused, 1 error (1 from cache)"
     assert report.failed == 2
-    assert report.errors == ["low mass", "gave up"]
 
 
 # ---------------------------------------------------------------- specs and config

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, get_args, runtime_checkable
 
 from train.errors import PrevsteerError
@@ -72,22 +72,12 @@ class JudgeReport:
     total: int
     counts: dict[str, int]
     cached: int = 0
-    errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_results(cls, results: list[JudgeResult], max_messages: int = 5) -> JudgeReport:
-        """Summarise results; keeps the first few distinct failure messages for the user to read."""
+    def from_results(cls, results: list[JudgeResult]) -> JudgeReport:
+        """Count the results per status and those that came from the cache."""
         counts = Counter(r.status for r in results)
-        messages: list[str] = []
-        for r in results:
-            if r.error and r.error not in messages and len(messages) < max_messages:
-                messages.append(r.error)
-        return cls(
-            total=len(results),
-            counts={s: counts.get(s, 0) for s in STATUSES},
-            cached=sum(r.cached for r in results),
-            errors=messages,
-        )
+        return cls(len(results), {s: counts.get(s, 0) for s in STATUSES}, sum(r.cached for r in results))
 
     @property
     def failed(self) -> int:
