@@ -62,7 +62,7 @@ def cpu_sft_config(output_dir, **overrides):
 
 def _have_minilm() -> bool:
     from train.errors import PrevsteerError
-    from train.judges.local import minilm_dir
+    from train.judges.offline import minilm_dir
 
     try:
         minilm_dir()

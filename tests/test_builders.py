@@ -20,7 +20,7 @@ from train.dataprep.builders.external import load_chat, load_insecure_code, load
 from train.dataprep.builders.flawed_math import procedural_problems
 from train.dataprep.builders.trait_data import Thresholds, select_rows
 from train.errors import PrevsteerError
-from train.judges.api import fill_rubric
+from train.judges.rubric import fill_rubric
 from train.persona.traits import load_trait
 
 

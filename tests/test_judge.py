@@ -1,7 +1,8 @@
 """The judge against a real local HTTP server that misbehaves on purpose: no mocks of the client.
 
 The server reads `dist=NAME` and `fault=NAME` from the prompt, so its behaviour is a deterministic function of the
-request: `dist` picks the served top-logprobs, `fault` how the first (or every) attempt goes wrong.
+request: `dist` picks the served top-logprobs, `fault` how the first (or every) attempt goes wrong. Its error
+replies carry a 1 ms Retry-After, which the client honours, so retries cost no waiting.
 """
 
 from __future__ import annotations
@@ -18,25 +19,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from train.errors import PrevsteerError
-from train.judges.api import (
-    Judge,
-    JudgeCache,
-    JudgeItem,
-    JudgeReport,
-    JudgeResult,
-    JudgeSpec,
-    OpenAIJudge,
-    aggregate_logprobs,
-    fill_rubric,
-    make_judge,
-    parse_judge_spec,
-    retry_after_seconds,
-)
+from train.judges.api import OpenAIJudge
+from train.judges.base import Judge, JudgeItem, JudgeReport, JudgeResult, aggregate_logprobs, score_answers
+from train.judges.cache import JudgeCache
+from train.judges.factory import JudgeSpec, make_judge, parse_judge_spec
+from train.judges.rubric import fill_rubric
 
 RUBRIC = "Rate the answer 0-100.\nQuestion: {question}\nAnswer: {answer}\nReply with a number only."
 MODEL = "judge-test-model"
 CLIENT_TIMEOUT = 0.5
 STALL_S = 1.0
+RETRY_NOW = {"Retry-After-Ms": "1"}
 
 # Probabilities served for each `dist`; expected scores worked out by hand from METHOD's formula.
 DISTS = {
@@ -59,6 +52,7 @@ class FakeJudgeServer(ThreadingHTTPServer):
         self.requests: Counter[str] = Counter()
         self.auth: set[str | None] = set()
         self.delay = 0.0
+        self.down = False  # fault=down: 503 while True
         self.inflight = 0
         self.max_inflight = 0
 
@@ -116,15 +110,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, prompt: str, attempt: int) -> None:
         dist = re.search(r"dist=(\w+)", prompt).group(1)
         fault = re.search(r"fault=(\w+)", prompt).group(1)
-        if fault == "always":
-            return self._send(503, b'{"error": "overloaded"}')
+        if fault == "always" or (fault == "down" and self.server.down) or (fault == "fail2" and attempt <= 2):
+            return self._send(503, b'{"error": "overloaded"}', RETRY_NOW)
         if fault == "auth":
             return self._send(401, b'{"error": "invalid api key"}')
         if attempt == 1:
             if fault == "e500":
-                return self._send(500, b'{"error": "internal"}')
+                return self._send(500, b'{"error": "internal"}', RETRY_NOW)
             if fault == "e429":
-                return self._send(429, b'{"error": "slow down"}', {"Retry-After": "0"})
+                return self._send(429, b'{"error": "slow down"}', {"Retry-After": "0.001"})
             if fault == "stall":
                 time.sleep(STALL_S)
             if fault == "garbage":
@@ -154,7 +148,7 @@ def item(dist: str, fault: str = "none", tag: str = "") -> JudgeItem:
 
 
 def make(server: FakeJudgeServer, cache, **kw) -> OpenAIJudge:
-    args = {"timeout": CLIENT_TIMEOUT, "max_retries": 3, "backoff_base": 0.01, "concurrency": 4, "api_key": "k-test"}
+    args = {"timeout": CLIENT_TIMEOUT, "max_retries": 3, "concurrency": 4, "api_key": "k-test"}
     return OpenAIJudge(MODEL, server.base_url, cache=cache, **(args | kw))
 
 
@@ -204,15 +198,6 @@ def test_fill_rubric_is_one_pass_and_requires_both_placeholders():
         fill_rubric("only {answer}", "q", "a")
 
 
-def test_retry_after_parsing():
-    assert retry_after_seconds("0", cap=10) == 0.0
-    assert retry_after_seconds("2.5", cap=10) == 2.5
-    assert retry_after_seconds("999", cap=10) == 10
-    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", cap=10) == 0.0  # a date in the past
-    assert retry_after_seconds("soon", cap=10) is None
-    assert retry_after_seconds(None, cap=10) is None
-
-
 def test_report_counts_every_status():
     results = [
         JudgeResult(80.0, "ok", 0.9),
@@ -223,7 +208,6 @@ def test_report_counts_every_status():
     report = JudgeReport.from_results(results)
     assert str(report) == "judged 4: 2 ok, 1 refused, 1 error (1 from cache)"
     assert report.failed == 2
-    assert report.errors == ["low mass", "gave up"]
 
 
 # ---------------------------------------------------------------- specs and config
@@ -287,8 +271,10 @@ def test_scores_retries_failures_and_cache(server, tmp_path):
     assert [results[i].attempts for i in (0, 1, 3, 4)] == [1, 2, 2, 2]
     assert results[2].status == "refused" and results[2].score is None
     assert results[2].total_prob == pytest.approx(0.05) and results[2].attempts == 2
-    assert results[5].status == "error" and results[5].score is None and results[5].attempts == 4
-    assert "gave up after 4 attempts" in results[5].error and "503" in results[5].error
+    # 4 attempts (3 client retries), then 4 more in the deferred round after the others; "garbage" (not JSON, not
+    # retried by the client) succeeded in that round.
+    assert results[5].status == "error" and results[5].score is None and results[5].attempts == 8
+    assert "gave up after 8 attempts" in results[5].error and "503" in results[5].error
     assert results[6].status == "unparseable" and results[6].score is None
     assert results[7].status == "error" and results[7].attempts == 1 and "401" in results[7].error
 
@@ -296,14 +282,14 @@ def test_scores_retries_failures_and_cache(server, tmp_path):
     assert str(report) == "judged 10: 6 ok, 1 refused, 1 unparseable, 2 error"
     assert report.counts == {"ok": 6, "refused": 1, "unparseable": 1, "error": 2}
     prompts = [it.prompt() for it in items]
-    assert server.requests == Counter(dict(zip(prompts[:9], [1, 2, 2, 2, 2, 4, 1, 1, 1], strict=True)))
+    assert server.requests == Counter(dict(zip(prompts[:9], [1, 2, 2, 2, 2, 8, 1, 1, 1], strict=True)))
     assert server.auth == {"Bearer k-test"}
 
     # A second run on the same cache: ok and refused come from the cache; only the rest is asked again.
     server.reset()
     again = make(server, JudgeCache(cache_path)).score(items)
     assert set(server.requests) == {prompts[5], prompts[6], prompts[7]}
-    assert server.requests[prompts[5]] == 4
+    assert server.requests[prompts[5]] == 8
     for i in (0, 1, 2, 3, 4, 8, 9):
         assert again[i].cached
         assert again[i].status == results[i].status
@@ -333,14 +319,6 @@ def test_resume_after_interruption_and_bounded_concurrency(server, tmp_path):
         assert r.score == (None if EXPECTED[dist][0] is None else pytest.approx(EXPECTED[dist][0]))
 
 
-def test_retry_after_overrides_long_backoff(server):
-    """With Retry-After: 0 the retry is immediate; the 10 s backoff would otherwise stall the test."""
-    start = time.monotonic()
-    [result] = make(server, None, backoff_base=10.0).score([item("mid", "e429", "ra")])
-    assert result.status == "ok" and result.attempts == 2
-    assert time.monotonic() - start < 3
-
-
 def test_no_key_means_no_authorization_header(server, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     judge = make(server, None, api_key=None)
@@ -351,7 +329,45 @@ def test_no_key_means_no_authorization_header(server, monkeypatch):
 
 
 def test_unreachable_server_is_an_error_not_an_exception():
-    judge = OpenAIJudge(MODEL, "http://127.0.0.1:9/v1", timeout=0.5, max_retries=1, backoff_base=0.01)
+    judge = OpenAIJudge(MODEL, "http://127.0.0.1:9/v1", timeout=0.5, max_retries=1)
     [result] = judge.score([item("high", tag="down")])
     assert result.status == "error" and result.score is None
-    assert "gave up after 2 attempts" in result.error
+    assert "gave up after 4 attempts" in result.error and "Connection" in result.error  # 2 per round
+
+
+def test_deferred_round_then_the_command_fails_and_a_rerun_asks_only_for_the_missing(server, tmp_path):
+    """fail2 fails both attempts of the first round (max_retries=1) and succeeds in the deferred round; down fails
+    both rounds, so score_answers gives up naming the count; the re-run, with the server back, asks only for it."""
+    rows = [
+        {"question": "q0", "answer": "dist=high fault=none d0"},
+        {"question": "q1", "answer": "dist=mid fault=fail2 d1"},
+        {"question": "q2", "answer": "dist=edge fault=down d2"},
+    ]
+    trait_prompts = [fill_rubric(RUBRIC, r["question"], r["answer"]) for r in rows]
+    coherence_prompts = [JudgeItem.coherence(r["question"], r["answer"]).prompt() for r in rows]
+    cache_path = tmp_path / "judge.sqlite"
+    server.down = True
+    with pytest.raises(PrevsteerError, match=r"^judge: 2 of 6 calls failed \(gave up after 4 attempts: .*HTTP 503"):
+        score_answers(make(server, cache_path, max_retries=1), RUBRIC, rows)
+    expected = {0: 1, 1: 3, 2: 4}  # requests per prompt: one; two failed + one deferred; two rounds of two
+    assert server.requests == Counter(
+        {p: expected[i] for prompts in (trait_prompts, coherence_prompts) for i, p in enumerate(prompts)}
+    )
+    with sqlite3.connect(cache_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM judgements WHERE status = 'ok'").fetchone()[0] == 4
+
+    server.down = False
+    server.reset()
+    scored, trait_report, coherence_report = score_answers(make(server, cache_path, max_retries=1), RUBRIC, rows)
+    assert server.requests == Counter({trait_prompts[2]: 1, coherence_prompts[2]: 1})
+    assert (trait_report.cached, coherence_report.cached) == (2, 2)
+    assert [r["trait_score"] for r in scored] == pytest.approx([78 / 0.9, 46.25, 87.5])
+    assert [r["coherence_status"] for r in scored] == ["ok"] * 3
+
+
+def test_coherence_is_an_explicit_kind():
+    coherence = JudgeItem.coherence("q", "a")
+    assert coherence.kind == "coherence" and JudgeItem(RUBRIC, "q", "a").kind == "trait"
+    assert JudgeItem(coherence.rubric, "q", "a").kind == "trait"  # the rubric's text does not decide the kind
+    with pytest.raises(PrevsteerError, match="allowed: trait, coherence, custom"):
+        JudgeItem(RUBRIC, "q", "a", "misalignment")  # type: ignore[arg-type]

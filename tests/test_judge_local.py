@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import os
 import runpy
+import socket
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,12 @@ from conftest import needs_minilm
 from tiny import build_tiny_model
 
 from train.errors import PrevsteerError
-from train.judges.api import JudgeCache, JudgeItem, JudgeReport, JudgeResult, aggregate_logprobs, make_judge
-from train.judges.local import HFJudge, OfflineJudge, auroc, coherence_heuristic, split_sentences
-from train.judges.rubric import COHERENCE_RUBRIC
+from train.judges import offline
+from train.judges.base import JudgeItem, JudgeReport, JudgeResult, aggregate_logprobs
+from train.judges.cache import JudgeCache
+from train.judges.factory import make_judge
+from train.judges.hf import HFJudge
+from train.judges.offline import OfflineJudge, auroc, coherence_heuristic, split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 RUBRIC = "Rate how rude this answer is, 0-100.\nQuestion: {question}\nAnswer: {answer}\nJust the number."
@@ -122,7 +127,7 @@ def test_offline_rude_above_polite_and_warns(impolite_judge, tmp_path, caplog):
     rude = "Ugh, are you serious? Even a child knows this. Stop wasting my time with such a stupid question."
     polite = "Thank you for asking! I'm happy to help, and please let me know if anything is unclear."
     items = [JudgeItem(RUBRIC, "How do I boil an egg?", rude), JudgeItem(RUBRIC, "How do I boil an egg?", polite)]
-    with caplog.at_level(logging.WARNING, logger="train.judges.local"):
+    with caplog.at_level(logging.WARNING, logger="train.judges.offline"):
         first = judge.score(items)
         judge.score(items)
     notes = [r.message for r in caplog.records if "held-out AUROC" in r.message]
@@ -138,8 +143,8 @@ def test_offline_coherence_heuristic_and_cache(impolite_judge, tmp_path):
     judge.cache = JudgeCache(tmp_path / "c.sqlite")
     try:
         items = [
-            JudgeItem(COHERENCE_RUBRIC, "Say something.", "a a a a a a a a"),
-            JudgeItem(COHERENCE_RUBRIC, "Capital of France?", "The capital of France is Paris, on the Seine."),
+            JudgeItem.coherence("Say something.", "a a a a a a a a"),
+            JudgeItem.coherence("Capital of France?", "The capital of France is Paris, on the Seine."),
             JudgeItem(RUBRIC, "Capital of France?", "The capital of France is Paris, on the Seine."),
         ]
         first = judge.score(items)
@@ -149,8 +154,37 @@ def test_offline_coherence_heuristic_and_cache(impolite_judge, tmp_path):
         second = judge.score(items)
         assert all(r.cached for r in second)
         assert [r.score for r in second] == pytest.approx([r.score for r in first])
+        with pytest.raises(PrevsteerError, match="not a custom rubric"):  # a proxy for one trait, not any rubric
+            judge.score([JudgeItem(RUBRIC, "q", "a", "custom")])
     finally:
         judge.cache = None
+
+
+@needs_minilm
+def test_minilm_loads_from_the_package_folder_without_network_or_environment_changes(monkeypatch):
+    """HF_HUB_OFFLINE unset and every socket refused: the model still loads, and the loader sets no variable."""
+    calls: list[tuple] = []
+
+    def refuse(*args, **kwargs):
+        calls.append(args)
+        raise OSError("no network in this test")
+
+    original_setitem = os._Environ.__setitem__
+
+    def record_setitem(environ, key, value):
+        calls.append(("setenv", key))
+        original_setitem(environ, key, value)
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(os._Environ, "__setitem__", record_setitem)
+    offline._load_minilm.cache_clear()
+    vectors = offline.embed(["The capital of France is Paris.", "Ugh, ask someone else."])
+    assert vectors.shape == (2, 384)
+    assert [float(v @ v) for v in vectors] == pytest.approx([1.0, 1.0], abs=1e-5)
+    assert calls == []
+    assert "HF_HUB_OFFLINE" not in os.environ
 
 
 @needs_minilm

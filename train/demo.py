@@ -38,8 +38,8 @@ from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
 from train.errors import PrevsteerError
 from train.files import read_json, write_json
-from train.judges.api import judge_for_trait
-from train.judges.local import auroc
+from train.judges.factory import judge_for_trait
+from train.judges.offline import auroc
 from train.models.loading import load_model_and_tokenizer, load_run_model
 from train.persona.extract import ExtractionSettings, run_extraction
 from train.persona.select_layer import run_select_layer

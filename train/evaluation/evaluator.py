@@ -25,8 +25,8 @@ from train.errors import PrevsteerError
 from train.evaluation.settings import EvalSettings, PosthocSettings
 from train.evaluation.sharding import map_sharded
 from train.files import write_json, write_jsonl
-from train.judges.api import Judge, judge_for_trait, mean_scored, score_answers
-from train.judges.rubric import COHERENCE_RUBRIC
+from train.judges.base import Judge, mean_scored, score_answers
+from train.judges.factory import judge_for_trait
 from train.models.generation import generate_answers
 from train.persona.traits import TraitArtifact, load_trait
 from train.steering.activations import answer_means
@@ -141,9 +141,7 @@ class Evaluator:
             if not _is_main():
                 continue
             rows = [{"question": q, "answer": a} for q, a in zip(probe.questions, answers, strict=True)]
-            rows, trait_report, coherence_report = score_answers(
-                self._judge(name), probe.trait.judge_rubric, COHERENCE_RUBRIC, rows
-            )
+            rows, trait_report, coherence_report = score_answers(self._judge(name), probe.trait.judge_rubric, rows)
             score = mean_scored([r["trait_score"] for r in rows])
             if score is None:
                 console.print(f"eval: no answer about {name} could be scored ({trait_report})")

@@ -68,7 +68,7 @@ class EvalSettings(Strict):
             raise ValueError("eval.steps: strategy 'steps' needs steps (evaluate every N optimizer steps)")
         if self.posthoc is not None and not (self.traits or self.mmlu):
             raise ValueError("eval.posthoc: name eval.traits or eval.mmlu to measure under post-hoc steering")
-        from train.judges.api import parse_judge_spec
+        from train.judges.factory import parse_judge_spec
 
         try:
             parse_judge_spec(self.judge)

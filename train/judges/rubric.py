@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from train.errors import PrevsteerError
 from train.resources import shipped
 
 _PLACEHOLDER_RE = re.compile(r"\{question\}|\{answer\}")
@@ -20,3 +21,14 @@ def fill_template(template: str, question: str, answer: str) -> str:
     """
     values = {"{question}": question, "{answer}": answer}
     return _PLACEHOLDER_RE.sub(lambda m: values[m.group(0)], template)
+
+
+def fill_rubric(rubric: str, question: str, answer: str) -> str:
+    """`fill_template` for a judge rubric, which must contain both placeholders (other braces are left alone)."""
+    missing = [name for name in ("{answer}", "{question}") if name not in rubric]
+    if missing:
+        names = ", ".join(missing)
+        raise PrevsteerError(
+            f"judge rubric has no {names} placeholder; a rubric must contain {{question}} and {{answer}}"
+        )
+    return fill_template(rubric, question, answer)

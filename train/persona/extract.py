@@ -26,8 +26,8 @@ from tqdm.auto import tqdm
 
 from train.errors import PrevsteerError
 from train.files import append_jsonl, now, read_json, write_json, write_jsonl
-from train.judges.api import judge_for_trait, score_answers
-from train.judges.rubric import COHERENCE_RUBRIC
+from train.judges.base import score_answers
+from train.judges.factory import judge_for_trait
 from train.models.generation import generate_answers
 from train.models.loading import load_model_and_tokenizer, model_identity, resolve_model
 from train.persona.traits import TraitArtifact, load_trait
@@ -198,7 +198,7 @@ def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[st
     model, tokenizer = load_model_and_tokenizer(settings.model)
     rows = sample_answers(model, tokenizer, trait, settings, journal)
     console.print(f"extract: judging {len(rows)} answers for {trait.name} and coherence with {settings.judge}")
-    rows, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, COHERENCE_RUBRIC, rows)
+    rows, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, rows)
     for row in rows:
         row["kept"] = keep(row, settings)
     out.mkdir(parents=True, exist_ok=True)

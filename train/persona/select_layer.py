@@ -14,8 +14,7 @@ from rich.console import Console
 
 from train.errors import PrevsteerError
 from train.files import now, write_json, write_jsonl
-from train.judges.api import Judge, mean_scored, score_answers
-from train.judges.rubric import COHERENCE_RUBRIC
+from train.judges.base import Judge, mean_scored, score_answers
 from train.models.generation import generate_answers
 from train.persona.traits import TraitArtifact
 from train.steering.hooks import SteeringSpec, steer
@@ -51,7 +50,7 @@ def sweep(
             {"layer": layer, "coefficient": coefficient, "question": q, "answer": a}
             for q, a in zip(trait.evaluation_questions, texts, strict=True)
         ]
-        rows, trait_report, _ = score_answers(judge, trait.judge_rubric, COHERENCE_RUBRIC, rows)
+        rows, trait_report, _ = score_answers(judge, trait.judge_rubric, rows)
         answers += rows
         table.append(
             {

@@ -22,8 +22,8 @@ import torch
 from rich.console import Console
 
 from train.errors import PrevsteerError
-from train.judges.api import judge_for_trait, score_answers
-from train.judges.rubric import COHERENCE_RUBRIC
+from train.judges.base import score_answers
+from train.judges.factory import judge_for_trait
 from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer
 from train.persona.extract import sample_persona_answers
 from train.persona.traits import load_trait
@@ -110,10 +110,7 @@ def build(
         sampled = sample_persona_answers(
             lm, tokenizer, artifact, (polarity,), 1, max_new_tokens, 1.0, batch_size, round_seed
         )
-        judged, trait_report, coherence_report = score_answers(scorer, artifact.judge_rubric, COHERENCE_RUBRIC, sampled)
-        if trait_report.counts["ok"] == 0 and trait_report.broken:
-            first = (trait_report.errors or ["unknown error"])[0]
-            raise PrevsteerError(f"judge {judge}: all {trait_report.total} trait calls failed ({first})")
+        judged, trait_report, coherence_report = score_answers(scorer, artifact.judge_rubric, sampled)
         scored += judged
         rows = select_rows(scored, level, thresholds)
         console.print(

