@@ -220,6 +220,24 @@ def cmd_traits_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_traits_import(args: argparse.Namespace) -> int:
+    from train.persona.traits import TRAITS_DIR, import_trait_files, save_trait
+
+    imported = import_trait_files(args.paths)
+    out_dir = args.out or TRAITS_DIR
+    targets = [out_dir / f"{item.artifact.name}.json" for item in imported]
+    existing = [str(path) for path in targets if path.exists()]
+    if existing and not args.force:
+        raise PrevsteerError(f"{', '.join(existing)} exist(s); pass --force to replace, or --out for another folder")
+    for item, path in zip(imported, targets, strict=True):
+        for difference in item.differences:
+            print(f"{item.artifact.name}: the extract and eval files disagree: {difference}; the extract file's "
+                  "instructions and rubric are kept", file=sys.stderr)  # fmt: skip
+        save_trait(item.artifact, path)
+        print(f"{path}: {item.artifact.name} imported and validated ({item.artifact.source})")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from train.evaluation.evaluator import run_eval
     from train.training.recipe import load_recipe, validate_eval
@@ -416,6 +434,20 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--out", type=Path, default=None, help="default: data/traits/NAME.json")
     new.add_argument("--force", action="store_true")
     new.set_defaults(func=cmd_traits_new)
+    imported = traits_sub.add_parser(
+        "import", help="import the persona-vectors study's trait data: its released layout or the 40-question file"
+    )
+    imported.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="trait_data_extract/NAME.json and trait_data_eval/NAME.json, or the folder holding both folders (every "
+        "trait), or one file with 40 questions (20 extraction, then 20 evaluation)",
+    )
+    imported.add_argument("--out", type=Path, default=None, help="folder for NAME.json (default data/traits)")
+    imported.add_argument("--force", action="store_true", help="replace existing NAME.json files")
+    imported.set_defaults(func=cmd_traits_import)
 
     evaluate = sub.add_parser("eval", help="trait scores, coherence, projections and MMLU, with post-hoc sweeps")
     evaluate.add_argument(
