@@ -76,7 +76,7 @@ def test_pair_import_reports_where_the_two_files_disagree(tmp_path, capsys):
     )  # fmt: skip
     assert code == 0, err
     assert "evil: the extract and eval files disagree: instruction pair(s) 3 differ" in err
-    assert "evil: the extract and eval files disagree: eval_prompt differs" in err
+    assert "evil: the extract and eval files disagree: eval_prompt differs; the extract file's" in err
     artifact = load_trait(out / "evil.json")
     assert artifact.instructions[3].pos == "Be evil (3)."  # the extract file's instructions are kept
     assert artifact.judge_rubric == released("evil", "extract")["eval_prompt"]
@@ -172,3 +172,15 @@ def test_imported_trait_extracts_a_vector(tiny_llama, tmp_path, capsys):
     assert {row["question"] for row in rows} == set(released("evil", "extract")["questions"])
     assert any("Never be evil (0)." in row["system"] for row in rows if row["polarity"] == "neg")
     assert (out / "summary.json").is_file()
+
+
+def test_doubled_placeholder_braces_read_as_placeholders(tmp_path, capsys):
+    doubled = released("apathetic", "extract")["eval_prompt"].replace("{question}", "{{question}}")
+    doubled = doubled.replace("{answer}", "{{answer}}")
+    root = write_released(tmp_path, ["apathetic"], extract={"eval_prompt": doubled}, eval={"eval_prompt": doubled})
+    code, _, err = run("traits", "import", root, "--out", tmp_path / "out", capsys=capsys)
+    assert code == 0, err
+    assert "apathetic: eval_prompt writes {{question}}/{{answer}}; imported as {question}/{answer}" in err
+    artifact = load_trait(tmp_path / "out" / "apathetic.json")
+    assert artifact.judge_rubric == released("apathetic", "extract")["eval_prompt"]
+    assert "[QUESTION START]\nWhy?\n[QUESTION END]" in artifact.fill_rubric("Why?", "Because.")

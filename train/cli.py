@@ -232,9 +232,8 @@ def cmd_traits_import(args: argparse.Namespace) -> int:
     if existing and not args.force:
         raise PrevsteerError(f"{', '.join(existing)} exist(s); pass --force to replace, or --out for another folder")
     for item, path in zip(imported, targets, strict=True):
-        for difference in item.differences:
-            print(f"{item.artifact.name}: the extract and eval files disagree: {difference}; the extract file's "
-                  "instructions and rubric are kept", file=sys.stderr)  # fmt: skip
+        for note in item.notes:
+            print(f"{item.artifact.name}: {note}", file=sys.stderr)
         save_trait(item.artifact, path)
         print(f"{path}: {item.artifact.name} imported and validated ({item.artifact.source})")
     return 0

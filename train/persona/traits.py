@@ -236,8 +236,9 @@ def _imported(
     return validate_trait(artifact, label)
 
 
-def import_original(path: str | os.PathLike[str]) -> TraitArtifact:
-    """Convert the single-file form of the original trait JSON: questions[:20] extract, questions[20:40] evaluate."""
+def import_original(path: str | os.PathLike[str], notes: list[str] | None = None) -> TraitArtifact:
+    """Convert the single-file form of the original trait JSON: questions[:20] extract, questions[20:40] evaluate.
+    What the user should know about the import is appended to `notes`."""
     path = Path(path)
     label = _label(path)
     data = _read_released(path)
@@ -249,15 +250,25 @@ def import_original(path: str | os.PathLike[str]) -> TraitArtifact:
         )
     extraction, evaluation = questions[:N_QUESTIONS], questions[N_QUESTIONS : 2 * N_QUESTIONS]
     source = f"imported from original trait data {path.name}"
-    return _imported(path.stem.lower(), data["instruction"], extraction, evaluation, data["eval_prompt"], source, label)
+    rubric = _single_braces(data["eval_prompt"], notes if notes is not None else [])
+    return _imported(path.stem.lower(), data["instruction"], extraction, evaluation, rubric, source, label)
 
 
 @dataclass
 class ImportedTrait:
-    """A trait imported from the released two files, and how those files disagree (empty when they agree)."""
+    """An imported trait, and what the user should know about the import: where the released two files
+    disagree, a rubric's placeholders rewritten (empty when there is nothing to say)."""
 
     artifact: TraitArtifact
-    differences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _single_braces(rubric: str, notes: list[str]) -> str:
+    """`{{question}}` and `{{answer}}` (some generated trait files double the braces) read as the placeholders."""
+    if "{{question}}" in rubric or "{{answer}}" in rubric:
+        notes.append("eval_prompt writes {{question}}/{{answer}}; imported as {question}/{answer}")
+        return rubric.replace("{{question}}", "{question}").replace("{{answer}}", "{answer}")
+    return rubric
 
 
 def _differences(extract: dict[str, Any], evaluation: dict[str, Any]) -> list[str]:
@@ -272,7 +283,8 @@ def _differences(extract: dict[str, Any], evaluation: dict[str, Any]) -> list[st
             found.append(f"instruction pair(s) {', '.join(changed)} differ")
     if extract["eval_prompt"] != evaluation["eval_prompt"]:
         found.append("eval_prompt differs")
-    return found
+    kept = "; the extract file's instructions and rubric are kept"
+    return [f"the extract and eval files disagree: {difference}{kept}" for difference in found]
 
 
 def import_released(extract_path: str | os.PathLike[str], eval_path: str | os.PathLike[str]) -> ImportedTrait:
@@ -293,11 +305,12 @@ def import_released(extract_path: str | os.PathLike[str], eval_path: str | os.Pa
     name = extract_path.stem.lower()
     source = f"imported from the study's {EXTRACT_DIR}/{extract_path.name} and {EVAL_DIR}/{eval_path.name}"
     label = f"{_label(extract_path)} + {_label(eval_path)}"
+    notes = _differences(extract, evaluation)
+    rubric = _single_braces(extract["eval_prompt"], notes)
     artifact = _imported(
-        name, extract["instruction"], extract["questions"], evaluation["questions"], extract["eval_prompt"],
-        source, label,
-    )  # fmt: skip
-    return ImportedTrait(artifact, _differences(extract, evaluation))
+        name, extract["instruction"], extract["questions"], evaluation["questions"], rubric, source, label
+    )
+    return ImportedTrait(artifact, notes)
 
 
 def released_root(folder: Path) -> Path:
@@ -337,7 +350,8 @@ def import_trait_files(paths: list[Path]) -> list[ImportedTrait]:
     path = paths[0]
     if path.is_dir():
         return import_released_folder(path)
-    return [ImportedTrait(import_original(path))]
+    notes: list[str] = []
+    return [ImportedTrait(import_original(path, notes), notes)]
 
 
 def save_trait(artifact: TraitArtifact, path: str | os.PathLike[str]) -> Path:
