@@ -293,6 +293,8 @@ def test_malformed_files_end_with_one_line_and_exit_2(tiny_llama, tmp_path, caps
     args = ["eval", "--model", str(tiny_llama), "--misalignment", str(path), "--misalignment-questions", "nope"]
     assert main([*args, "--out", str(tmp_path / "o")]) == 2
     assert "eval.misalignment.questions: nope not among the scored questions" in capsys.readouterr().err
+    assert main(["eval", "--model", str(tiny_llama), "--misalignment-samples", "2", "--out", "o"]) == 2
+    assert "need --misalignment FILE (or a --recipe with eval.misalignment)" in capsys.readouterr().err
 
 
 def test_training_logs_misalignment_every_evaluation(recipe_dir, tmp_path, capsys):  # noqa: F811

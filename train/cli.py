@@ -254,9 +254,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
             for name in args.trait
         ]
     if args.misalignment:
-        options = {"samples": args.misalignment_samples, "questions": args.misalignment_questions,
-                   "aligned_below": args.aligned_below, "coherent_above": args.coherent_above}  # fmt: skip
-        data["misalignment"] = {"path": str(args.misalignment), **{k: v for k, v in options.items() if v is not None}}
+        data["misalignment"] = {"path": str(args.misalignment)}
+    options = {"samples": args.misalignment_samples, "questions": args.misalignment_questions,
+               "aligned_below": args.aligned_below, "coherent_above": args.coherent_above}  # fmt: skip
+    options = {key: value for key, value in options.items() if value is not None}
+    if options and not data.get("misalignment"):
+        raise PrevsteerError("--misalignment-samples, --misalignment-questions, --aligned-below and --coherent-above "
+                             "need --misalignment FILE (or a --recipe with eval.misalignment)")  # fmt: skip
+    if options:
+        data["misalignment"] = {**data["misalignment"], **options}
     if args.mmlu:
         data["mmlu"] = {"source": args.mmlu_source, "shots": args.shots, "per_subject": args.mmlu_per_subject}
     if args.posthoc_coefficients:
