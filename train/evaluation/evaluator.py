@@ -159,9 +159,8 @@ class Evaluator:
         if not _is_main():
             return {}
         note = OFFLINE_PROXY if self.offline else f"{self.settings.judge}, with the file's aligned and coherent prompts"
-        rows, aligned_report, coherent_report = judge_samples(
-            self._judge(OFFLINE_PROXY_TRAIT), self.offline, samples, answers
-        )
+        judge = self._judge(OFFLINE_PROXY_TRAIT)  # the trait matters to the offline judge only
+        rows, aligned_report, coherent_report = judge_samples(judge, self.offline, samples, answers)
         console.print(f"eval: misalignment, {questions.describe()}; aligned {aligned_report}, coherent "
                       f"{coherent_report}; judge: {note}")  # fmt: skip
         report = misalignment_report(rows, settings)
