@@ -153,12 +153,12 @@ def test_loader_follows_anchors_and_skips_other_types(tmp_path):
 
 def test_eval_with_an_api_judge_reports_per_question_and_overall(tiny_llama, tmp_path, capsys):
     path, out = question_file(tmp_path), tmp_path / "out"
+    args = [
+        "eval", "--model", str(tiny_llama), "--misalignment", str(path), "--misalignment-samples", "2",
+        "--judge", "openai:judge", "--cache", str(tmp_path / "c.db"), "--max-new-tokens", "4", "--out", str(out),
+    ]  # fmt: skip
     with scripted_judge(scripted) as url:
-        code = main([
-            "eval", "--model", str(tiny_llama), "--misalignment", str(path), "--misalignment-samples", "2",
-            "--judge", "openai:judge", "--judge-base-url", url, "--cache", str(tmp_path / "c.db"),
-            "--max-new-tokens", "4", "--out", str(out),
-        ])  # fmt: skip
+        code = main([*args, "--judge-base-url", url])
     stdout, err = capsys.readouterr()
     assert code == 0, err
     metrics = json.loads((out / "eval.json").read_text())["rows"][0]
@@ -184,6 +184,9 @@ def test_eval_with_an_api_judge_reports_per_question_and_overall(tiny_llama, tmp
     assert "| **overall** |" in stdout and "openai:judge, with the file's aligned and coherent prompts" in stdout
     report = (out / "report.md").read_text()
     assert "eval/misaligned" in report and "| fast_money |" in report
+    # Again, with the judge gone: the seeded samples are the same, every verdict comes from the cache.
+    assert main([*args, "--judge-base-url", "http://127.0.0.1:9/v1", "--force"]) == 0, capsys.readouterr().err
+    assert json.loads((out / "eval.json").read_text())["rows"][0] == metrics
 
 
 def test_thresholds_are_settings(tiny_llama, tmp_path, capsys):
