@@ -97,7 +97,10 @@ def test_eval_section_errors_name_the_field(recipe_dir):  # noqa: F811
         ({"traits": [{"name": "impolite", "vectr": "x"}]}, "eval.traits.0.vectr: unknown key; did you mean vector"),
         ({"judge": "gpt4"}, "unknown judge 'gpt4'"),
         ({"strategy": "steps"}, "eval.steps: strategy 'steps' needs steps"),
-        ({"posthoc": {"vector": "vector.safetensors", "layers": [1]}}, "eval.posthoc: name eval.traits or eval.mmlu"),
+        (
+            {"posthoc": {"vector": "vector.safetensors", "layers": [1]}},
+            "eval.posthoc: name eval.traits, eval.misalignment or eval.mmlu",
+        ),
         ({"traits": [{"name": "impolite", "vector": "missing.safetensors"}]}, "file not found"),
     ]
     base = yaml.safe_load(path.read_text())

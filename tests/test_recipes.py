@@ -40,7 +40,7 @@ ARMS = ["preventative-all", "filter"]
 @pytest.mark.parametrize("arm", ARMS)
 def test_study_arms_train_a_few_steps(arm, tmp_path, capsys):
     """Study arms train offline from built (and screened) data: small data, 2 steps, no per-epoch evaluation."""
-    small = ["data.build.n=16", "training.max_steps=2", "eval.traits=[]", "eval.mmlu=null"]
+    small = ["data.build.n=16", "training.max_steps=2", "eval.traits=[]", "eval.mmlu=null", "eval.misalignment=null"]
     small += ["training.per_device_train_batch_size=2", "training.gradient_accumulation_steps=1"]
     if arm == "filter":
         small += ["data.filter.max_new_tokens=8"]

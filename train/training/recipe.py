@@ -226,6 +226,8 @@ PATH_KEYS = (
     "eval.traits.*.vector",
     "eval.posthoc.vector",
     "eval.mmlu.source",
+    "eval.misalignment",  # the path alone, or
+    "eval.misalignment.path",
 )
 MAYBE_PATHS = ("model.name", "eval.mmlu.source", "data.build.source")
 
@@ -328,6 +330,7 @@ def load_recipe(path: str | Path, overrides: typing.Sequence[str] = ()) -> Recip
     files += [("data.filter.vector", recipe.data.filter.vector if recipe.data.filter else None)]
     files += [(f"eval.traits[{t.name}].vector", t.vector) for t in recipe.eval.traits]
     files += [("eval.posthoc.vector", recipe.eval.posthoc.vector if recipe.eval.posthoc else None)]
+    files += [("eval.misalignment", recipe.eval.misalignment.path if recipe.eval.misalignment else None)]
     for field, file_path in files:
         if file_path and not Path(file_path).is_file():
             raise PrevsteerError(f"{path}: {field}: file not found: {file_path}")
