@@ -12,7 +12,7 @@ from conftest import needs_minilm
 from train.files import read_numbered_jsonl
 from train.judges.local import LABELLED_ANSWERS, OfflineJudge, auroc
 from train.persona.traits import load_trait
-from train.resources import REPO_ROOT
+from train.resources import shipped
 
 MIN_ROWS = 60
 MIN_AUROC = 0.85
@@ -111,7 +111,7 @@ def _chat_rows(path: Path) -> list[tuple[str, str]]:
 
 
 def _pair(trait: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    pos_file, neg_file = (REPO_ROOT / p for p in LABELLED_ANSWERS[trait])
+    pos_file, neg_file = (shipped(p) for p in LABELLED_ANSWERS[trait])
     return _chat_rows(pos_file), _chat_rows(neg_file)
 
 

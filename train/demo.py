@@ -44,17 +44,17 @@ from train.models.loading import load_model_and_tokenizer, load_run_model
 from train.persona.extract import ExtractionSettings, run_extraction
 from train.persona.select_layer import run_select_layer
 from train.persona.traits import load_trait
+from train.resources import shipped, shipped_recipe
 from train.steering.activations import answer_nll
 from train.steering.vectors import PersonaVector
 from train.training.recipe import load_recipe
 from train.training.rundir import read_metrics
 
-ROOT = Path(__file__).resolve().parent.parent
 MODEL = "smollm2-135m-instruct"
 EXTRACT_TOKENS = 48
 SELECT_LAYERS = [13, 17, 21]
 SELECT_COEFFICIENTS = [1.0, 2.0, 4.0]
-HELD_OUT = ROOT / "data" / "datasets" / "impolite"  # 30 held-out questions with a rude and a polite answer each
+HELD_OUT = shipped("datasets", "impolite")  # 30 held-out questions with a rude and a polite answer each
 ARMS = ("plain", "preventative")
 SEEDS = (0, 1)
 # Post-hoc coefficients: a = 0 is the plain run itself; near a = 0.5 its projection is back at the base model's.
@@ -120,7 +120,7 @@ def _screen(out: Path, data: dict[str, Path], vector_path: Path, layer: int) -> 
 
 
 def _recipe_path(arm: str) -> Path:
-    return ROOT / "recipes" / f"demo-{arm}.yaml"
+    return shipped_recipe(f"demo-{arm}.yaml")
 
 
 @dataclass
@@ -192,7 +192,7 @@ def _run_lanes(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
             log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} prevsteer {' '.join(job.args)}\n")
             log.flush()
             command = [sys.executable, "-m", "train.cli", *job.args]
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
             running[lane] = (job, process, time.monotonic(), log)
             console.print(f"demo: started {job.name} (log {logs / job.name}.log)")
 

