@@ -287,7 +287,7 @@ def cmd_select_layer(args: argparse.Namespace) -> int:
         model, tokenizer, trait, args.vector, judge, args.layers, args.coefficients, args.out,
         **_given(args, "max_new_tokens"),
     )  # fmt: skip
-    print(f"chosen layer {chosen}: recorded in {args.vector}; table and plot in {args.out}")
+    print(f"chosen layer {chosen}: table, plot and the vector with the choice in {args.out}")
     return 0
 
 

@@ -81,8 +81,8 @@ def _extract_vector(out: Path) -> Path:
 
 
 def _select_layer(out: Path, vector_path: Path) -> int:
-    """The layer where steering generation moves the judged trait most (recorded in the vector's metadata)."""
-    chosen = PersonaVector.load(vector_path).metadata.get("selected_layer")
+    """The layer where steering generation moves the judged trait most (recorded in select/summary.json)."""
+    chosen = read_json(out / "select" / "summary.json").get("chosen_layer")
     if chosen is not None:
         console.print(f"demo: reusing the selected layer {chosen}")
         return int(chosen)
