@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from train.console import result, say
 from train.errors import PrevsteerError
 
 EXIT_BAD_INPUT = 2
@@ -131,7 +132,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.recipe, args.overrides)
     preflight(recipe)
     run_dir = train_run(recipe, args.output_dir, resume=args.resume)
-    print(f"run directory: {run_dir}")
+    result(f"run directory: {run_dir}")
     return 0
 
 
@@ -141,7 +142,7 @@ def cmd_vector_import(args: argparse.Namespace) -> int:
     _refuse_existing(args.out, args.force)
     vector = PersonaVector.from_original_pt(args.source, trait=args.trait, model=args.model)
     vector.save(args.out)
-    print(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size} (row l = output of block l)")
+    result(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size} (row l = output of block l)")
     return 0
 
 
@@ -159,7 +160,7 @@ def cmd_vector_contrast(args: argparse.Namespace) -> int:
     extraction = {"method": method, "pos": str(args.pos), "neg": str(args.neg), "n_pos": len(pos), "n_neg": len(neg)}
     vector = PersonaVector(diff, {"trait": args.trait, "model": args.model, "extraction": extraction})
     vector.save(args.out)
-    print(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size}, from {len(pos)} vs {len(neg)} answers")
+    result(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size}, from {len(pos)} vs {len(neg)} answers")
     return 0
 
 
@@ -177,8 +178,8 @@ def cmd_judge(args: argparse.Namespace) -> int:
         scored, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, COHERENCE_RUBRIC, rows)
     except PrevsteerError as exc:
         raise PrevsteerError(f"{args.input}: {exc}") from None
-    print(f"trait {trait.name}: {trait_report}", file=sys.stderr)
-    print(f"coherence: {coherence_report}", file=sys.stderr)
+    say(f"trait {trait.name}: {trait_report}")
+    say(f"coherence: {coherence_report}")
     failed = trait_report.broken + coherence_report.broken
     if failed:
         first = (trait_report.errors or coherence_report.errors or ["unknown"])[0]
@@ -187,7 +188,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
             "obtained are cached: re-run to retry the rest"
         )
     write_jsonl(args.out, scored)
-    print(f"{args.out}: {len(scored)} rows scored")
+    result(f"{args.out}: {len(scored)} rows scored")
     return 0
 
 
@@ -209,7 +210,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         **_given(args, "max_new_tokens"),
     )
     summary = run_extraction(settings, force=args.force)
-    print(f"{args.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
+    result(f"{args.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
           f"{', '.join(summary['vectors'].values())}")  # fmt: skip
     return 0
 
@@ -229,7 +230,7 @@ def cmd_project(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         force=args.force,
     )
-    print(f"{out / 'projections.csv'}, {out / 'summary.json'}: written")
+    result(f"{out / 'projections.csv'}, {out / 'summary.json'}: written")
     return 0
 
 
@@ -249,9 +250,9 @@ def cmd_screen(args: argparse.Namespace) -> int:
         force=args.force,
         **_given(args, "max_new_tokens", "batch_size"),
     )
-    print(format_report(report))
+    result(format_report(report))
     if args.out is not None:
-        print(f"written to {args.out}")
+        result(f"written to {args.out}")
     return 0
 
 
@@ -287,7 +288,7 @@ def cmd_select_layer(args: argparse.Namespace) -> int:
         model, tokenizer, trait, args.vector, judge, args.layers, args.coefficients, args.out,
         **_given(args, "max_new_tokens"),
     )  # fmt: skip
-    print(f"chosen layer {chosen}: table, plot and the vector with the choice in {args.out}")
+    result(f"chosen layer {chosen}: table, plot and the vector with the choice in {args.out}")
     return 0
 
 
@@ -301,7 +302,7 @@ def cmd_traits_new(args: argparse.Namespace) -> int:
         raise PrevsteerError(f"{out} exists; pass --force to replace it or --out for another file")
     artifact = draft_trait(args.name, args.description, args.model, resolve_base_url(args.base_url))
     save_trait(artifact, out)
-    print(f"{out}: drafted and validated (5 instruction pairs, 20 + 20 questions, a judge rubric); review it")
+    result(f"{out}: drafted and validated (5 instruction pairs, 20 + 20 questions, a judge rubric); review it")
     return 0
 
 
@@ -330,7 +331,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         }
     settings = validate_eval(data)
     out = run_eval(args.model, settings, args.out, args.adapter and str(args.adapter), args.cache)
-    print(f"report: {out / 'report.md'}")
+    result(f"report: {out / 'report.md'}")
     return 0
 
 
@@ -362,7 +363,7 @@ def cmd_data_build(args: argparse.Namespace) -> int:
     rows = build_dataset(args.name, args.level, n, args.seed, args.source, args.skip_bad, **options)
     manifest = dataset_manifest(args.name, args.level, n, args.seed, args.source, args.skip_bad, **options)
     write_dataset(rows, args.out, manifest, force=args.force)
-    print(f"{args.out}: {len(rows)} rows of {args.name} level {args.level}; manifest {manifest_path(args.out)}")
+    result(f"{args.out}: {len(rows)} rows of {args.name} level {args.level}; manifest {manifest_path(args.out)}")
     return 0
 
 
@@ -375,7 +376,7 @@ def cmd_data_load(args: argparse.Namespace) -> int:
     source = file_record("source", source_file(args.format, args.path, args.level))
     manifest = {"format": args.format, "level": args.level, **source, "skipped": skipped}
     write_dataset(rows, args.out, manifest, force=args.force)
-    print(f"{args.out}: {len(rows)} rows ({skipped} malformed skipped); {manifest_path(args.out)}")
+    result(f"{args.out}: {len(rows)} rows ({skipped} malformed skipped); {manifest_path(args.out)}")
     return 0
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from rich.console import Console
 
+from train.console import say
 from train.errors import PrevsteerError
 from train.evaluation.settings import EvalSettings, PosthocSettings
 from train.evaluation.sharding import map_sharded
@@ -33,8 +33,6 @@ from train.steering.activations import answer_means
 from train.steering.hooks import SteeringSpec, steer
 from train.steering.layers import find_decoder_layers, hidden_size_of
 from train.steering.vectors import PersonaVector
-
-console = Console(stderr=True)
 
 
 @dataclass
@@ -146,7 +144,7 @@ class Evaluator:
             )
             score = mean_scored([r["trait_score"] for r in rows])
             if score is None:
-                console.print(f"eval: no answer about {name} could be scored ({trait_report})")
+                say(f"eval: no answer about {name} could be scored ({trait_report})")
             else:
                 metrics[f"eval/trait/{name}"] = score
             metrics[f"eval/unscored/{name}"] = float(trait_report.failed + coherence_report.failed)
@@ -191,7 +189,7 @@ def posthoc_sweep(evaluator: Evaluator, model, tokenizer, settings: PosthocSetti
     vector.check_compatible(num_layers, hidden_size_of(model), "eval.posthoc.vector")
     rows = []
     for coefficient in settings.coefficients:
-        console.print(f"eval: post-hoc steering, coefficient {coefficient:g}")
+        say(f"eval: post-hoc steering, coefficient {coefficient:g}")
         folder = out / f"coefficient-{coefficient:g}"
         if coefficient == 0:
             metrics = evaluator.evaluate(model, tokenizer, folder)

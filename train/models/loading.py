@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ import torch
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
+from train.console import say
 from train.errors import PrevsteerError
 from train.steering.layers import find_decoder_layers
 
@@ -186,7 +186,7 @@ def _converted_alias(alias: str) -> Path:
             return target
         if target.exists():  # e.g. files deleted by hand: not ours to patch up
             shutil.rmtree(target)
-        print(f"prevsteer: converting {source.name} to {target} (once, ~30 s)", file=sys.stderr, flush=True)
+        say(f"prevsteer: converting {source.name} to {target} (once, ~30 s)")
         tmp = Path(tempfile.mkdtemp(prefix=f".{alias}.tmp-", dir=target.parent))
         try:
             _convert_gguf(source, tmp)

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
+from train.console import say
 from train.errors import PrevsteerError
 from train.files import now, write_json, write_jsonl
 from train.judges.api import Judge, mean_scored, score_answers
@@ -20,8 +19,6 @@ from train.models.generation import generate_answers
 from train.persona.traits import TraitArtifact
 from train.steering.hooks import SteeringSpec, steer
 from train.steering.vectors import PersonaVector
-
-console = Console(stderr=True)
 
 
 def sweep(
@@ -40,7 +37,7 @@ def sweep(
     cells = [(None, 0.0)] + [(layer, c) for layer in layers for c in coefficients]  # (None, 0): unsteered baseline
     table, answers = [], []
     for layer, coefficient in cells:
-        console.print(f"select-layer: generating at layer {layer}, coefficient {coefficient:g}")
+        say(f"select-layer: generating at layer {layer}, coefficient {coefficient:g}")
         if layer is None:
             texts = generate_answers(model, tokenizer, prompts, max_new_tokens, batch_size)
         else:
