@@ -63,14 +63,17 @@ def test_installed_package_ships_its_data_inside_site_packages(installed):
     bin_dir, env, elsewhere = installed
     code = (
         "import json, train; from train.resources import shipped, shipped_recipe;"
-        "print(json.dumps([train.__file__, str(shipped('judge', 'coherence.txt')), str(shipped_recipe('smoke.yaml')),"
-        " sorted(str(p.relative_to(shipped())) for p in shipped().rglob('*') if p.is_file())]))"
+        "from train.training.recipe import load_recipe; smoke = load_recipe(shipped_recipe('smoke.yaml'));"
+        "print(json.dumps([train.__file__, str(shipped('judge', 'coherence.txt')), smoke.steering.vector,"
+        " smoke.data.train, sorted(str(p.relative_to(shipped())) for p in shipped().rglob('*') if p.is_file())]))"
     )
-    package, coherence, recipe, files = json.loads(_run([str(bin_dir / "python"), "-c", code], elsewhere, env).stdout)
+    done = _run([str(bin_dir / "python"), "-c", code], elsewhere, env)
+    package, coherence, vector, data, files = json.loads(done.stdout)
     site = bin_dir.parent / "lib"
-    assert Path(package).is_relative_to(site) and Path(coherence).is_relative_to(site)
+    for path in (package, coherence, vector, data):
+        assert Path(path).is_relative_to(site) and Path(path).is_file(), path
     assert Path(coherence).read_bytes() == shipped("judge", "coherence.txt").read_bytes()
-    assert Path(recipe).is_file() and Path(recipe).is_relative_to(site)
+    assert Path(vector).read_bytes() == shipped("vectors", "smollm2-135m-instruct", "impolite.safetensors").read_bytes()
     in_checkout = sorted(str(p.relative_to(SHIPPED_DIR)) for p in SHIPPED_DIR.rglob("*") if p.is_file())
     assert files == in_checkout  # every shipped file: traits, vectors, judge data, builder content, datasets
 
