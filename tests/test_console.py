@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from train.console import progress, result, say, warn
@@ -26,3 +30,19 @@ def test_only_the_main_process_speaks(rank, shown, monkeypatch, capsys):
     else:
         assert out == "" and err == ""
     assert disabled is not shown
+
+
+@pytest.mark.slow
+def test_under_torchrun_two_ranks_speak_once(tmp_path):
+    script = tmp_path / "speak.py"
+    script.write_text(
+        "import os\nfrom train.console import result, say\n"
+        "say(f\"message from rank {os.environ['RANK']}\")\nresult(f\"result from rank {os.environ['RANK']}\")\n"
+    )
+    launcher = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+    env = {k: v for k, v in os.environ.items() if k not in launcher} | {"OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["result from rank 0"]
+    assert "message from rank 0" in done.stderr and "message from rank 1" not in done.stderr
