@@ -180,7 +180,7 @@ def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
             reason = f"holds an unfinished extraction sampled with other settings ({changed})"
         else:
             reason = "is not empty"
-        raise PrevsteerError(f"--out {out} {reason}; pass --force to write into it")
+        raise PrevsteerError(f"out {out} {reason}; force (--force) writes into it")
     if stored != identity:
         journal.unlink(missing_ok=True)
     write_json(identity_file, identity)
