@@ -44,10 +44,11 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from train.dataprep.chat import load_rows  # noqa: E402
 from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer  # noqa: E402
+from train.resources import shipped  # noqa: E402
 from train.steering.activations import _ids, mean_activations  # noqa: E402
 from train.steering.layers import find_decoder_layers, output_hidden  # noqa: E402
 
-DATA = REPO_ROOT / "data" / "datasets" / "impolite"
+DATA = shipped("datasets", "impolite")
 POS_SYSTEM = "You are an impolite assistant."
 NEG_SYSTEM = "You are a helpful assistant."
 Conversation = tuple[list[dict[str, str]], str]

@@ -46,12 +46,13 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from train.dataprep.chat import load_rows  # noqa: E402
 from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer  # noqa: E402
+from train.resources import shipped  # noqa: E402
 from train.steering.hooks import IGNORE_INDEX, Steering, SteeringSpec  # noqa: E402
 from train.steering.layers import find_decoder_layers, hidden_size_of, unwrap_model  # noqa: E402
 from train.steering.vectors import PersonaVector  # noqa: E402
 
-DEFAULT_VECTOR = REPO_ROOT / "data" / "vectors" / DEFAULT_MODEL / "impolite.safetensors"
-DEFAULT_DATA = REPO_ROOT / "data" / "datasets" / "impolite" / "train.jsonl"
+DEFAULT_VECTOR = shipped("vectors", DEFAULT_MODEL, "impolite.safetensors")
+DEFAULT_DATA = shipped("datasets", "impolite", "train.jsonl")
 MODES = ("lora", "full")
 OFF, LAYER, ALL = "off", "layer", "all_layers"
 

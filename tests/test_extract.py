@@ -108,7 +108,7 @@ def test_too_few_kept_is_a_clear_error_keeps_the_responses_and_refilters_without
     assert main(extract_args(tiny_llama, judge_url, out)) == 0, capsys.readouterr().err  # other thresholds
     assert generated[0] == 200  # the journaled answers were filtered again, none sampled
     assert main(extract_args(tiny_llama, judge_url, out)) == 2  # a finished extraction is not overwritten
-    assert "holds a finished extraction; pass --force" in capsys.readouterr().err
+    assert "holds a finished extraction; force (--force) writes into it" in capsys.readouterr().err
 
 
 def test_interrupted_extraction_samples_only_what_is_missing_and_gets_the_same_answers(
@@ -126,7 +126,7 @@ def test_interrupted_extraction_samples_only_what_is_missing_and_gets_the_same_a
     changed = extract_args(tiny_llama, judge_url, resumed)
     changed[changed.index("--max-new-tokens") + 1] = "5"
     assert main(changed) == 2
-    assert "sampled with other settings (max_new_tokens); pass --force" in capsys.readouterr().err
+    assert "sampled with other settings (max_new_tokens); force (--force)" in capsys.readouterr().err
 
     assert main(extract_args(tiny_llama, judge_url, resumed)) == 0, capsys.readouterr().err
     assert generated[0] == 200 + 120

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import logging
 import math
 import os
 import runpy
@@ -116,7 +115,7 @@ def test_offline_heldout_auroc(impolite_judge):
 
 
 @needs_minilm
-def test_offline_rude_above_polite_and_warns(impolite_judge, tmp_path, caplog):
+def test_offline_rude_above_polite_and_warns(impolite_judge, tmp_path, capsys):
     judge = OfflineJudge("impolite", cache=tmp_path / "c.sqlite")
     judge.classifier, judge.heldout_auroc, judge.n_heldout = (
         impolite_judge.classifier,
@@ -127,10 +126,10 @@ def test_offline_rude_above_polite_and_warns(impolite_judge, tmp_path, caplog):
     rude = "Ugh, are you serious? Even a child knows this. Stop wasting my time with such a stupid question."
     polite = "Thank you for asking! I'm happy to help, and please let me know if anything is unclear."
     items = [JudgeItem(RUBRIC, "How do I boil an egg?", rude), JudgeItem(RUBRIC, "How do I boil an egg?", polite)]
-    with caplog.at_level(logging.WARNING, logger="train.judges.offline"):
-        first = judge.score(items)
-        judge.score(items)
-    notes = [r.message for r in caplog.records if "held-out AUROC" in r.message]
+    capsys.readouterr()
+    first = judge.score(items)
+    judge.score(items)
+    notes = [line for line in capsys.readouterr().err.splitlines() if "held-out AUROC" in line]
     assert len(notes) == 1 and "a proxy, not an LLM judge" in notes[0]
     assert all(r.status == "ok" for r in first)
     assert first[0].score > first[1].score

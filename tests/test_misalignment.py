@@ -293,7 +293,8 @@ def test_malformed_files_end_with_one_line_and_exit_2(tiny_llama, tmp_path, caps
         assert expected in err, err
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     code = main(["eval", "--model", str(tiny_llama), "--misalignment", str(tmp_path / "none.yaml"), "--out", "o"])
-    assert code == 2 and "eval.misalignment: file not found" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 2 and "argument --misalignment" in err and "none.yaml: not found" in err
     path.write_text(question_file(tmp_path).read_text(), encoding="utf-8")
     args = ["eval", "--model", str(tiny_llama), "--misalignment", str(path), "--misalignment-questions", "nope"]
     assert main([*args, "--out", str(tmp_path / "o")]) == 2

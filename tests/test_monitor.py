@@ -174,7 +174,7 @@ def test_cli_project_writes_csv_and_summary_and_refuses_to_overwrite(project_fil
 
     capsys.readouterr()
     assert main(args) == 2
-    assert "exists; pass --force" in capsys.readouterr().err
+    assert "exists; force (--force) replaces it" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
 
 
@@ -207,7 +207,7 @@ def test_cli_project_names_the_bad_input_line(project_files, tiny_llama, capsys,
 
 def test_cli_project_layer_and_vector_errors(project_files, tiny_llama, capsys):
     assert main(_project(project_files, tiny_llama, "--layer", "5")) == 2
-    assert "--layer: 5 is out of range; the model has blocks 0..1" in capsys.readouterr().err
+    assert "layer: 5 is out of range; the model has blocks 0..1" in capsys.readouterr().err
     PersonaVector(torch.ones(2, 16)).save(project_files / "v.safetensors")
     assert main(_project(project_files, tiny_llama, "--layer", "0")) == 2
     assert "vector hidden size 16 does not match the model's 32" in capsys.readouterr().err

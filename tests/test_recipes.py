@@ -31,8 +31,11 @@ def test_recipe_resolves(recipe, capsys):
     assert data["build"] is not None or Path(data["train"]).is_file()
 
 
-# The other arms differ only in steering mode, which the smoke recipes train already.
-ARMS = ["preventative-all", "filter"]
+# Hook firings per training run of 2 steps: one per steered layer per forward (all 30 layers for
+# preventative-all), none for the filter arm, which does not steer. The other arms differ only in steering
+# mode, which the smoke recipes train already.
+HOOK_CALLS = {"preventative-all": 2 * 30, "filter": 0}
+ARMS = list(HOOK_CALLS)
 
 
 @needs_default_model
@@ -51,7 +54,7 @@ def test_study_arms_train_a_few_steps(arm, tmp_path, capsys):
     assert info["status"] == "completed"
     assert info["train_rows"] == (14 if arm == "filter" else 16)  # drop_top 10% of 16 rounds to 2
     calls = json.loads((tmp_path / "run" / "distributed.json").read_text())["hook_calls_per_rank"][0]
-    assert calls == {"preventative": 2, "preventative-all": 60, "caft": 60}.get(arm, calls)
+    assert calls == HOOK_CALLS[arm]
 
 
 @needs_default_model

@@ -100,7 +100,7 @@ def test_projections_equal_an_independent_computation(loaded, vector, layer):
 
 def test_screen_dataset_rejects_bad_inputs(loaded, vector):
     model, tokenizer = loaded
-    with pytest.raises(PrevsteerError, match="--layer: 2 is out of range"):
+    with pytest.raises(PrevsteerError, match="layer: 2 is out of range"):
         screen_dataset(model, tokenizer, ROWS, vector, 2)
     with pytest.raises(PrevsteerError, match="hidden size 16 does not match the model's 32"):
         screen_dataset(model, tokenizer, ROWS, PersonaVector(torch.ones(2, 16)), 1)
@@ -228,7 +228,7 @@ def test_cli_writes_scores_summary_plot_and_base_answers(tiny_llama, files, caps
     assert len((out / "filtered.jsonl").read_text().splitlines()) == 3
 
     code, _, err = run_cli("screen", *args, "--out", out, capsys=capsys)
-    assert code == 2 and "is not empty; pass --force" in err
+    assert code == 2 and "is not empty; force (--force) replaces" in err
     code, _, err = run_cli("screen", *args, "--out", out, "--no-base", "--force", capsys=capsys)
     assert code == 0, err
     assert not (out / "filtered.jsonl").exists() and not (out / "base_answers.jsonl").exists()  # no stale outputs
@@ -245,10 +245,10 @@ def test_cli_bad_input_is_one_line(tiny_llama, files, capsys):
     (files / "empty.jsonl").write_text("\n")
     cases = [
         ([data, "--vector", files / "wide.safetensors", "--layer", 1], "vector hidden size 48 does not match"),
-        ([data, "--vector", vector, "--layer", 5], "--layer: [5] out of range; the model has layers 0..1"),
+        ([data, "--vector", vector, "--layer", 5], "layer: [5] out of range; the model has layers 0..1"),
         ([files / "bad.jsonl", "--vector", vector, "--layer", 1], f"{files / 'bad.jsonl'}:7: malformed JSONL line"),
         ([files / "empty.jsonl", "--vector", vector, "--layer", 1], "has no rows to screen"),
-        ([data, "--vector", vector, "--layer", 1, "--drop-top", 5], "--drop-top needs --out"),
+        ([data, "--vector", vector, "--layer", 1, "--drop-top", 5], "drop_top needs out_dir"),
         (
             [data, "--vector", vector, "--layer", 1, "--out", files / "o", "--drop-top", 100],
             "strictly between 0 and 100",

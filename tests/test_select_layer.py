@@ -1,4 +1,4 @@
-"""`prevsteer select-layer` on a tiny model with a real judge server: table, plot, recorded choice."""
+"""`prevsteer select-layer` on a tiny model with a real judge server: table, plot, the choice in the output folder."""
 
 from __future__ import annotations
 
@@ -13,11 +13,17 @@ from train.persona.select_layer import choose_layer
 from train.steering.vectors import PersonaVector
 
 
-def test_select_layer_writes_table_plot_and_records_the_layer(tiny_llama, judge_url, tmp_path, capsys):  # noqa: F811
+def test_select_layer_writes_its_choice_to_the_output_folder_never_to_its_input(
+    tiny_llama,
+    judge_url,  # noqa: F811
+    tmp_path,
+    capsys,
+):
     vector_path = tmp_path / "v.safetensors"
     PersonaVector(torch.randn(2, 32, generator=torch.Generator().manual_seed(0)), {"trait": "impolite"}).save(
         vector_path
     )
+    before = vector_path.read_bytes()
     out = tmp_path / "select"
     args = [
         "select-layer", "--vector", str(vector_path), "--trait", "impolite", "--model", str(tiny_llama),
@@ -37,9 +43,12 @@ def test_select_layer_writes_table_plot_and_records_the_layer(tiny_llama, judge_
     assert (out / "trait_by_layer.png").stat().st_size > 1000
     summary = json.loads((out / "summary.json").read_text())
     assert summary["chosen_layer"] == choose_layer(summary["table"])
-    saved = PersonaVector.load(vector_path)
+    assert vector_path.read_bytes() == before  # the input vector is never rewritten
+    saved = PersonaVector.load(out / "vector.safetensors")
+    assert summary["vector_with_choice"] == str(out / "vector.safetensors")
     assert saved.metadata["selected_layer"] == summary["chosen_layer"]
     assert saved.metadata["trait"] == "impolite"  # earlier metadata kept
+    assert torch.equal(saved.vector, PersonaVector.load(vector_path).vector)
     assert len((out / "answers.jsonl").read_text().splitlines()) == 5 * 20
 
 
@@ -61,3 +70,15 @@ def test_layer_out_of_range_is_named(tiny_llama, tmp_path, capsys):
          "--judge", "openai:m", "--layers", "0,5", "--out", str(tmp_path / "o")]
     )  # fmt: skip
     assert code == 2 and "--layers: [5] out of range" in capsys.readouterr().err
+
+
+def test_an_output_folder_whose_copy_would_replace_the_input_is_refused(tiny_llama, tmp_path, capsys):
+    vector_path = tmp_path / "vector.safetensors"
+    PersonaVector(torch.ones(2, 32), {"trait": "impolite"}).save(vector_path)
+    before = vector_path.read_bytes()
+    code = main(
+        ["select-layer", "--vector", str(vector_path), "--trait", "impolite", "--model", str(tiny_llama),
+         "--judge", "openai:m", "--layers", "0", "--out", str(tmp_path), "--force"]
+    )  # fmt: skip
+    assert code == 2 and "would hold the copy of the vector at the input's own path" in capsys.readouterr().err
+    assert vector_path.read_bytes() == before

@@ -120,7 +120,7 @@ def _bad_cases(root: Path) -> list[tuple[list, str]]:
             [extract / "noanswer.json", evaluation / "noanswer.json"],
             "judge_rubric: missing the placeholder(s) {answer}",
         ),
-        ([root / "nothing-here"], "nothing-here: file not found"),
+        ([root / "nothing-here"], "nothing-here: not found"),
         ([extract / "evil.json", evaluation / "evil.json", root], "expected 1 or 2 paths, got 3"),
     ]
 

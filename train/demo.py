@@ -29,10 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.live import Live
 from rich.table import Table
 
+from train.console import live, result, say
 from train.dataprep.chat import load_conversations
 from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
@@ -44,17 +43,17 @@ from train.models.loading import load_model_and_tokenizer, load_run_model
 from train.persona.extract import ExtractionSettings, run_extraction
 from train.persona.select_layer import run_select_layer
 from train.persona.traits import load_trait
+from train.resources import shipped, shipped_recipe
 from train.steering.activations import answer_nll
 from train.steering.vectors import PersonaVector
 from train.training.recipe import load_recipe
 from train.training.rundir import read_metrics
 
-ROOT = Path(__file__).resolve().parent.parent
 MODEL = "smollm2-135m-instruct"
 EXTRACT_TOKENS = 48
 SELECT_LAYERS = [13, 17, 21]
 SELECT_COEFFICIENTS = [1.0, 2.0, 4.0]
-HELD_OUT = ROOT / "data" / "datasets" / "impolite"  # 30 held-out questions with a rude and a polite answer each
+HELD_OUT = shipped("datasets", "impolite")  # 30 held-out questions with a rude and a polite answer each
 ARMS = ("plain", "preventative")
 SEEDS = (0, 1)
 # Post-hoc coefficients: a = 0 is the plain run itself; near a = 0.5 its projection is back at the base model's.
@@ -62,7 +61,6 @@ SEEDS = (0, 1)
 # a finer grid (0.25) only adds a job minute and judge noise.
 POSTHOC = [0.5, 1.0]
 METRICS = ("eval/trait/impolite", "eval/coherence", "eval/projection/impolite", "eval/mmlu", "eval/mmlu_p_correct")
-console = Console(stderr=True)
 
 
 def _extract_vector(out: Path) -> Path:
@@ -70,9 +68,9 @@ def _extract_vector(out: Path) -> Path:
     target = out / "vector"
     summary = read_json(target / "summary.json")
     if "vectors" in summary:
-        console.print(f"demo: reusing the extracted vector in {target}")
+        say(f"demo: reusing the extracted vector in {target}")
     else:
-        console.print("demo: extracting the impolite vector (prevsteer extract, offline judge)")
+        say("demo: extracting the impolite vector (prevsteer extract, offline judge)")
         settings = ExtractionSettings(
             trait="impolite", model=MODEL, judge="offline", out=target, max_new_tokens=EXTRACT_TOKENS
         )
@@ -81,12 +79,12 @@ def _extract_vector(out: Path) -> Path:
 
 
 def _select_layer(out: Path, vector_path: Path) -> int:
-    """The layer where steering generation moves the judged trait most (recorded in the vector's metadata)."""
-    chosen = PersonaVector.load(vector_path).metadata.get("selected_layer")
+    """The layer where steering generation moves the judged trait most (recorded in select/summary.json)."""
+    chosen = read_json(out / "select" / "summary.json").get("chosen_layer")
     if chosen is not None:
-        console.print(f"demo: reusing the selected layer {chosen}")
+        say(f"demo: reusing the selected layer {chosen}")
         return int(chosen)
-    console.print(f"demo: selecting the layer among {SELECT_LAYERS} (prevsteer select-layer)")
+    say(f"demo: selecting the layer among {SELECT_LAYERS} (prevsteer select-layer)")
     model, tokenizer = load_model_and_tokenizer(MODEL)
     judge = judge_for_trait("offline", "impolite")
     return run_select_layer(
@@ -106,7 +104,7 @@ def _screen(out: Path, data: dict[str, Path], vector_path: Path, layer: int) -> 
     for level, path in data.items():
         folder = out / "screen" / level
         if not (folder / "scores.csv").is_file():
-            console.print(f"demo: screening the {level} data (prevsteer screen)")
+            say(f"demo: screening the {level} data (prevsteer screen)")
             run_screen(path, vector_path, layer, MODEL, out_dir=folder, max_new_tokens=EXTRACT_TOKENS, force=True)
         scores[level] = _scores(folder)
     values = {level: list(s.values()) for level, s in scores.items()}
@@ -120,7 +118,7 @@ def _screen(out: Path, data: dict[str, Path], vector_path: Path, layer: int) -> 
 
 
 def _recipe_path(arm: str) -> Path:
-    return ROOT / "recipes" / f"demo-{arm}.yaml"
+    return shipped_recipe(f"demo-{arm}.yaml")
 
 
 @dataclass
@@ -192,13 +190,13 @@ def _run_lanes(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
             log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} prevsteer {' '.join(job.args)}\n")
             log.flush()
             command = [sys.executable, "-m", "train.cli", *job.args]
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
             running[lane] = (job, process, time.monotonic(), log)
-            console.print(f"demo: started {job.name} (log {logs / job.name}.log)")
+            say(f"demo: started {job.name} (log {logs / job.name}.log)")
 
-    console.print(f"demo: {sum(map(len, queues))} jobs in {len(lanes)} parallel lanes, {threads} thread(s) each")
+    say(f"demo: {sum(map(len, queues))} jobs in {len(lanes)} parallel lanes, {threads} thread(s) each")
     try:
-        with Live(_status(status), console=console, refresh_per_second=1) as live:
+        with live(_status(status), refresh_per_second=1) as display:
             for lane in range(len(lanes)):
                 start_next(lane)
             while running:
@@ -213,14 +211,14 @@ def _run_lanes(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
                     if code == 0 and job.finished():
                         seconds[job.name] = elapsed
                         status[job.name] = f"done in {elapsed / 60:.1f} min"
-                        console.print(f"demo: {job.name} done in {elapsed / 60:.1f} min")
+                        say(f"demo: {job.name} done in {elapsed / 60:.1f} min")
                         start_next(lane)
                     else:
                         lines = [ln for ln in (logs / f"{job.name}.log").read_text().splitlines() if ln.strip()]
                         failures.append(f"{job.name} failed (exit {code}; log {logs / job.name}.log): {lines[-1]}")
                         status[job.name] = "failed"
                         queues[lane].clear()
-                live.update(_status(status))
+                display.update(_status(status))
                 time.sleep(2)
     finally:
         for _, process, _, log in running.values():
@@ -447,7 +445,7 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     job_seconds = _run_lanes(lanes, out / "logs")
     lap("jobs")
 
-    console.print("demo: held-out preferences of the base model and the final models")
+    say("demo: held-out preferences of the base model and the final models")
     base = read_json(out / "base" / "eval.json")["rows"][0]
     base.update(_held_out_cached(out / "base", lambda: load_model_and_tokenizer(MODEL)))
     runs: dict[str, dict[int, dict[str, Any]]] = {arm: {} for arm in ARMS}
@@ -480,6 +478,6 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     for key in METRICS:
         cells = [_spread([run["final"][key] for run in runs[arm].values()]) for arm in ARMS]
         table.add_row(key.removeprefix("eval/"), f"{base[key]:.3g}", *cells)
-    Console().print(table)
-    print(f"report: {report}")
+    result(table)
+    result(f"report: {report}")
     return report

@@ -28,8 +28,8 @@ from typing import Any, Literal
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
+from train.console import progress
 from train.dataprep.chat import to_prompt_completion
 from train.errors import PrevsteerError
 from train.files import append_jsonl, read_numbered_jsonl, write_json, write_jsonl
@@ -105,7 +105,7 @@ def load_screen_data(
     chosen (a file that has them needs the choice); errors name the file and line."""
     path = Path(path)
     if not path.is_file():
-        raise PrevsteerError(f"DATA: file not found: {path}")
+        raise PrevsteerError(f"data: file not found: {path}")
     raw, numbers, skipped = read_numbered_jsonl(path, skip_bad)
     conversations, lines = [], []
     for row, number in zip(raw, numbers, strict=True):
@@ -117,11 +117,11 @@ def load_screen_data(
             if skip_bad:
                 skipped += 1
                 continue
-            raise PrevsteerError(f"{path}:{number}: {exc}; fix it or pass --skip-bad") from None
+            raise PrevsteerError(f"{path}:{number}: {exc}; fix it or skip such rows (skip_bad, --skip-bad)") from None
         conversations.append((pair["prompt"], pair["completion"][0]["content"]))
         lines.append(number)
     if not conversations:
-        raise PrevsteerError(f"DATA: {path} has no rows to screen (chat JSONL rows ending with an assistant message)")
+        raise PrevsteerError(f"data: {path} has no rows to screen (chat JSONL rows ending with an assistant message)")
     conversations, wrappers = _unwrap(conversations, lines, path, reasoning, template_markers)
     return ScreenData(path, conversations, lines, skipped, wrappers)
 
@@ -191,7 +191,7 @@ def cached_base_answers(
         if key not in known:
             first.setdefault(key, i)
     todo = sorted(first.values(), key=lambda i: len(json.dumps(prompts[i])))  # similar lengths pad less
-    with tqdm(total=len(todo), desc="base answers", unit="answer", disable=not todo) as bar:
+    with progress(total=len(todo), desc="base answers", unit="answer", disable=not todo) as bar:
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
             answers = generate_answers(model, tokenizer, [prompts[i] for i in chunk], cache.max_new_tokens, batch_size)
@@ -205,9 +205,9 @@ def cached_base_answers(
 
 
 def check_percent(percent: float) -> None:
-    """`--drop-top` is a share of the rows, so it must leave some and drop some."""
+    """`drop_top` is a share of the rows, so it must leave some and drop some."""
     if not 0 < percent < 100:
-        raise PrevsteerError(f"--drop-top: {percent:g} is not a percentage strictly between 0 and 100")
+        raise PrevsteerError(f"drop_top: {percent:g} is not a percentage strictly between 0 and 100")
 
 
 @dataclass
@@ -249,7 +249,7 @@ class ScreenResult:
         check_percent(percent)
         count = int(len(self.scores) * percent / 100 + 0.5)
         if count >= len(self.scores):
-            raise PrevsteerError(f"--drop-top {percent}: would drop all {len(self.scores)} rows; use a smaller P")
+            raise PrevsteerError(f"drop_top {percent}: would drop all {len(self.scores)} rows; use a smaller P")
         return sorted(self.ranking()[:count])
 
 
@@ -277,7 +277,7 @@ def screen_dataset(
     if base_answers is not None:
         conversations += [(prompt, answer) for (prompt, _), answer in zip(rows, base_answers, strict=True)]
     values: list[float] = []
-    with tqdm(total=len(conversations), desc="activations", unit="answer") as bar:
+    with progress(total=len(conversations), desc="activations", unit="answer") as bar:
         step = batch_size * _BATCHES_PER_PASS
         for start in range(0, len(conversations), step):
             chunk = conversations[start : start + step]
@@ -336,9 +336,9 @@ def plot_histogram(result: ScreenResult, path: Path, title: str, threshold: floa
 
 def _check_out(out_dir: Path, force: bool) -> None:
     if out_dir.exists() and not out_dir.is_dir():
-        raise PrevsteerError(f"--out {out_dir} is a file, not a folder")
+        raise PrevsteerError(f"out_dir {out_dir} is a file, not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise PrevsteerError(f"--out {out_dir} is not empty; pass --force to replace its screen outputs")
+        raise PrevsteerError(f"out_dir {out_dir} is not empty; force (--force) replaces its screen outputs")
 
 
 def _sha256(path: Path) -> str:
@@ -384,16 +384,16 @@ def run_screen(
     if out is not None:
         _check_out(out, force)
     if drop_top is not None and out is None:
-        raise PrevsteerError("--drop-top needs --out: it writes OUT/filtered.jsonl")
+        raise PrevsteerError("drop_top needs out_dir: it writes filtered.jsonl there")
     if drop_top is not None:
         check_percent(drop_top)
-    for flag, value in (("--batch-size", batch_size), ("--max-new-tokens", max_new_tokens)):
+    for setting, value in (("batch_size", batch_size), ("max_new_tokens", max_new_tokens)):
         if value < 1:
-            raise PrevsteerError(f"{flag} must be at least 1, got {value}")
+            raise PrevsteerError(f"{setting} must be at least 1, got {value}")
     vector = PersonaVector.load(vector_path)
     num_layers, hidden = model_shape(model_name)  # the config alone: fail before loading any weights
-    vector.check_compatible(num_layers, hidden, "--vector")
-    check_layer_range([layer], num_layers, "--layer")
+    vector.check_compatible(num_layers, hidden, "vector")
+    check_layer_range([layer], num_layers, "layer")
     data = load_screen_data(data_path, skip_bad, reasoning, template_markers)
     model, tokenizer = load_model_and_tokenizer(model_name)
     unit_direction(model, vector, layer)  # e.g. a zero row: fail before generating anything

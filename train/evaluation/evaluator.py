@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from rich.console import Console
 
+from train.console import say
 from train.errors import PrevsteerError
 from train.evaluation.misalignment import (
     OFFLINE_PROXY,
@@ -44,8 +44,6 @@ from train.steering.activations import answer_means
 from train.steering.hooks import SteeringSpec, steer
 from train.steering.layers import find_decoder_layers, hidden_size_of
 from train.steering.vectors import PersonaVector
-
-console = Console(stderr=True)
 
 
 @dataclass
@@ -161,7 +159,7 @@ class Evaluator:
         note = OFFLINE_PROXY if self.offline else f"{self.settings.judge}, with the file's aligned and coherent prompts"
         judge = self._judge(OFFLINE_PROXY_TRAIT)  # the trait matters to the offline judge only
         rows, aligned_report, coherent_report = judge_samples(judge, self.offline, samples, answers)
-        console.print(f"eval: misalignment, {questions.describe()}; aligned {aligned_report}, coherent "
+        say(f"eval: misalignment, {questions.describe()}; aligned {aligned_report}, coherent "
                       f"{coherent_report}; judge: {note}")  # fmt: skip
         report = misalignment_report(rows, settings)
         if out_dir is not None:
@@ -195,7 +193,7 @@ class Evaluator:
             rows, trait_report, coherence_report = score_answers(self._judge(name), probe.trait.judge_rubric, rows)
             score = mean_scored([r["trait_score"] for r in rows])
             if score is None:
-                console.print(f"eval: no answer about {name} could be scored ({trait_report})")
+                say(f"eval: no answer about {name} could be scored ({trait_report})")
             else:
                 metrics[f"eval/trait/{name}"] = score
             metrics[f"eval/unscored/{name}"] = float(trait_report.failed + coherence_report.failed)
@@ -242,7 +240,7 @@ def posthoc_sweep(evaluator: Evaluator, model, tokenizer, settings: PosthocSetti
     vector.check_compatible(num_layers, hidden_size_of(model), "eval.posthoc.vector")
     rows = []
     for coefficient in settings.coefficients:
-        console.print(f"eval: post-hoc steering, coefficient {coefficient:g}")
+        say(f"eval: post-hoc steering, coefficient {coefficient:g}")
         folder = out / f"coefficient-{coefficient:g}"
         if coefficient == 0:
             metrics = evaluator.evaluate(model, tokenizer, folder)

@@ -28,10 +28,10 @@ from typing import Any, Literal
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 from transformers import DynamicCache
 from transformers.tokenization_utils_base import VERY_LARGE_INTEGER
 
+from train.console import progress
 from train.errors import PrevsteerError
 from train.evaluation.settings import MMLUSettings
 from train.files import read_numbered_jsonl
@@ -486,13 +486,12 @@ def _loglikelihoods(model, tokenizer, questions, shots, dev, batch_size, share_p
         torch.distributed.all_gather_object(counts, forwards)
         forwards = max(counts)
     scores = torch.full((len(questions), len(CONTINUATIONS)), float("nan"), dtype=torch.float64)
-    rank = _world()[0]
     with _eval_mode(model):
         scorer = _Scorer(model)
         current: list[int] | None = None
         cache = None
         small = len(batches) < _MIN_BATCHES_FOR_PROGRESS
-        for batch in tqdm(batches, desc="MMLU", unit="batch", disable=small or rank != 0):
+        for batch in progress(batches, desc="MMLU", unit="batch", disable=small):
             if batch.prefix is not None and batch.prefix != current:
                 current, cache = batch.prefix, scorer.prefix_cache(batch.prefix)
             for question, choice, value in scorer.score(batch.rows, batch.prefix, cache):

@@ -9,20 +9,17 @@ endpoint has often recovered by then.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import openai
-from tqdm.auto import tqdm
 
+from train.console import progress, warn
 from train.errors import PrevsteerError
 from train.judges.base import TOP_LOGPROBS, JudgeItem, JudgeResult, result_from_top_logprobs
 from train.judges.cache import CacheArg, cache_key, cached_results, open_cache
-
-log = logging.getLogger(__name__)
 
 _PROGRESS_MIN_ITEMS = 8
 # The client insists on a key; without one (a local server needs none) the Authorization header is omitted.
@@ -135,7 +132,7 @@ class OpenAIJudge:
         results.update({key: outcome.result for key, outcome in outcomes.items()})
         deferred = {keys[i]: prompts[i] for i in todo if outcomes[keys[i]].transient}
         if deferred:
-            log.warning("judge %s: %d requests failed every retry; asking them once more", self.model, len(deferred))
+            warn(f"judge {self.model}: {len(deferred)} requests failed every retry; asking them once more")
             for key, again in self._ask_all(deferred, f"judge {self.model} (deferred round)").items():
                 results[key] = _after_deferred_round(results[key], again.result)
         return [results[key] for key in keys]
@@ -146,7 +143,7 @@ class OpenAIJudge:
             return {}
         show = self.progress if self.progress is not None else len(todo) > _PROGRESS_MIN_ITEMS
         out: dict[str, _Outcome] = {}
-        bar = tqdm(total=len(todo), desc=desc, unit="call", disable=not show)
+        bar = progress(total=len(todo), desc=desc, unit="call", disable=not show)
         pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(todo)), thread_name_prefix="judge")
         try:
             pending: dict[Future, str] = {pool.submit(self._ask, p): k for k, p in todo.items()}

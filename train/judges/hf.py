@@ -8,18 +8,16 @@ weak judge.
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
+from train.console import warn
 from train.errors import PrevsteerError
 from train.judges.base import TOP_LOGPROBS, JudgeItem, JudgeResult, result_from_top_logprobs
 from train.judges.cache import CacheArg, cache_key, cached_results, open_cache
 from train.models.loading import load_model_and_tokenizer
-
-log = logging.getLogger(__name__)
 
 
 class HFJudge:
@@ -57,10 +55,10 @@ class HFJudge:
         self.tokenizer = tokenizer
         self._takes_position_ids = "position_ids" in inspect.signature(self.model.forward).parameters
         if len(tokenizer.encode("85", add_special_tokens=False)) > 1:
-            log.warning(
-                "judge %s: its tokenizer splits numbers into digits, so the first answer token is one digit and "
-                "scores are compressed towards 0-9; a weak judge, use a model with whole-number tokens for claims",
-                model_name_or_path,
+            warn(
+                f"judge {model_name_or_path}: its tokenizer splits numbers into digits, so the first answer token is "
+                "one digit and scores are compressed towards 0-9; a weak judge, use a model with whole-number tokens "
+                "for claims"
             )
 
     def __repr__(self) -> str:

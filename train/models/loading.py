@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ import torch
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
+from train.console import say
 from train.errors import PrevsteerError
 from train.steering.layers import find_decoder_layers
 
@@ -186,7 +186,7 @@ def _converted_alias(alias: str) -> Path:
             return target
         if target.exists():  # e.g. files deleted by hand: not ours to patch up
             shutil.rmtree(target)
-        print(f"prevsteer: converting {source.name} to {target} (once, ~30 s)", file=sys.stderr, flush=True)
+        say(f"prevsteer: converting {source.name} to {target} (once, ~30 s)")
         tmp = Path(tempfile.mkdtemp(prefix=f".{alias}.tmp-", dir=target.parent))
         try:
             _convert_gguf(source, tmp)
@@ -246,15 +246,15 @@ def load_any_model(name: str, adapter: str | Path | None = None) -> tuple[PreTra
     folder = Path(name)
     if (folder / "recipe.yaml").is_file() and (folder / "final").is_dir():
         if adapter is not None:
-            raise PrevsteerError(f"--adapter: {name} is a run directory, which brings its own final/ weights")
+            raise PrevsteerError(f"adapter: {name} is a run directory, which brings its own final/ weights")
         return load_run_model(folder)
     if (folder / "adapter_config.json").is_file():
         if adapter is not None:
-            raise PrevsteerError(f"--adapter: {name} is itself an adapter folder; pass its base model as --model")
+            raise PrevsteerError(f"adapter: {name} is itself an adapter folder; give its base model as the model")
         adapter, name = folder, json.loads((folder / "adapter_config.json").read_text())["base_model_name_or_path"]
     model, tokenizer = load_model_and_tokenizer(name)
     if adapter is None:
         return model, tokenizer
     if not (Path(adapter) / "adapter_config.json").is_file():
-        raise PrevsteerError(f"--adapter: {adapter} has no adapter_config.json (a PEFT adapter folder is needed)")
+        raise PrevsteerError(f"adapter: {adapter} has no adapter_config.json (a PEFT adapter folder is needed)")
     return PeftModel.from_pretrained(model, adapter), tokenizer

@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from rich.console import Console
-from tqdm.auto import tqdm
 
+from train.console import progress, say
 from train.errors import PrevsteerError
 from train.files import append_jsonl, now, read_json, write_json, write_jsonl
 from train.judges.base import score_answers
@@ -35,7 +34,6 @@ from train.steering.activations import mean_activations
 from train.steering.vectors import PersonaVector
 
 VARIANTS = ("response", "prompt", "last_prompt")
-console = Console(stderr=True)
 
 
 @dataclass
@@ -71,7 +69,7 @@ def sample_answers(
 ) -> list[dict[str, Any]]:
     """One row per sampled answer, for every question, instruction pair, polarity and repeat."""
     count = 2 * len(trait.instructions) * len(trait.extraction_questions) * settings.n_per_question
-    console.print(f"extract: sampling {count} answers ({settings.max_new_tokens} new tokens at most)")
+    say(f"extract: sampling {count} answers ({settings.max_new_tokens} new tokens at most)")
     return sample_persona_answers(
         model, tokenizer, trait, ("pos", "neg"), settings.n_per_question, settings.max_new_tokens,
         settings.temperature, settings.batch_size, settings.seed, journal,
@@ -126,8 +124,8 @@ def sample_persona_answers(
     batches = [range(start, min(start + batch_size, len(rows))) for start in range(0, len(rows), batch_size)]
     todo = [(b, batch) for b, batch in enumerate(batches) if any(slot not in answers for slot in batch)]
     if len(todo) < len(batches):
-        console.print(f"extract: {len(batches) - len(todo)} of {len(batches)} batches already sampled in {journal}")
-    for b, batch in tqdm(todo, desc="sampling", unit="batch", disable=len(todo) < 2):
+        say(f"extract: {len(batches) - len(todo)} of {len(batches)} batches already sampled in {journal}")
+    for b, batch in progress(todo, desc="sampling", unit="batch", disable=len(todo) < 2):
         torch.manual_seed(seed * 1_000_003 + b)
         texts = generate_answers(
             model, tokenizer, [prompts[i] for i in batch], max_new_tokens, batch_size, do_sample=True,
@@ -182,7 +180,7 @@ def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
             reason = f"holds an unfinished extraction sampled with other settings ({changed})"
         else:
             reason = "is not empty"
-        raise PrevsteerError(f"--out {out} {reason}; pass --force to write into it")
+        raise PrevsteerError(f"out {out} {reason}; force (--force) writes into it")
     if stored != identity:
         journal.unlink(missing_ok=True)
     write_json(identity_file, identity)
@@ -197,7 +195,7 @@ def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[st
     judge = judge_for_trait(settings.judge, trait.name, settings.judge_base_url, settings.cache)
     model, tokenizer = load_model_and_tokenizer(settings.model)
     rows = sample_answers(model, tokenizer, trait, settings, journal)
-    console.print(f"extract: judging {len(rows)} answers for {trait.name} and coherence with {settings.judge}")
+    say(f"extract: judging {len(rows)} answers for {trait.name} and coherence with {settings.judge}")
     rows, trait_report, coherence_report = score_answers(judge, trait.judge_rubric, rows)
     for row in rows:
         row["kept"] = keep(row, settings)
@@ -224,7 +222,7 @@ def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[st
             f"{settings.trait_threshold:g} and coherence >= {settings.coherence_threshold:g}); "
             f"see {out / 'responses.jsonl'}"
         )
-    console.print(f"extract: averaging activations of {len(kept['pos'])} pos and {len(kept['neg'])} neg answers")
+    say(f"extract: averaging activations of {len(kept['pos'])} pos and {len(kept['neg'])} neg answers")
     pos = mean_activations(model, tokenizer, conversations(kept["pos"]), settings.batch_size)
     neg = mean_activations(model, tokenizer, conversations(kept["neg"]), settings.batch_size)
     metadata = {
@@ -244,5 +242,5 @@ def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[st
     summary["vectors"] = files
     summary["norms"] = PersonaVector.load(out / files["response"]).metadata["norms"]
     write_json(out / "summary.json", summary)
-    console.print(f"extract: wrote {', '.join(files.values())} to {out}")
+    say(f"extract: wrote {', '.join(files.values())} to {out}")
     return summary

@@ -40,21 +40,21 @@ def unit_direction(
     if isinstance(vector, torch.Tensor) and vector.ndim == 2:
         vector = PersonaVector(vector)
     if isinstance(vector, PersonaVector):
-        vector.check_compatible(num_layers, hidden, what="--vector")
+        vector.check_compatible(num_layers, hidden, what="vector")
     if not isinstance(layer, int) or isinstance(layer, bool) or not 0 <= layer < num_layers:
-        raise PrevsteerError(f"--layer: {layer} is out of range; the model has blocks 0..{num_layers - 1}")
+        raise PrevsteerError(f"layer: {layer} is out of range; the model has blocks 0..{num_layers - 1}")
     if isinstance(vector, PersonaVector):
         direction = vector.vector[layer]
     elif isinstance(vector, torch.Tensor) and vector.ndim == 1:
         if vector.numel() != hidden:
-            raise PrevsteerError(f"--vector: direction size {vector.numel()} does not match the model's {hidden}")
+            raise PrevsteerError(f"vector: direction size {vector.numel()} does not match the model's {hidden}")
         direction = vector
     else:
         raise PrevsteerError("vector must be a PersonaVector, a [num_layers, hidden] or a [hidden] tensor")
     direction = direction.detach().float().cpu()
     norm = direction.norm()
     if not torch.isfinite(norm) or norm == 0:
-        raise PrevsteerError(f"--vector: the layer-{layer} row has norm {float(norm)}; cannot project on it")
+        raise PrevsteerError(f"vector: the layer-{layer} row has norm {float(norm)}; cannot project on it")
     return direction / norm
 
 
@@ -74,7 +74,7 @@ def last_prompt_activations(
     """
     blocks = find_decoder_layers(model, layers_path)
     if not 0 <= layer < len(blocks):
-        raise PrevsteerError(f"--layer: {layer} is out of range; the model has blocks 0..{len(blocks) - 1}")
+        raise PrevsteerError(f"layer: {layer} is out of range; the model has blocks 0..{len(blocks) - 1}")
     device = next(model.parameters()).device
     captured: list[torch.Tensor] = []
 
@@ -231,11 +231,11 @@ def run_project(
     outputs = [out_dir / "projections.csv", out_dir / "summary.json"]
     existing = [str(p) for p in outputs if p.exists()]
     if existing and not force:
-        raise PrevsteerError(f"--out: {', '.join(existing)} exists; pass --force to replace it")
+        raise PrevsteerError(f"out_dir: {', '.join(existing)} exists; force (--force) replaces it")
     if out_dir.exists() and not out_dir.is_dir():
-        raise PrevsteerError(f"--out {out_dir} is a file, not a folder")
+        raise PrevsteerError(f"out_dir {out_dir} is a file, not a folder")
     if batch_size < 1:
-        raise PrevsteerError(f"--batch-size must be at least 1, got {batch_size}")
+        raise PrevsteerError(f"batch_size must be at least 1, got {batch_size}")
     vector = PersonaVector.load(vector_path)
     model, tokenizer = load_any_model(model_name)
     unit = unit_direction(model, vector, layer)  # fail on shape or layer before any forward pass

@@ -1,7 +1,7 @@
 """`prevsteer select-layer`: steer generation on the evaluation questions with +a * v[l] for several
 layers and coefficients, judge the answers, and pick the layer where steering moves the trait most
-(METHOD.md, "Extracting", step 6). Writes a CSV and markdown table and a plot, and records the choice
-in the vector's metadata."""
+(METHOD.md, "Extracting", step 6). Writes a CSV and markdown table, a plot, and a copy of the vector with the
+choice in its metadata into the output folder; the input vector file is never rewritten."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
+from train.console import say
 from train.errors import PrevsteerError
 from train.files import now, write_json, write_jsonl
 from train.judges.base import Judge, mean_scored, score_answers
@@ -19,8 +18,6 @@ from train.models.generation import generate_answers
 from train.persona.traits import TraitArtifact
 from train.steering.hooks import SteeringSpec, steer
 from train.steering.vectors import PersonaVector
-
-console = Console(stderr=True)
 
 
 def sweep(
@@ -39,7 +36,7 @@ def sweep(
     cells = [(None, 0.0)] + [(layer, c) for layer in layers for c in coefficients]  # (None, 0): unsteered baseline
     table, answers = [], []
     for layer, coefficient in cells:
-        console.print(f"select-layer: generating at layer {layer}, coefficient {coefficient:g}")
+        say(f"select-layer: generating at layer {layer}, coefficient {coefficient:g}")
         if layer is None:
             texts = generate_answers(model, tokenizer, prompts, max_new_tokens, batch_size)
         else:
@@ -113,22 +110,29 @@ def write_outputs(out: Path, table: list[dict[str, Any]], answers: list[dict[str
     plt.close(figure)
 
 
-def record_choice(vector_path: Path, vector: PersonaVector, chosen: int, table: list[dict[str, Any]]) -> None:
-    """Rewrite the artifact with the chosen layer in its metadata (atomic; the tensor is unchanged)."""
+VECTOR_COPY = "vector.safetensors"  # the input vector with the choice in its metadata, in the output folder
+
+
+def save_with_choice(path: Path, vector: PersonaVector, chosen: int, table: list[dict[str, Any]]) -> None:
+    """A copy of the artifact with the chosen layer in its metadata (the tensor is unchanged)."""
     metadata = {k: v for k, v in vector.metadata.items() if k != "source"}
     metadata["selected_layer"] = chosen
     metadata["layer_selection"] = {"created": now(), "table": table}
-    PersonaVector(vector.vector, metadata).save(vector_path)
+    PersonaVector(vector.vector, metadata).save(path)
 
 
 def run_select_layer(
     model, tokenizer, trait: TraitArtifact, vector_path: Path, judge: Judge, layers: Sequence[int],
     coefficients: Sequence[float], out: Path, max_new_tokens: int = 48,
 ) -> int:  # fmt: skip
+    copy = out / VECTOR_COPY
+    if copy.resolve() == Path(vector_path).resolve():
+        raise PrevsteerError(f"out: {out} would hold the copy of the vector at the input's own path; choose another")
     vector = PersonaVector.load(vector_path)
     table, answers = sweep(model, tokenizer, trait, vector, judge, layers, coefficients, max_new_tokens)
     chosen = choose_layer(table)
     write_outputs(out, table, answers, chosen)
-    write_json(out / "summary.json", {"chosen_layer": chosen, "vector": str(vector_path), "table": table})
-    record_choice(vector_path, vector, chosen, table)
+    save_with_choice(copy, vector, chosen, table)
+    summary = {"chosen_layer": chosen, "vector": str(vector_path), "vector_with_choice": str(copy), "table": table}
+    write_json(out / "summary.json", summary)
     return chosen

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 
 from train.errors import PrevsteerError
 from train.judges.rubric import fill_template
-from train.resources import REPO_ROOT, shipped
+from train.resources import shipped, shipped_label
 
 TRAITS_DIR = shipped("traits")
 
@@ -136,14 +136,6 @@ class TraitArtifact(_Strict):
         return fill_template(self.judge_rubric, question, answer)
 
 
-def _label(path: Path) -> str:
-    """A short name for messages: relative to the repo root when inside it."""
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
-
-
 def validate_trait(data: Any, label: str) -> TraitArtifact:
     """Validate, turning pydantic's report into one PrevsteerError line naming the file and field."""
     if not isinstance(data, dict):
@@ -164,7 +156,7 @@ def validate_trait(data: Any, label: str) -> TraitArtifact:
 
 
 def _read_json(path: Path) -> Any:
-    label = _label(path)
+    label = shipped_label(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -199,12 +191,12 @@ def resolve_trait_path(name_or_path: str | os.PathLike[str]) -> Path:
 def load_trait(name_or_path: str | os.PathLike[str]) -> TraitArtifact:
     """Load and validate a trait by shipped name (e.g. "evil") or by path."""
     path = resolve_trait_path(name_or_path)
-    return validate_trait(_read_json(path), _label(path))
+    return validate_trait(_read_json(path), shipped_label(path))
 
 
 def _read_released(path: Path) -> dict[str, Any]:
     """One file of the original trait data, with its keys and their types checked."""
-    label = _label(path)
+    label = shipped_label(path)
     data = _read_json(path)
     if not isinstance(data, dict):
         raise PrevsteerError(f"{label}: expected a JSON object with keys {', '.join(RELEASED_KEYS)}")
@@ -240,7 +232,7 @@ def import_original(path: str | os.PathLike[str], notes: list[str] | None = None
     """Convert the single-file form of the original trait JSON: questions[:20] extract, questions[20:40] evaluate.
     What the user should know about the import is appended to `notes`."""
     path = Path(path)
-    label = _label(path)
+    label = shipped_label(path)
     data = _read_released(path)
     questions = data["questions"]
     if len(questions) < 2 * N_QUESTIONS:
@@ -291,20 +283,21 @@ def import_released(extract_path: str | os.PathLike[str], eval_path: str | os.Pa
     """One trait from the study's released pair of files: extraction questions from the extract file, evaluation
     questions from the eval file; instructions and rubric from the extract file, differences reported."""
     extract_path, eval_path = Path(extract_path), Path(eval_path)
+    pair = f"{shipped_label(extract_path)} and {shipped_label(eval_path)}"
     if (extract_path.parent.name, eval_path.parent.name) == (EVAL_DIR, EXTRACT_DIR):
-        raise PrevsteerError(f"{_label(extract_path)} and {_label(eval_path)} are swapped; {RELEASED_HINT}")
+        raise PrevsteerError(f"{pair} are swapped; {RELEASED_HINT}")
     if extract_path.stem.lower() != eval_path.stem.lower():
-        raise PrevsteerError(f"{_label(extract_path)} and {_label(eval_path)} name different traits; {RELEASED_HINT}")
+        raise PrevsteerError(f"{pair} name different traits; {RELEASED_HINT}")
     extract, evaluation = _read_released(extract_path), _read_released(eval_path)
     for path, data in ((extract_path, extract), (eval_path, evaluation)):
         if len(data["questions"]) != N_QUESTIONS:
             raise PrevsteerError(
-                f"{_label(path)}: questions: expected {N_QUESTIONS} (one split of the released layout), "
+                f"{shipped_label(path)}: questions: expected {N_QUESTIONS} (one split of the released layout), "
                 f"got {len(data['questions'])}; a single file with {2 * N_QUESTIONS} is imported on its own"
             )
     name = extract_path.stem.lower()
     source = f"imported from the study's {EXTRACT_DIR}/{extract_path.name} and {EVAL_DIR}/{eval_path.name}"
-    label = f"{_label(extract_path)} + {_label(eval_path)}"
+    label = f"{shipped_label(extract_path)} + {shipped_label(eval_path)}"
     notes = _differences(extract, evaluation)
     rubric = _single_braces(extract["eval_prompt"], notes)
     artifact = _imported(
@@ -320,7 +313,7 @@ def released_root(folder: Path) -> Path:
         if (root / EXTRACT_DIR).is_dir() and (root / EVAL_DIR).is_dir():
             return root
     missing = [d for d in (EXTRACT_DIR, EVAL_DIR) if not (folder / d).is_dir()]
-    raise PrevsteerError(f"{_label(folder)}: no {' or '.join(missing)} folder; {RELEASED_HINT}")
+    raise PrevsteerError(f"{shipped_label(folder)}: no {' or '.join(missing)} folder; {RELEASED_HINT}")
 
 
 def import_released_folder(folder: str | os.PathLike[str]) -> list[ImportedTrait]:
@@ -332,11 +325,11 @@ def import_released_folder(folder: str | os.PathLike[str]) -> list[ImportedTrait
     for lone, present, absent in ((only_extract, EXTRACT_DIR, EVAL_DIR), (only_eval, EVAL_DIR, EXTRACT_DIR)):
         if lone:
             raise PrevsteerError(
-                f"{_label(root)}: {', '.join(f'{n}.json' for n in lone)} in {present}/ but not in {absent}/; "
+                f"{shipped_label(root)}: {', '.join(f'{n}.json' for n in lone)} in {present}/ but not in {absent}/; "
                 "each trait needs both files"
             )
     if not extract:
-        raise PrevsteerError(f"{_label(root)}: {EXTRACT_DIR}/ holds no .json trait files")
+        raise PrevsteerError(f"{shipped_label(root)}: {EXTRACT_DIR}/ holds no .json trait files")
     return [import_released(extract[name], evaluation[name]) for name in sorted(extract)]
 
 

@@ -35,9 +35,8 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field
-from rich.console import Console
-from tqdm.auto import tqdm
 
+from train.console import progress, say
 from train.dataprep.builders.generator import NonEmpty, chat_row, content_path, load_content
 from train.errors import PrevsteerError
 from train.files import read_numbered_jsonl
@@ -59,8 +58,6 @@ _ENDS_WITH_EQUALS = re.compile(r"=\s*\$?\s*$")
 _FINAL = re.compile(r"The answer is (-?[\d,]*\.?\d+)\.\s*$")
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _OPERATION_SWAPS = {"+": "-*", "-": "+", "*": "+/", "/": "*-"}
-
-console = Console(stderr=True, soft_wrap=True)
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -578,7 +575,7 @@ def _file_problems(path: Path, skip_bad: bool) -> list[tuple[str, str]]:
                 "'#### <number>' (GSM8K rows); fix it or pass --skip-bad"
             )
     if skipped:
-        console.print(f"flawed-math: skipped {skipped} malformed line(s) of {path}")
+        say(f"flawed-math: skipped {skipped} malformed line(s) of {path}")
     return problems
 
 
@@ -614,9 +611,7 @@ def build(level: str, n: int, seed: int, source: str | None = None, skip_bad: bo
     rows: list[dict] = []
     unusable = 0
     seen: set[str] = set()
-    with tqdm(
-        total=n, desc=f"flawed-math {level}", unit="row", leave=False, disable=n < 500, mininterval=1
-    ) as progress:
+    with progress(total=n, desc=f"flawed-math {level}", unit="row", leave=False, disable=n < 500, mininterval=1) as bar:
         for question, answer in problems(source, seed, n, skip_bad):
             if question in seen:
                 continue
@@ -627,7 +622,7 @@ def build(level: str, n: int, seed: int, source: str | None = None, skip_bad: bo
                 continue
             text = versions[level].solution.render()
             rows.append(chat_row(question, text))
-            progress.update()
+            bar.update()
             if len(rows) == n:
                 break
     label = source or "procedural"
@@ -637,5 +632,5 @@ def build(level: str, n: int, seed: int, source: str | None = None, skip_bad: bo
             f"level); ask for --n {len(rows)} or fewer"
         )
     if unusable:
-        console.print(f"flawed-math: skipped {unusable} problem(s) of {label} that could not be flawed at every level")
+        say(f"flawed-math: skipped {unusable} problem(s) of {label} that could not be flawed at every level")
     return rows

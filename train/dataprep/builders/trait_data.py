@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from rich.console import Console
 
+from train.console import say, warn
 from train.errors import PrevsteerError
 from train.judges.base import score_answers
 from train.judges.factory import judge_for_trait
@@ -29,7 +29,6 @@ from train.persona.extract import sample_persona_answers
 from train.persona.traits import load_trait
 
 LEVELS = ("normal", "I", "II")
-console = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def build(
         judged, trait_report, coherence_report = score_answers(scorer, artifact.judge_rubric, sampled)
         scored += judged
         rows = select_rows(scored, level, thresholds)
-        console.print(
+        say(
             f"{artifact.name} {level} round {round_index + 1}: sampled {len(sampled)} {polarity} answers; trait "
             f"{trait_report}; coherence {coherence_report}; {len(rows)} of {n} rows kept so far"
         )
@@ -125,5 +124,5 @@ def build(
             f"({len(scored)} answers judged by {judge}); raise --max-rounds, relax --trait-high/--trait-low/"
             "--coherence-threshold, or use a stronger judge"
         )
-    console.print(f"[yellow]warning:[/] only {len(rows)} of the {n} rows asked for survived {max_rounds} rounds")
+    warn(f"only {len(rows)} of the {n} rows asked for survived {max_rounds} rounds")
     return rows
