@@ -41,12 +41,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from train.training.preemption import PREEMPTED_EXIT, Preempted
     from train.training.recipe import load_recipe
     from train.training.run import preflight, train_run
 
     recipe = load_recipe(args.recipe, args.overrides)
     preflight(recipe)
-    run_dir = train_run(recipe, args.output_dir, resume=args.resume)
+    try:
+        run_dir = train_run(recipe, args.output_dir, resume=args.resume)
+    except Preempted as stop:
+        print(f"prevsteer: {stop}", file=sys.stderr)
+        return PREEMPTED_EXIT
     print(f"run directory: {run_dir}")
     return 0
 
