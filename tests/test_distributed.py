@@ -258,28 +258,33 @@ def test_deepspeed_zero_two_processes(recipe, reference, tmp_path, stage):
 
 
 @pytest.mark.slow
-def test_sbatch_script_launches_torchrun(recipe, reference, tmp_path):
-    """slurm/train.sbatch run as Slurm would (srun and scontrol stubbed, 2 'GPUs' on one node)."""
+def test_rendered_sbatch_script_launches_torchrun(recipe, reference, tmp_path):
+    """The batch script `prevsteer launch` renders, run with bash as SLURM would run array task 0 (srun and
+    scontrol stubbed, 2 processes on one node); tests/test_slurm.py runs it on a real SLURM where there is one."""
+    from train.launch.settings import ResourceShape
+    from train.launch.slurm import render_array
+
     shims = tmp_path / "shims"
     shims.mkdir()
     (shims / "srun").write_text('#!/bin/bash\nwhile [[ "$1" == --* ]]; do shift; done\nexec "$@"\n')
-    (shims / "scontrol").write_text("#!/bin/bash\necho 127.0.0.1\n")
+    (shims / "scontrol").write_text("#!/bin/bash\necho localhost\n")
     for shim in shims.iterdir():
         shim.chmod(0o755)
+    out = tmp_path / "sbatch"
+    shape = ResourceShape(processes_per_node=NPROC, cpus_per_node=NPROC)
+    (script,) = render_array([["train", str(recipe), "--output-dir", str(out)]], shape, tmp_path / "job", "dist")
     env = clean_env()
     env.update(
         PATH=f"{shims}{os.pathsep}{env.get('PATH', '')}",
-        PREVSTEER_VENV=str(Path(sys.executable).parent.parent),
-        SLURM_SUBMIT_DIR=str(ROOT),
-        SLURM_GPUS_ON_NODE=str(NPROC),
+        SLURM_JOB_NAME="dist",
+        SLURM_JOB_ID="7",
+        SLURM_ARRAY_JOB_ID="7",
+        SLURM_ARRAY_TASK_ID="0",
         SLURM_NNODES="1",
         SLURM_JOB_NODELIST="node1",
-        SLURM_JOB_ID="1",
         SLURM_CPUS_PER_TASK=str(NPROC),
-        MASTER_PORT=str(free_port()),
     )
-    out = tmp_path / "sbatch"
-    run(["bash", str(ROOT / "slurm" / "train.sbatch"), str(recipe), "--output-dir", str(out)], timeout=180, env=env)
+    run(["bash", str(script)], timeout=180, env=env)
     check_distributed_run(out, reference)
 
 
