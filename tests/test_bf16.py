@@ -7,6 +7,9 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,12 @@ def test_bf16_extraction_gives_a_float32_vector_close_to_the_float32_models(tiny
     assert vectors["bfloat16"].dtype == torch.float32
     cosine = torch.nn.functional.cosine_similarity(vectors["bfloat16"], vectors["float32"], dim=-1)
     assert (cosine > 0.98).all(), cosine
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is here: scripts/gpu_check.sh would run for minutes")
+def test_gpu_check_needs_cuda_and_runs_nothing_without_it(tmp_path):
+    script = Path(__file__).resolve().parents[1] / "scripts" / "gpu_check.sh"
+    env = {**os.environ, "PREVSTEER_PYTHON": sys.executable}
+    proc = subprocess.run(["bash", str(script), str(tmp_path / "out")], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and "needs CUDA" in proc.stdout
+    assert not (tmp_path / "out").exists()
