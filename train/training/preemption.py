@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,15 @@ class PreemptionCallback(TrainerCallback):
         self._previous: Any = None
 
     def __enter__(self) -> PreemptionCallback:
-        self._previous = signal.signal(self.signum, self._on_signal)
+        # Python delivers signals to the main thread only; a run trained in another thread is not preemptible.
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(self.signum, self._on_signal)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        signal.signal(self.signum, self._previous)
+        if self._previous is not None:
+            signal.signal(self.signum, self._previous)
+            self._previous = None
 
     def _on_signal(self, signum: int, frame: Any) -> None:
         self.requested = True
