@@ -207,8 +207,12 @@ def test_a_job_that_cannot_requeue_ends_failed_not_hung(recipe, tmp_path, jobs):
     (script,) = render_array(tasks, shape(), tmp_path / "one", "norequeue")
     jobs.append(submit(script, "--no-requeue"))
     logs = tmp_path / "one" / "logs"
-    wait_for(lambda: (out / "metrics.jsonl").is_file(), "the first logged step", logs)
+    log = logs / f"norequeue-{jobs[0]}_0.out"
+    # The notice comes as soon as the script runs, before training (the model is still loading): the script
+    # repeats it until the training processes honour it.
+    wait_for(lambda: log.is_file() and "prevsteer: run " in read_log(log), "the task to start", logs)
     subprocess.run(["scancel", "--signal=USR1", "--batch", jobs[0]], check=True)
     assert wait_job(jobs[0], logs) == {0: "FAILED"}
     assert run_json(out)["status"] == "preempted"
-    assert "cannot be requeued" in read_log(logs / f"norequeue-{jobs[0]}_0.out")
+    assert int(run_json(out)["checkpoint"].split("-")[1]) < PREEMPT_STEPS
+    assert "cannot be requeued" in read_log(log)

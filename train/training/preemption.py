@@ -44,7 +44,8 @@ def restore_steering_calls(hooks: Any, checkpoint: Path) -> None:
 class PreemptionCallback(TrainerCallback):
     """Stops training at a checkpoint once SIGUSR1 has arrived on any rank. Add it after the evaluation callback,
     so a signal that arrives during an evaluation is honoured right after it. Use it as a context manager around
-    `trainer.train()`: it installs the signal handler for that long."""
+    the whole run (model loading included, so an early notice is kept): it installs the signal handler for that
+    long."""
 
     def __init__(self, hooks: Any = None, signum: int = signal.SIGUSR1) -> None:
         self.hooks = hooks  # the steering hooks (or regulariser) whose call count each checkpoint keeps

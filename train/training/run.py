@@ -178,7 +178,13 @@ def apply_lora(recipe: Recipe, model):
 
 
 def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = False) -> Path:
-    """Train one recipe end to end; returns the run directory."""
+    """Train one recipe end to end; returns the run directory. A preemption notice (SIGUSR1) that arrives from
+    here on, even while the model loads, stops training at a checkpoint (`Preempted`)."""
+    with PreemptionCallback() as preemption:
+        return _train_run(recipe, output_dir, resume, preemption)
+
+
+def _train_run(recipe: Recipe, output_dir: Path | None, resume: bool, preemption: PreemptionCallback) -> Path:
     from train.models.loading import load_model_and_tokenizer
     from train.training.trainer import PreventativeSFTTrainer
 
@@ -252,13 +258,12 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
             callback = EvaluationCallback(evaluator, run_dir, steering or regularizer)
             callback.trainer = trainer
             trainer.add_callback(callback)
-        preemption = PreemptionCallback(steering or regularizer)
+        preemption.hooks = steering or regularizer
         trainer.add_callback(preemption)  # after the evaluation: a signal during it is honoured right after it
         if checkpoint is not None:
             restore_steering_calls(steering or regularizer, Path(checkpoint))
         try:
-            with preemption:
-                trainer.train(resume_from_checkpoint=checkpoint)
+            trainer.train(resume_from_checkpoint=checkpoint)
         except Preempted as stop:
             if state.is_main_process:
                 info = read_json(run_dir / "run.json")
