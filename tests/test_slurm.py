@@ -21,7 +21,7 @@ from train.cli import main
 from train.errors import PrevsteerError
 from train.launch.launch import launch_folder
 from train.launch.settings import ResourceShape
-from train.launch.slurm import TEMPLATE, job_states, render_array, submit
+from train.launch.slurm import TEMPLATE, job_states, max_array_size, render_array, submit
 
 __all__ = ["recipe", "reference"]  # fixtures shared with test_distributed
 
@@ -216,3 +216,10 @@ def test_a_job_that_cannot_requeue_ends_failed_not_hung(recipe, tmp_path, jobs):
     assert run_json(out)["status"] == "preempted"
     assert int(run_json(out)["checkpoint"].split("-")[1]) < PREEMPT_STEPS
     assert "cannot be requeued" in read_log(log)
+
+
+@needs_slurm
+def test_max_array_size_is_read_from_the_cluster():
+    config = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in config.splitlines() if line.startswith("MaxArraySize"))
+    assert max_array_size() == int(line.split("=")[1]) > 1
