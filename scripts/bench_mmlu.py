@@ -64,6 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=16, help="the same for both scorers")
     p.add_argument("--repeats", type=int, default=2, help="timed runs per scorer and mode (alternating order)")
     p.add_argument("--threads", type=int, default=1, help="torch threads, the same for both (0: torch's choice)")
+    p.add_argument("--device", default="cpu", help="torch device for the model, e.g. cuda (default cpu)")
     return p.parse_args(argv)
 
 
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> dict:
     from lm_eval.models.huggingface import HFLM
 
     model, tokenizer = load_model_and_tokenizer(DEFAULT_MODEL, dtype="float32")
-    model.eval()
+    model.to(args.device).eval()  # both scorers run on the model's device (results are copied to the host)
     questions = stratified_subset(load_mmlu(args.source, "test"), args.per_subject, args.seed)
     dev = load_mmlu(args.source, "dev")
     lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=args.batch_size)

@@ -90,6 +90,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--vector", type=Path, default=DEFAULT_VECTOR)
     p.add_argument("--data", type=Path, default=DEFAULT_DATA)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="torch device for the model and batches, e.g. cuda (default cpu)")
     args = p.parse_args(argv)
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     args.all_layers = [] if args.all_layers == "none" else [m.strip() for m in args.all_layers.split(",")]
@@ -145,8 +146,15 @@ def make_batches(tokenizer, rows: list[dict], batch_size: int, seq_len: int, see
 # ---------------------------------------------------------------------------------------------- steps
 
 
+def synchronize(device: str) -> None:
+    """Wait for queued GPU work, so a timer read after it measures the work (a no-op on the CPU)."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def build_model(args: argparse.Namespace, mode: str):
     model, _ = load_model_and_tokenizer(args.model)
+    model.to(args.device)
     if mode == "lora":
         from peft import LoraConfig, get_peft_model
 
@@ -179,7 +187,7 @@ def train_step(model, optimizer, batch: dict, steering: Steering | None) -> floa
     loss.backward()
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    return float(loss.detach())
+    return float(loss.detach())  # copies to the host after the optimizer's work: synchronises a GPU too
 
 
 def timed_step(model, optimizer, batch: dict, steering: Steering | None) -> tuple[float, float, float]:
@@ -216,6 +224,7 @@ def bench_mode(
     """Time the arms of one mode in groups (one step per arm on the same batch, order cycling through all
     permutations); stop at --pairs, or earlier once `deadline` would be passed and --min-pairs are done."""
     model, optimizer, trainable = build_model(args, mode)
+    batches = [{key: value.to(args.device) for key, value in batch.items()} for batch in batches]
     arms = make_arms(model, vector, args, mode in args.all_layers)
     orders = list(itertools.permutations(arms))
     times: dict[str, list[float]] = {name: [] for name in arms}
@@ -298,18 +307,21 @@ def hook_cost_ms(
     batch = max(batches, key=lambda b: b["input_ids"].shape[1])  # the widest: an upper bound
     shape = (*batch["input_ids"].shape, hidden_size)
     arms = make_arms(stack, vector, args, all_layers=True)
-    x = torch.randn(shape, requires_grad=True)
-    upstream = torch.randn(shape)
+    batch = {key: value.to(args.device) for key, value in batch.items()}
+    x = torch.randn(shape, device=args.device, requires_grad=True)
+    upstream = torch.randn(shape, device=args.device)
     samples: dict[str, list[float]] = {name: [] for name in arms}
     for rep in range(reps + 10):
         for name in list(arms) if rep % 2 else list(reversed(arms)):
             steering = arms[name]
             if steering is not None:
                 steering.attach()
+            synchronize(args.device)
             start = time.perf_counter()
             if steering is not None:
                 steering.set_batch(batch["attention_mask"], batch["labels"])
             (stack(x) * upstream).sum().backward()
+            synchronize(args.device)
             elapsed = time.perf_counter() - start
             x.grad = None
             if steering is not None:

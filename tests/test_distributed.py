@@ -258,28 +258,33 @@ def test_deepspeed_zero_two_processes(recipe, reference, tmp_path, stage):
 
 
 @pytest.mark.slow
-def test_sbatch_script_launches_torchrun(recipe, reference, tmp_path):
-    """slurm/train.sbatch run as Slurm would (srun and scontrol stubbed, 2 'GPUs' on one node)."""
+def test_rendered_sbatch_script_launches_torchrun(recipe, reference, tmp_path):
+    """The batch script `prevsteer launch` renders, run with bash as SLURM would run array task 0 (srun and
+    scontrol stubbed, 2 processes on one node); tests/test_slurm.py runs it on a real SLURM where there is one."""
+    from train.launch.settings import ResourceShape
+    from train.launch.slurm import render_array
+
     shims = tmp_path / "shims"
     shims.mkdir()
     (shims / "srun").write_text('#!/bin/bash\nwhile [[ "$1" == --* ]]; do shift; done\nexec "$@"\n')
-    (shims / "scontrol").write_text("#!/bin/bash\necho 127.0.0.1\n")
+    (shims / "scontrol").write_text("#!/bin/bash\necho localhost\n")
     for shim in shims.iterdir():
         shim.chmod(0o755)
+    out = tmp_path / "sbatch"
+    shape = ResourceShape(processes_per_node=NPROC, cpus_per_node=NPROC)
+    (script,) = render_array([["train", str(recipe), "--output-dir", str(out)]], shape, tmp_path / "job", "dist")
     env = clean_env()
     env.update(
         PATH=f"{shims}{os.pathsep}{env.get('PATH', '')}",
-        PREVSTEER_VENV=str(Path(sys.executable).parent.parent),
-        SLURM_SUBMIT_DIR=str(ROOT),
-        SLURM_GPUS_ON_NODE=str(NPROC),
+        SLURM_JOB_NAME="dist",
+        SLURM_JOB_ID="7",
+        SLURM_ARRAY_JOB_ID="7",
+        SLURM_ARRAY_TASK_ID="0",
         SLURM_NNODES="1",
         SLURM_JOB_NODELIST="node1",
-        SLURM_JOB_ID="1",
         SLURM_CPUS_PER_TASK=str(NPROC),
-        MASTER_PORT=str(free_port()),
     )
-    out = tmp_path / "sbatch"
-    run(["bash", str(ROOT / "slurm" / "train.sbatch"), str(recipe), "--output-dir", str(out)], timeout=180, env=env)
+    run(["bash", str(script)], timeout=180, env=env)
     check_distributed_run(out, reference)
 
 
@@ -314,3 +319,48 @@ def test_ddp_evaluation_covers_both_shards_once(recipe, tmp_path):
     assert results["ddp"]["predictions"] == results["single"]["predictions"]
     assert results["ddp"]["p_correct"] == pytest.approx(results["single"]["p_correct"], abs=1e-4)
     assert results["ddp"]["per_subject"] == results["single"]["per_subject"]
+
+
+# Sends SIGUSR1 to rank 1 only, after step 1 is logged, then runs the CLI: a preemption notice one rank got.
+SIGNAL_ONE_RANK = """\
+import os, signal, sys
+from train.training import run
+from train.training.rundir import MetricsFileCallback
+
+
+class SignalRankOneAtStepOne(MetricsFileCallback):
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        super().on_log(args, state, control, logs, **kwargs)
+        if state.global_step == 1 and os.environ["RANK"] == "1":
+            os.kill(os.getpid(), signal.SIGUSR1)
+
+
+run.MetricsFileCallback = SignalRankOneAtStepOne
+from train.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_preemption_notice_on_one_rank_stops_both_and_resumes_exactly(recipe, reference, tmp_path):
+    """Only rank 1 is signalled: both ranks stop at the same step end (rank 0 would otherwise wait alone in the
+    next collective until the timeout), and the run resumed from that checkpoint matches the reference."""
+    driver = tmp_path / "signal_one_rank.py"
+    driver.write_text(SIGNAL_ONE_RANK)
+    out = tmp_path / "ddp"
+
+    def launch(*entry: str, resume: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(NPROC),
+               "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
+               *entry, "train", str(recipe), "--output-dir", str(out), *resume]  # fmt: skip
+        return subprocess.run(cmd, cwd=ROOT, env=clean_env(), timeout=180, capture_output=True, text=True)
+
+    cut = launch(str(driver))
+    info = read(out / "run.json")
+    assert cut.returncode != 0 and info["status"] == "preempted", cut.stderr[-3000:]
+    assert info["checkpoint"] == "checkpoint-2" and sorted(p.name for p in out.glob("checkpoint-*")) == ["checkpoint-2"]
+    assert cut.stderr.count("prevsteer: preempted: checkpoint") == NPROC  # both ranks left through the checkpoint
+    resumed = launch("-m", "train.cli", resume=("--resume",))
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    check_distributed_run(out, reference)

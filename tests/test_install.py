@@ -23,7 +23,7 @@ from train.persona.traits import load_trait
 from train.resources import SHIPPED_DIR, shipped
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ("pyproject.toml", "README.md", "train", "data", "recipes")
+PROJECT_FILES = ("pyproject.toml", "README.md", "train", "data", "recipes", "slurm")
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -64,13 +64,15 @@ def test_installed_package_ships_its_data_inside_site_packages(installed):
     code = (
         "import json, train; from train.resources import shipped, shipped_recipe;"
         "from train.training.recipe import load_recipe; smoke = load_recipe(shipped_recipe('smoke.yaml'));"
+        "from train.launch.slurm import TEMPLATE;"
         "print(json.dumps([train.__file__, str(shipped('judge', 'coherence.txt')), smoke.steering.vector,"
-        " smoke.data.train, sorted(str(p.relative_to(shipped())) for p in shipped().rglob('*') if p.is_file())]))"
+        " str(TEMPLATE), smoke.data.train,"
+        " sorted(str(p.relative_to(shipped())) for p in shipped().rglob('*') if p.is_file())]))"
     )
     done = _run([str(bin_dir / "python"), "-c", code], elsewhere, env)
-    package, coherence, vector, data, files = json.loads(done.stdout)
+    package, coherence, vector, template, data, files = json.loads(done.stdout)
     site = bin_dir.parent / "lib"
-    for path in (package, coherence, vector, data):
+    for path in (package, coherence, vector, template, data):
         assert Path(path).is_relative_to(site) and Path(path).is_file(), path
     assert Path(coherence).read_bytes() == shipped("judge", "coherence.txt").read_bytes()
     assert Path(vector).read_bytes() == shipped("vectors", "smollm2-135m-instruct", "impolite.safetensors").read_bytes()

@@ -126,13 +126,38 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from train.training.preemption import PREEMPTED_EXIT, Preempted
     from train.training.recipe import load_recipe
     from train.training.run import preflight, train_run
 
     recipe = load_recipe(args.recipe, args.overrides)
     preflight(recipe)
-    run_dir = train_run(recipe, args.output_dir, resume=args.resume)
+    try:
+        run_dir = train_run(recipe, args.output_dir, resume=args.resume)
+    except Preempted as stop:
+        say(f"prevsteer: {stop}")
+        return PREEMPTED_EXIT
     result(f"run directory: {run_dir}")
+    return 0
+
+
+def cmd_launch(args: argparse.Namespace) -> int:
+    from train.launch.launch import launch_run
+    from train.launch.settings import resource_shape
+
+    shape = resource_shape(
+        nodes=args.nodes,
+        gpus_per_node=args.gpus_per_node,
+        processes_per_node=args.processes_per_node,
+        cpus_per_node=args.cpus_per_node,
+        time=args.time,
+        partition=args.partition,
+        account=args.account,
+        mem=args.mem,
+        signal_seconds=args.signal_seconds,
+    )
+    script, job = launch_run(args.recipe, args.overrides, args.output_dir, shape, dry_run=args.dry_run)
+    print(f"{script}: written" + (f"; submitted as job {job}" if job else " (--dry-run: not submitted)"))
     return 0
 
 
@@ -421,6 +446,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output-dir", type=Path, default=None, help="run directory (default runs/<recipe name>)")
     train.add_argument("--resume", action="store_true", help="continue --output-dir from its last checkpoint")
     train.set_defaults(func=cmd_train)
+
+    launch = sub.add_parser("launch", help="train a recipe on SLURM: render the batch script and submit it")
+    _add_recipe_args(launch)
+    launch.add_argument("--output-dir", type=Path, default=None, help="run directory (default runs/<recipe name>)")
+    launch.add_argument("--nodes", type=int, default=None, help="nodes (default 1)")
+    launch.add_argument("--gpus-per-node", type=int, default=None, help="GPUs per node (default 0)")
+    launch.add_argument(
+        "--processes-per-node", type=int, default=None, help="training processes per node (default: one per GPU)"
+    )
+    launch.add_argument("--cpus-per-node", type=int, default=None, help="CPUs per node (default 8)")
+    launch.add_argument("--time", default=None, help="time limit, e.g. 24:00:00 (default) or 2-00:00:00")
+    launch.add_argument("--partition", default=None)
+    launch.add_argument("--account", default=None)
+    launch.add_argument("--mem", default=None, help="memory per node, e.g. 64G (0: all of it)")
+    launch.add_argument(
+        "--signal-seconds", type=int, default=None, help="preemption notice before the time limit (default 300)"
+    )
+    launch.add_argument("--dry-run", action="store_true", help="write the script, submit nothing")
+    launch.set_defaults(func=cmd_launch)
 
     check = sub.add_parser("check", help="validate a recipe and print it resolved, without running")
     _add_recipe_args(check)

@@ -13,6 +13,7 @@ import torch
 import yaml
 from accelerate import PartialState
 from accelerate.utils import set_seed
+from transformers.trainer_utils import get_last_checkpoint
 
 from train.dataprep.chat import load_datasets
 from train.dataprep.prepare import training_file
@@ -25,8 +26,16 @@ from train.steering.layers import check_layer_range, find_decoder_layers, hidden
 from train.steering.regularize import ProjectionRegularizer
 from train.steering.vectors import PersonaVector
 from train.training.distributed import distributed_record
+from train.training.preemption import Preempted, PreemptionCallback, restore_steering_calls
 from train.training.recipe import Recipe, SteeringSettings, dump_recipe, validate
-from train.training.rundir import MetricsFileCallback, check_run_dir, recipe_differences, run_info
+from train.training.rundir import (
+    MetricsFileCallback,
+    check_run_dir,
+    drop_metrics_after,
+    recipe_differences,
+    run_info,
+)
+from train.training.slurm_job import link_log, slurm_record
 
 
 def training_defaults() -> dict[str, Any]:
@@ -169,7 +178,13 @@ def apply_lora(recipe: Recipe, model):
 
 
 def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = False) -> Path:
-    """Train one recipe end to end; returns the run directory."""
+    """Train one recipe end to end; returns the run directory. A preemption notice (SIGUSR1) that arrives from
+    here on, even while the model loads, stops training at a checkpoint (`Preempted`)."""
+    with PreemptionCallback() as preemption:
+        return _train_run(recipe, output_dir, resume, preemption)
+
+
+def _train_run(recipe: Recipe, output_dir: Path | None, resume: bool, preemption: PreemptionCallback) -> Path:
     from train.models.loading import load_model_and_tokenizer
     from train.training.trainer import PreventativeSFTTrainer
 
@@ -178,13 +193,15 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
     check_run_dir(run_dir, resume)
     recipe = resolve(recipe)
     saved_steering: dict[str, Any] = {}
+    checkpoint = None
     if resume:
         saved = yaml.safe_load((run_dir / "recipe.yaml").read_text())
         changed = recipe_differences(saved, recipe.model_dump(mode="json"))
         if changed:
             raise PrevsteerError(f"--resume: the recipe differs from {run_dir}/recipe.yaml in {', '.join(changed[:5])}")
         saved_steering = read_json(run_dir / "steering.json")
-        if not any(run_dir.glob("checkpoint-*")):
+        checkpoint = get_last_checkpoint(str(run_dir))
+        if checkpoint is None:
             raise PrevsteerError(f"--resume: no checkpoint-* folder in {run_dir} to resume from")
     state.wait_for_everyone()
 
@@ -217,8 +234,12 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
             write_json(run_dir / "steering.json", steering_record)
         if "screening" in data_record:
             shutil.copy2(Path(data_record["screening"]) / "summary.json", run_dir / "screening.json")
+        if resume:  # the steps after the checkpoint are trained, and logged, again
+            drop_metrics_after(run_dir, read_json(Path(checkpoint) / "trainer_state.json")["global_step"])
+        slurm = slurm_record()
+        link_log(run_dir, slurm)
         info = run_info("running", started=now(), world_size=state.num_processes, data=data_record, **counts)
-        write_json(run_dir / "run.json", info)
+        write_json(run_dir / "run.json", {**info, "slurm": slurm} if slurm else info)
     state.wait_for_everyone()
 
     evaluator = build_evaluator(recipe, model)
@@ -237,8 +258,17 @@ def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = Fal
             callback = EvaluationCallback(evaluator, run_dir, steering or regularizer)
             callback.trainer = trainer
             trainer.add_callback(callback)
+        preemption.hooks = steering or regularizer
+        trainer.add_callback(preemption)  # after the evaluation: a signal during it is honoured right after it
+        if checkpoint is not None:
+            restore_steering_calls(steering or regularizer, Path(checkpoint))
         try:
-            trainer.train(resume_from_checkpoint=True if resume else None)
+            trainer.train(resume_from_checkpoint=checkpoint)
+        except Preempted as stop:
+            if state.is_main_process:
+                info = read_json(run_dir / "run.json")
+                write_json(run_dir / "run.json", {**info, "status": "preempted", "checkpoint": stop.checkpoint.name})
+            raise
         except BaseException as exc:
             if state.is_main_process:
                 info = read_json(run_dir / "run.json")

@@ -16,6 +16,7 @@ from typing import Any
 from transformers import TrainerCallback
 
 from train.errors import PrevsteerError
+from train.files import write_jsonl
 
 RESUMABLE_KEYS = ("training.num_train_epochs", "training.max_steps")
 
@@ -72,6 +73,16 @@ def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
         except ValueError:
             continue
     return rows
+
+
+def drop_metrics_after(run_dir: Path, step: int) -> None:
+    """Before a resume from the checkpoint at `step`: drop the rows logged after it (the resumed run logs those
+    steps again), so `metrics.jsonl` never holds a (step, evaluation) row twice."""
+    path = run_dir / "metrics.jsonl"
+    rows = read_metrics(run_dir)
+    kept = [row for row in rows if row.get("step", 0) <= step]
+    if len(kept) < len(rows) or (path.is_file() and not path.read_text().endswith("\n")):
+        write_jsonl(path, kept)
 
 
 def run_info(status: str, **extra: Any) -> dict[str, Any]:

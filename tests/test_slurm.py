@@ -1,0 +1,225 @@
+"""SLURM launching: the rendered batch scripts, and real jobs on the local one-node cluster
+(`bash scripts/slurm_local.sh up`; `.ci/run` starts it). Tests that need SLURM skip where `sbatch` is absent or
+no node takes jobs. Every wait is bounded and every job submitted here is cancelled at the end.
+
+The training runs reuse tests/test_distributed.py's tiny recipe and single-process reference (same global batch,
+plain SGD, so two runs that should agree do so within its ATOL)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from test_distributed import ATOL, adapter, check_distributed_run, recipe, reference, train_single
+
+from train.cli import main
+from train.errors import PrevsteerError
+from train.launch.launch import launch_folder
+from train.launch.settings import ResourceShape
+from train.launch.slurm import TEMPLATE, job_states, max_array_size, render_array, submit
+
+__all__ = ["recipe", "reference"]  # fixtures shared with test_distributed
+
+# Long enough that a preemption notice sent after the first logged step arrives well before the end.
+PREEMPT_STEPS = 200
+WAIT_S = 240
+
+
+def _cluster_up() -> str | None:
+    """Why SLURM tests cannot run here, or None."""
+    if shutil.which("sbatch") is None:
+        return "sbatch not found (SLURM not installed; `bash scripts/slurm_local.sh up` installs it as root)"
+    proc = subprocess.run(["sinfo", "--noheader", "--format=%T"], capture_output=True, text=True)
+    if proc.returncode != 0 or not any(s.startswith(("idle", "mixed")) for s in proc.stdout.split()):
+        return "no SLURM node takes jobs (run `bash scripts/slurm_local.sh up`)"
+    return None
+
+
+needs_slurm = pytest.mark.skipif(_cluster_up() is not None, reason=str(_cluster_up()))
+
+
+@pytest.fixture
+def jobs() -> Iterator[list[str]]:
+    """Job ids submitted by a test; all cancelled at its end, whatever happened."""
+    submitted: list[str] = []
+    yield submitted
+    for job in submitted:
+        subprocess.run(["scancel", job], capture_output=True)
+
+
+def read_log(path: Path) -> str:
+    """A task log (progress bars of several processes can interleave inside a UTF-8 character)."""
+    return path.read_text(errors="replace")
+
+
+def wait_for(condition: Callable[[], bool], what: str, log: Path | None = None, timeout: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            tail = "".join(read_log(p)[-3000:] for p in sorted(log.glob("*.out"))) if log and log.is_dir() else ""
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}\n{tail}")
+        time.sleep(0.5)
+
+
+def finished(job: str) -> bool:
+    return all(state not in ("PENDING", "RUNNING", "COMPLETING", "REQUEUED") for state in job_states(job).values())
+
+
+def run_json(run_dir: Path) -> dict:
+    path = run_dir / "run.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def launch(recipe: Path, out: Path, capsys, *options: str) -> str:
+    """`prevsteer launch` on the local cluster (1 CPU per process unless `options` say more); the job id."""
+    argv = ["launch", str(recipe), "--output-dir", str(out), "--time", "10:00", "--cpus-per-node", "1", *options]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "submitted as job " in printed, printed
+    return printed.split("submitted as job ")[1].split()[0]
+
+
+def shape(**values) -> ResourceShape:
+    return ResourceShape(processes_per_node=1, cpus_per_node=1, time="10:00", **values)
+
+
+def test_render_array_splits_below_max_array_size_and_leaves_slurm_variables_to_the_job(tmp_path):
+    tricky = 'it\'s $HOME "quoted" `ls`'
+    tasks = [["train", "r.yaml", "--output-dir", str(tmp_path / f"run{i}"), f"--set=name={tricky}"] for i in range(5)]
+    gpu = ResourceShape(nodes=2, gpus_per_node=4, partition="gpu", time="2-00:00:00")
+    scripts = render_array(tasks, gpu, tmp_path / "sweep", "pts", max_parallel=2, max_array_size=2)
+    assert [s.name for s in scripts] == ["pts-0.sbatch", "pts-1.sbatch", "pts-2.sbatch"]
+    template = TEMPLATE.read_text()
+    for script, size in zip(scripts, (2, 2, 1), strict=True):
+        text = script.read_text()
+        assert f"#SBATCH --array=0-{size - 1}%2\n" in text
+        assert "#SBATCH --nodes=2\n" in text and "#SBATCH --gpus-per-node=4\n" in text
+        assert "#SBATCH --partition=gpu\n" in text and "#SBATCH --time=2-00:00:00\n" in text
+        assert "PROCESSES=4\n" in text and "--requeue" in text and "#SBATCH --signal=B:USR1@300\n" in text
+        for variable in ("$SLURM_", "${SLURM_"):  # none expanded (or dropped) when the script was written
+            assert text.count(variable) == template.count(variable) > 0
+        assert "{{" not in text.replace("{{...}}", "")
+    # Each tasks line gives back the run folder and the exact arguments in the job's bash.
+    lines = (tmp_path / "sweep" / "pts-1.tasks").read_text().splitlines()
+    assert len(lines) == 2
+    shell = subprocess.run(
+        ["bash", "-c", 'eval "set -- $1"; printf "%s\\n" "$@"', "bash", lines[1]], capture_output=True, text=True
+    )
+    assert shell.stdout.splitlines() == [str(tmp_path / "run3"), *tasks[3]]
+
+    cpu = render_array(tasks[:1], shape(), tmp_path / "one", "one")[0].read_text()
+    assert "--gpus-per-node" not in cpu and "--partition" not in cpu and "#SBATCH --array=0-0\n" in cpu
+    with pytest.raises(PrevsteerError, match="no --output-dir"):
+        render_array([["train", "r.yaml"]], shape(), tmp_path / "bad", "bad")
+
+
+def test_launch_dry_run_writes_the_script_and_submits_nothing(recipe, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")  # no sbatch can be called
+    out = tmp_path / "run"
+    argv = ["launch", str(recipe), "--output-dir", str(out), "--nodes", "2", "--gpus-per-node", "8"]
+    assert main([*argv, "--dry-run", "--set", "training.max_steps=2"]) == 0
+    script = launch_folder(out) / "dist.sbatch"
+    assert "not submitted" in capsys.readouterr().out and script.is_file() and not out.exists()
+    line = (launch_folder(out) / "dist.tasks").read_text()
+    assert "--set=training.max_steps=2" in line and str(recipe) in line
+    assert main(argv) == 2
+    assert "`sbatch` not found" in capsys.readouterr().err
+    assert main([*argv, "--time", "1 hour", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("prevsteer: error: --time:") and len(err.splitlines()) == 1
+    assert main([*argv, "--nodes", "0", "--dry-run"]) == 2
+    assert "--nodes:" in capsys.readouterr().err
+
+
+def wait_job(job: str, log: Path) -> dict[int, str]:
+    wait_for(lambda: finished(job), f"job {job} to finish", log)
+    return job_states(job)
+
+
+@needs_slurm
+@pytest.mark.slow
+def test_two_processes_under_srun_match_one_process(recipe, reference, tmp_path, jobs, capsys):
+    out = tmp_path / "ddp"
+    jobs.append(launch(recipe, out, capsys, "--processes-per-node", "2", "--cpus-per-node", "2"))
+    logs = launch_folder(out) / "logs"
+    assert wait_job(jobs[0], logs) == {0: "COMPLETED"}
+    check_distributed_run(out, reference)
+    record = run_json(out)["slurm"]
+    assert record["restart_count"] == 0 and record["array_task_id"] == "0"
+    link = out / Path(record["log"]).name
+    assert link.is_symlink() and "prevsteer: task 0" in read_log(link)
+
+
+@needs_slurm
+@pytest.mark.slow
+def test_preempted_task_checkpoints_requeues_and_resumes(recipe, tmp_path, jobs, capsys):
+    overrides = [f"--set=training.max_steps={PREEMPT_STEPS}"]
+    whole = train_single(recipe, tmp_path / "whole", *overrides)
+    out = tmp_path / "cut"
+    jobs.append(launch(recipe, out, capsys, *overrides))
+    logs = launch_folder(out) / "logs"
+    wait_for(lambda: (out / "metrics.jsonl").is_file(), "the first logged step", logs)
+    subprocess.run(["scancel", "--signal=USR1", "--batch", jobs[0]], check=True)
+    wait_for(lambda: run_json(out).get("status") == "preempted", "run.json status preempted", logs)
+    checkpoint = run_json(out)["checkpoint"]
+    wait_for(lambda: job_states(jobs[0]).get(0) == "PENDING", "the requeued task", logs)
+    # SLURM 22.05 holds a requeued job back for about two minutes (BeginTime); let it start now.
+    subprocess.run(["scontrol", "update", f"JobId={jobs[0]}", "StartTime=now"], check=True)
+    assert wait_job(jobs[0], logs) == {0: "COMPLETED"}
+
+    info = run_json(out)
+    assert info["status"] == "completed" and info["slurm"]["restart_count"] == 1
+    assert (out / checkpoint).is_dir() and int(checkpoint.split("-")[1]) < PREEMPT_STEPS
+    log = read_log(out / Path(info["slurm"]["log"]).name)  # one log for both starts (--open-mode=append)
+    assert "restart 0" in log and "requeueing" in log and "restart 1" in log
+    got, want = adapter(out), adapter(whole)
+    assert got.keys() == want.keys() and max((got[k] - want[k]).abs().max().item() for k in want) <= ATOL
+    steps = [row["step"] for row in map(json.loads, (out / "metrics.jsonl").read_text().splitlines()) if "loss" in row]
+    assert steps == list(range(1, PREEMPT_STEPS + 1))
+
+
+@needs_slurm
+@pytest.mark.slow
+def test_a_failing_point_is_reported_and_the_others_finish(recipe, tmp_path, jobs):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    tasks = [
+        ["train", str(recipe), "--output-dir", str(bad), "--set=training.learning_rate=fast"],
+        ["train", str(recipe), "--output-dir", str(good)],
+    ]
+    (script,) = render_array(tasks, shape(), tmp_path / "sweep", "points", max_parallel=2)
+    jobs.append(submit(script))
+    assert wait_job(jobs[0], tmp_path / "sweep" / "logs") == {0: "FAILED", 1: "COMPLETED"}
+    assert run_json(good)["status"] == "completed" and not bad.exists()
+    log = read_log(tmp_path / "sweep" / "logs" / f"points-{jobs[0]}_0.out")
+    assert "prevsteer: error: " in log and "training.learning_rate" in log and "exited with code" in log
+
+
+@needs_slurm
+@pytest.mark.slow
+def test_a_job_that_cannot_requeue_ends_failed_not_hung(recipe, tmp_path, jobs):
+    out = tmp_path / "run"
+    tasks = [["train", str(recipe), "--output-dir", str(out), f"--set=training.max_steps={PREEMPT_STEPS}"]]
+    (script,) = render_array(tasks, shape(), tmp_path / "one", "norequeue")
+    jobs.append(submit(script, "--no-requeue"))
+    logs = tmp_path / "one" / "logs"
+    log = logs / f"norequeue-{jobs[0]}_0.out"
+    # The notice comes as soon as the script runs, before training (the model is still loading): the script
+    # repeats it until the training processes honour it.
+    wait_for(lambda: log.is_file() and "prevsteer: run " in read_log(log), "the task to start", logs)
+    subprocess.run(["scancel", "--signal=USR1", "--batch", jobs[0]], check=True)
+    assert wait_job(jobs[0], logs) == {0: "FAILED"}
+    assert run_json(out)["status"] == "preempted"
+    assert int(run_json(out)["checkpoint"].split("-")[1]) < PREEMPT_STEPS
+    assert "cannot be requeued" in read_log(log)
+
+
+@needs_slurm
+def test_max_array_size_is_read_from_the_cluster():
+    config = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in config.splitlines() if line.startswith("MaxArraySize"))
+    assert max_array_size() == int(line.split("=")[1]) > 1

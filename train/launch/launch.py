@@ -1,0 +1,35 @@
+"""`prevsteer launch`: one recipe trained on SLURM through the same job-array path as a sweep (an array of one)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from train.launch.settings import ResourceShape
+from train.launch.slurm import render_array, submit
+from train.training.recipe import load_recipe
+from train.training.run import default_output_dir, preflight
+from train.training.rundir import check_run_dir
+
+
+def launch_folder(run_dir: Path) -> Path:
+    """Where a launched run's script, tasks file and logs go: beside the run folder (which must start empty)."""
+    return run_dir.with_name(run_dir.name + ".slurm")
+
+
+def launch_run(
+    recipe_path: Path,
+    overrides: Sequence[str],
+    output_dir: Path | None,
+    shape: ResourceShape,
+    dry_run: bool = False,
+) -> tuple[Path, str | None]:
+    """Check the recipe, render its batch script and submit it (not with `dry_run`); the script and job id."""
+    recipe = load_recipe(recipe_path, overrides)
+    preflight(recipe)
+    run_dir = Path(output_dir or default_output_dir(recipe)).resolve()
+    check_run_dir(run_dir, resume=False)
+    argv = ["train", str(recipe_path.resolve()), "--output-dir", str(run_dir)]
+    argv += [f"--set={assignment}" for assignment in overrides]
+    (script,) = render_array([argv], shape, launch_folder(run_dir), recipe.name)
+    return script, None if dry_run else submit(script)
