@@ -40,3 +40,8 @@ def posthoc_rows(folder: Path) -> list[dict[str, Any]] | None:
     """The rows of a finished `prevsteer eval` post-hoc sweep (one per coefficient), None before it finished."""
     record = read_json(folder / "eval.json")
     return record.get("rows") if record else None
+
+
+def posthoc_settings(folder: Path) -> dict[str, Any]:
+    """The post-hoc steering settings (vector, layers, coefficients) that `prevsteer eval` recorded."""
+    return read_json(folder / "eval.json")["settings"]["posthoc"]
