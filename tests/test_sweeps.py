@@ -18,11 +18,11 @@ from conftest import scripted_judge
 from train import PersonaVector
 from train.cli import main
 from train.errors import PrevsteerError
-from train.sweeps.compare import interval, matched_reduction, prevented_share
-from train.sweeps.figures import pareto
+from train.sweeps.compare import matched_reduction
 from train.sweeps.local import lane_envs
 from train.sweeps.runner import SweepDir, claim, run_point
 from train.sweeps.spec import expand, load_spec
+from train.sweeps.stats import interval, pareto, prevented_share
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 `results.csv` has one row per point, evaluation (epoch) and trait, with the values the run logged in its
 `metrics.jsonl` (post-hoc rows come from the plain points' post-hoc evaluations). The base model is the
-plain runs' step-0 evaluation (`eval.at_start: true`); without it, shares of the shift read n/a.
+runs' step-0 evaluation (`eval.at_start: true`); without it, shares of the shift read n/a.
 `report.md` summarises the final models: mean and 95% interval over seeds per arm and coefficient, the share
 of the plain arm's trait shift each prevented, the MMLU cost against plain, a matched-reduction table
 (preventative vs post-hoc at equal trait level), points below a coherence threshold, and what is missing.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import math
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -20,30 +19,15 @@ from typing import Any
 
 from train.errors import PrevsteerError
 from train.sweeps import records
+from train.sweeps.figures import coefficient_figure, frontier_figure
 from train.sweeps.runner import SweepDir, point_status
+from train.sweeps.stats import interval, prevented_share, summarise
 
 COLUMNS = (
     "sweep", "point", "dataset", "level", "trait", "arm", "coefficient", "layers", "seed", "epoch", "step",
     "trait_score", "coherence", "projection", "mmlu", "mmlu_p_correct", "unscored", "train_rows",
 )  # fmt: skip
-MEASURES = ("trait_score", "coherence", "projection", "mmlu", "mmlu_p_correct")
 STEERING_ARMS = {"add": "preventative", "ablate": "caft", "regularize": "regularize", "none": "plain"}
-
-
-def prevented_share(base: float, plain: float, steered: float) -> float | None:
-    """The share of the plain arm's shift from the base model that the steered arm did not make."""
-    shift = plain - base
-    return None if abs(shift) < 1e-9 else 1 - (steered - base) / shift
-
-
-def interval(values: list[float]) -> tuple[float, float | None]:
-    """Mean and the half-width of its 95% t-interval (None for a single value)."""
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return mean, None
-    from scipy.stats import t
-
-    return mean, float(t.ppf(0.975, len(values) - 1)) * statistics.stdev(values) / math.sqrt(len(values))
 
 
 def _arm(recipe: dict[str, Any]) -> tuple[str, float, str]:
@@ -144,21 +128,15 @@ def _group(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
     return groups
 
 
-def summarise(final: list[dict[str, Any]]) -> dict[tuple, dict[str, list[float]]]:
-    """Per (arm, coefficient, layers): each measure's values over seeds (and sweeps), Nones left out."""
-    cells: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for row in final:
-        for measure in MEASURES:
-            if row[measure] is not None and row[measure] != "":
-                cells[row["arm"], row["coefficient"], row["layers"]][measure].append(float(row[measure]))
-    return cells
-
-
 def base_values(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, float]]:
-    """Per (dataset, level, trait): the base model's mean measures, from plain runs' step-0 evaluations."""
+    """Per (dataset, level, trait): the base model's mean measures, from the step-0 evaluations (before any
+    training step every arm is the base model: training-time steering is off while evaluating)."""
     out = {}
-    for key, group in _group([r for r in rows if r["arm"] == "plain" and r["step"] == 0]).items():
-        out[key] = {m: statistics.fmean(v) for m, v in summarise(group).get(("plain", 0.0, ""), {}).items()}
+    starts = [
+        {**r, "arm": "base", "coefficient": 0.0, "layers": ""} for r in rows if r["arm"] != "posthoc" and r["step"] == 0
+    ]
+    for key, group in _group(starts).items():
+        out[key] = {m: statistics.fmean(v) for m, v in summarise(group).get(("base", 0.0, ""), {}).items()}
     return out
 
 
@@ -234,9 +212,9 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
             )
         if base:
             score, mmlu = _fmt(base.get("trait_score"), "{:.3g}"), _fmt(base.get("mmlu"), "{:.1%}")
-            lines += ["", f"Base model (plain runs' step-0 evaluation): trait score {score}, MMLU {mmlu}."]
+            lines += ["", f"Base model (the runs' step-0 evaluations): trait score {score}, MMLU {mmlu}."]
         else:
-            lines += ["", "No base evaluation (set eval.at_start: true in the plain recipe): shares read n/a."]
+            lines += ["", "No base evaluation (set eval.at_start: true): the shares read n/a."]
         matched = matched_reduction(cells)
         if matched:
             lines += ["", "Matched reduction: MMLU cost against plain (points) at the trait level post-hoc steering "
@@ -262,8 +240,6 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
 
 def compare(sweep_dirs: list[Path], out: Path, coherence_threshold: float = 50.0) -> Path:
     """Write results.csv, report.md and the figures into `out`; returns the report's path."""
-    from train.sweeps.figures import coefficient_figure, frontier_figure
-
     rows, missing = collect(sweep_dirs)
     if not rows:
         raise PrevsteerError(f"{', '.join(map(str, sweep_dirs))}: no completed point with evaluations to compare")

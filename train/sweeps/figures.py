@@ -7,7 +7,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from train.sweeps.compare import interval, summarise
+from train.sweeps.stats import interval, pareto, summarise
 
 
 def _pyplot():
@@ -45,16 +45,6 @@ def coefficient_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[tu
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def pareto(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """The (trait score, MMLU) points no other point beats on both (lower trait score, higher MMLU), by trait score."""
-    front, best = [], float("-inf")
-    for trait, mmlu in sorted(points, key=lambda p: (p[0], -p[1])):
-        if mmlu > best:
-            front.append((trait, mmlu))
-            best = mmlu
-    return front
 
 
 def frontier_figure(final: list[dict[str, Any]], path: Path) -> None:

@@ -1,7 +1,8 @@
 """Sweep specs: YAML validated like recipes, expanded into points that are each a fully resolved recipe.
 
 A spec names one or more recipes (`recipes:`), or one base recipe (`base:`) plus a `grid` of dotted recipe
-keys to value lists; every recipe is crossed with every grid combination. `include` adds points (each a
+keys to value lists; every recipe is crossed with every grid combination. `overrides` sets dotted keys in every
+point (like `--set`, which comes after it). `include` adds points (each a
 mapping of dotted keys to values), `exclude` drops the points whose values match one of its mappings.
 A point's id is readable (the recipe name when there are several, then the varied values) and ends in a
 short hash of its resolved recipe, so a changed recipe is a new point and an unchanged one is found again.
@@ -53,6 +54,7 @@ class SweepSpec(Strict):
     name: str | None = None  # default: the spec file's name
     recipes: list[str] = Field(default_factory=list)
     base: str | None = None
+    overrides: dict[str, Any] = Field(default_factory=dict)  # dotted recipe keys set in every point, like --set
     grid: dict[str, list[Any]] | None = None
     include: list[dict[str, Any]] = Field(default_factory=list)
     exclude: list[dict[str, Any]] = Field(default_factory=list)
@@ -107,8 +109,9 @@ def load_spec(path: Path) -> SweepSpec:
         err = exc.errors()[0]
         allowed = _spec_keys(err["loc"]) if err["type"] == "extra_forbidden" else []
         raise PrevsteerError(f"{path}: {_describe(err, allowed)}") from None
-    for key in spec.grid or {}:
-        check_key(key, f"{path}: grid")
+    for section in ("overrides", "grid"):
+        for key in getattr(spec, section) or {}:
+            check_key(key, f"{path}: {section}")
     for section in ("include", "exclude"):
         for i, rule in enumerate(getattr(spec, section)):
             for key in rule:
@@ -179,6 +182,8 @@ def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[
         if not recipe_path.is_file():
             raise PrevsteerError(f"{spec_path}: {where}: recipe not found: {recipe_path}")
         tree = load_tree(recipe_path)
+        for key, value in spec.overrides.items():
+            set_key(tree, key, value, folder, f"{spec_path}: overrides.{key}")
         for assignment in overrides:
             apply_override(tree, assignment)
         for values in _assignments(spec):
