@@ -4,8 +4,10 @@ reruns, resume, claims), and `prevsteer compare` checked against the runs' own m
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -158,6 +160,15 @@ def test_bad_spec_in_a_real_process_exits_2_without_traceback(sweep_env):
     assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "steering.coef" in result.stderr
 
 
+@pytest.mark.skipif(importlib.util.find_spec("train.launch") is not None, reason="this build has a SLURM launcher")
+def test_slurm_launcher_missing_is_one_line_and_writes_nothing(sweep_env, capsys):
+    path = write_spec(sweep_env / "slurm.yaml", {"recipes": ["plain.yaml"]})
+    code = main(["sweep", "run", str(path), "--out", str(sweep_env / "slurm-sweep"), "--launcher", "slurm"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--launcher slurm: not available in this build" in err
+    assert not (sweep_env / "slurm-sweep").exists()
+
+
 # ---------------------------------------------------------------- expansion
 
 
@@ -204,6 +215,7 @@ def test_lanes_split_threads_on_cpu_and_gpus_between_lanes(monkeypatch):
 # ---------------------------------------------------------------- a sweep end to end
 
 
+@pytest.mark.slow
 def test_sweep_runs_points_records_a_failure_and_reruns_nothing(finished_sweep):
     path, out, first = finished_sweep
     assert first.returncode == 1, first.stderr[-3000:]
@@ -228,11 +240,15 @@ def test_sweep_runs_points_records_a_failure_and_reruns_nothing(finished_sweep):
     assert status.returncode == 0 and "5 points (4 completed, 1 failed)" in status.stdout
 
 
+@pytest.mark.slow
 def test_rerun_failed_and_resume_an_interrupted_point(finished_sweep, sweep_env):
     path, out, _ = finished_sweep
     found = states(out)
     broken = next(p for p in found if p.startswith("tiny-broken"))
     (sweep_env / "broken.jsonl").write_text(rows())  # the data is fixed; the recipe (and its hash) did not change
+    # as if a later attempt had been killed before its first checkpoint: it must start over, its files kept aside
+    (out / "runs" / broken).mkdir()
+    (out / "runs" / broken / "metrics.jsonl").write_text('{"step": 1, "loss": 1.0}\n')
     # a point interrupted after its first checkpoint: run.json says running, nobody holds its claim
     interrupted = next(p for p in found if p.startswith("tiny-preventative-seed=1"))
     run_json = out / "runs" / interrupted / "run.json"
@@ -245,12 +261,14 @@ def test_rerun_failed_and_resume_an_interrupted_point(finished_sweep, sweep_env)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     after = states(out)
     assert after[broken]["status"] == "completed" and after[broken]["attempts"] == 2
-    assert [p.name for p in (out / "discarded").iterdir()] == [f"{broken}.attempt1"]  # the failed attempt is kept
+    kept = out / "discarded" / f"{broken}.attempt1"
+    assert [p.name for p in (out / "discarded").iterdir()] == [kept.name] and (kept / "metrics.jsonl").is_file()
     assert after[interrupted]["status"] == "completed" and after[interrupted]["attempts"] == 2
     assert "--resume" in (out / "logs" / f"{interrupted}.log").read_text()  # from its checkpoint, not from scratch
     assert {s["attempts"] for p, s in after.items() if p not in (broken, interrupted)} == {1}
 
 
+@pytest.mark.slow
 def test_a_claimed_point_is_left_to_its_holder(finished_sweep, sweep_env):
     _, out, _ = finished_sweep
     sweep = SweepDir(out)
@@ -266,8 +284,9 @@ def test_a_claimed_point_is_left_to_its_holder(finished_sweep, sweep_env):
     assert sweep.state(point)["status"] == "completed"
 
 
+@pytest.mark.slow
 def test_two_invocations_never_run_the_same_point(sweep_env):
-    spec = {"base": "recipes/plain.yaml", "grid": {"seed": [5, 6, 7]}, "launcher": {"lanes": 1}}
+    spec = {"base": "recipes/plain.yaml", "grid": {"seed": [5, 6]}, "launcher": {"lanes": 1}}
     path = write_spec(sweep_env.parent / "concurrent.yaml", spec)
     out = sweep_env.parent / "concurrent"
     command = [sys.executable, "-m", "train.cli", "sweep", "run", str(path), "--out", str(out)]
@@ -275,7 +294,7 @@ def test_two_invocations_never_run_the_same_point(sweep_env):
     for process in processes:
         process.communicate(timeout=600)
     found = states(out)
-    assert len(found) == 3 and {s["status"] for s in found.values()} == {"completed"}
+    assert len(found) == 2 and {s["status"] for s in found.values()} == {"completed"}
     assert {s["attempts"] for s in found.values()} == {1}
     for point in found:  # one train command per point, in whichever invocation claimed it
         log = (out / "logs" / f"{point}.log").read_text()
@@ -285,6 +304,7 @@ def test_two_invocations_never_run_the_same_point(sweep_env):
 # ---------------------------------------------------------------- compare
 
 
+@pytest.mark.slow
 def test_compare_agrees_with_the_runs_metrics(finished_sweep, tmp_path):
     _, out, _ = finished_sweep
     target = tmp_path / "compare"
@@ -308,12 +328,21 @@ def test_compare_agrees_with_the_runs_metrics(finished_sweep, tmp_path):
             checked += 1
     assert checked == 2 * len(sweep.points())
     posthoc = [r for r in results if r["arm"] == "posthoc"]
-    assert sorted({float(r["coefficient"]) for r in posthoc}) == [1.0, 4.0] and len(posthoc) == 4
+    assert sorted({float(r["coefficient"]) for r in posthoc}) == [1.0, 4.0] and len(posthoc) == 3 * 2  # 3 plain
     report = (target / "report.md").read_text()
     for section in ("## data: evil", "Matched reduction", "## Below coherence 90", "## Completeness"):
         assert section in report
     assert "| preventative | 2 | 1 | 2 |" in report and "| posthoc | 4 | 1 | 2 |" in report
     assert "Every point completed." in report
+    # the share of the plain arm's shift prevented, from the values in results.csv
+    data = [r for r in results if r["dataset"] == "data"]
+    base = statistics.fmean(float(r["trait_score"]) for r in data if r["step"] == "0" and r["arm"] != "posthoc")
+    final = {arm: statistics.fmean(float(r["trait_score"]) for r in data if r["arm"] == arm and r["step"] == "2")
+             for arm in ("plain", "preventative")}  # fmt: skip
+    share = prevented_share(base, final["plain"], final["preventative"])
+    section = report.split("## data: evil")[1].split("## ")[0]
+    line = next(line for line in section.splitlines() if line.startswith("| preventative |"))
+    assert f"| {share:.0%} |" in line and f"| {final['preventative']:.3g} ± " in line
     assert (target / "coefficients.png").stat().st_size > 0 and (target / "frontier.png").stat().st_size > 0
     assert main(["compare", str(out), "--out", str(target)]) == 2  # never overwritten without --force
 

@@ -242,8 +242,8 @@ def _attempt(sweep: SweepDir, point: str, fd: int) -> tuple[str, str | None]:
     if records.run_status(run_dir) != "completed":
         resume = records.has_checkpoint(run_dir)
         if run_dir.exists() and not resume:  # started, never checkpointed: start over, keeping what it wrote
-            attempts = sweep.state(point)["attempts"]
-            run_dir.rename(_free(sweep.root / "discarded" / f"{point}.attempt{attempts}"))
+            previous = sweep.state(point)["attempts"] - 1  # the attempt that wrote it (this one is counted already)
+            run_dir.rename(_free(sweep.root / "discarded" / f"{point}.attempt{previous}"))
         code = child.run(train_command(sweep.recipe(point), run_dir, resume), log, fd)
         if child.stopped:
             return "preempted", f"stopped by a signal (exit {code})"
@@ -310,16 +310,23 @@ def _local(sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bo
               title=f"sweep {sweep.root.name}")  # fmt: skip
 
 
-def _slurm(sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bool) -> None:
+def _slurm_module():
     try:
         from train.launch import slurm
     except ImportError:
         message = "--launcher slurm: not available in this build (no train.launch.slurm); use --launcher local"
         raise PrevsteerError(message) from None
+    return slurm
+
+
+def _slurm(sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bool) -> None:
+    """One SLURM array task per point, each running `prevsteer sweep point` (which claims, resumes and records
+    the point, and launches torchrun across the task's GPUs itself); `launcher.slurm` is the resource shape."""
+    slurm = _slurm_module()
     extra = ["--rerun-failed"] if rerun_failed else []
-    tasks = [["prevsteer", "sweep", "point", str(sweep.root), point, *extra] for point in points]
-    script = slurm.render_array(tasks, spec.launcher.slurm, sweep.root / "slurm")
-    console.print(f"sweep: submitted {slurm.submit(script)} ({len(tasks)} array tasks, script {script})")
+    tasks = [["sweep", "point", str(sweep.root), point, *extra] for point in points]
+    for script in slurm.render_array(tasks, spec.launcher.slurm, sweep.root / "slurm", name=sweep.root.name):
+        console.print(f"sweep: submitted job {slurm.submit(script)} ({script})")
 
 
 LAUNCHERS = {"local": _local, "slurm": _slurm}
@@ -337,6 +344,8 @@ def run_sweep(
     spec = load_spec(spec_path)
     if launcher is not None:
         spec = spec.model_copy(update={"launcher": spec.launcher.model_copy(update={"kind": launcher})})
+    if spec.launcher.kind == "slurm":
+        _slurm_module()  # before anything is written
     if spec.posthoc is not None:
         vector = (spec_path.resolve().parent / spec.posthoc.vector).resolve()
         if not vector.is_file():
