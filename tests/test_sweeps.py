@@ -107,7 +107,7 @@ def sweep_env(tmp_path_factory, tiny_llama):
 def finished_sweep(sweep_env):
     """Two recipes by two seeds, one broken point, post-hoc steering of the plain points; two local lanes."""
     spec = {
-        "recipes": ["recipes/plain.yaml", "recipes/preventative.yaml", "recipes/broken.yaml"],
+        "recipes": ["recipes/broken.yaml", "recipes/plain.yaml", "recipes/preventative.yaml"],  # broken leads lane 0
         "grid": {"seed": [0, 1]},
         "exclude": [{"name": "tiny-broken", "seed": 1}],
         "posthoc": {"vector": "recipes/vector.safetensors", "layers": [1], "coefficients": [1.0, 4.0]},
@@ -272,7 +272,7 @@ def test_rerun_failed_and_resume_an_interrupted_point(finished_sweep, sweep_env)
 def test_a_claimed_point_is_left_to_its_holder(finished_sweep, sweep_env):
     _, out, _ = finished_sweep
     sweep = SweepDir(out)
-    point = sweep.points()[0]["id"]
+    point = next(p["id"] for p in sweep.points() if p["id"].startswith("tiny-plain"))
     state = sweep.state(point)
     sweep.state_file(point).write_text(json.dumps({**state, "status": "failed"}))
     with claim(sweep.lock(point)) as fd:
