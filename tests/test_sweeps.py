@@ -169,6 +169,13 @@ def test_slurm_launcher_missing_is_one_line_and_writes_nothing(sweep_env, capsys
     assert not (sweep_env / "slurm-sweep").exists()
 
 
+@pytest.mark.parametrize("spec", sorted((ROOT / "sweeps").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_sweep_specs_expand(spec, tmp_path, capsys):
+    assert main(["sweep", "run", str(spec), "--out", str(tmp_path / "sweep"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "dry run, nothing written" in out and not (tmp_path / "sweep").exists()
+
+
 # ---------------------------------------------------------------- expansion
 
 
