@@ -7,9 +7,11 @@ import csv
 import importlib.util
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from train.cli import main
 from train.errors import PrevsteerError
 from train.sweeps.compare import matched_reduction
 from train.sweeps.local import lane_envs
-from train.sweeps.runner import SweepDir, claim, run_point
+from train.sweeps.runner import SweepDir, claim, run_point, write_manifest
 from train.sweeps.spec import expand, load_spec
 from train.sweeps.stats import interval, pareto, prevented_share
 
@@ -306,6 +308,27 @@ def test_two_invocations_never_run_the_same_point(sweep_env):
     for point in found:  # one train command per point, in whichever invocation claimed it
         log = (out / "logs" / f"{point}.log").read_text()
         assert log.count("-m train.cli train ") == 1
+
+
+@pytest.mark.slow
+def test_a_stopped_point_is_recorded_preempted_and_runs_again(sweep_env):
+    path = write_spec(sweep_env.parent / "stopped.yaml", {"base": "recipes/plain.yaml", "grid": {"seed": [9]}})
+    out = sweep_env.parent / "stopped"
+    spec = load_spec(path)
+    write_manifest(SweepDir(out), spec, path, expand(spec, path))
+    point = SweepDir(out).points()[0]["id"]
+    command = [sys.executable, "-m", "train.cli", "sweep", "point", str(out), point]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = out / "logs" / f"{point}.log"
+    while not (log.is_file() and "-m train.cli train " in log.read_text()):  # the trainer has been started
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)  # what SLURM sends before preempting a job
+    stdout, _ = process.communicate(timeout=300)
+    assert process.returncode == 1 and f"{point}: preempted" in stdout
+    state = SweepDir(out).state(point)
+    assert state["status"] == "preempted" and "stopped by a signal" in state["error"] and state["attempts"] == 1
+    assert run_point(out, point) == "completed" and SweepDir(out).state(point)["attempts"] == 2
 
 
 # ---------------------------------------------------------------- compare

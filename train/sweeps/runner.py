@@ -197,10 +197,14 @@ class _Child:
             handle.flush()
             previous = {s: signal.signal(s, self._forward) for s in (signal.SIGTERM, signal.SIGINT)}
             try:
+                if self.stopped:  # stopped before the child could start: do not start it
+                    return -signal.SIGTERM
                 # the claim's descriptor goes with the child: a trainer outliving us still holds the point
                 self.process = subprocess.Popen(
                     command, stdout=handle, stderr=subprocess.STDOUT, cwd=REPO_ROOT, pass_fds=(keep_fd,)
                 )
+                if self.stopped:  # a signal came while it was being started
+                    self.process.terminate()
                 return self.process.wait()
             finally:
                 for s, handler in previous.items():
