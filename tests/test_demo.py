@@ -6,46 +6,48 @@ import json
 
 import pytest
 
-from train.demo import Job, _posthoc_line, _prevented, _run_lanes
+from train.demo import _posthoc_line, _run_jobs
 from train.errors import PrevsteerError
+from train.sweeps.local import Job
+from train.sweeps.stats import prevented_share
 
 
 def build_job(name: str, out, n: int = 4) -> Job:
     args = ["data", "build", "rude-answers", "--level", "II", "--n", str(n), "--out", str(out)]
-    return Job(name, args, out)
+    return Job(name, args, finished=out.is_file)
 
 
 def test_lanes_run_jobs_in_order_reuse_finished_ones_and_report_a_failure(tmp_path):
-    first, second = build_job("first", tmp_path / "a.jsonl"), build_job("second", tmp_path / "b.jsonl", n=6)
-    broken = Job(
-        "broken", ["data", "build", "no-such-dataset", "--level", "II", "--out", str(tmp_path / "c")], tmp_path / "c"
-    )
-    after_broken = build_job("after-broken", tmp_path / "d.jsonl")
+    first_out, second_out, after_broken_out = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "d.jsonl"
+    first, second = build_job("first", first_out), build_job("second", second_out, n=6)
+    broken = build_job("broken", tmp_path / "c")
+    broken.args[2] = "no-such-dataset"
+    after_broken = build_job("after-broken", after_broken_out)
     with pytest.raises(PrevsteerError) as error:
-        _run_lanes([[first, second], [broken, after_broken]], tmp_path / "logs")
+        _run_jobs([[first, second], [broken, after_broken]], tmp_path / "logs")
     message = str(error.value)
     assert message.startswith("broken failed (exit 2; log ") and "no-such-dataset" in message
     assert len(message.splitlines()) == 1
     # the healthy lane finished; the failed lane stopped at its failure
-    assert [len(p.read_text().splitlines()) for p in (first.done, second.done)] == [4, 6]
-    assert json.loads(first.done.read_text().splitlines()[0])["messages"][-1]["role"] == "assistant"
-    assert not after_broken.done.exists()
+    assert [len(p.read_text().splitlines()) for p in (first_out, second_out)] == [4, 6]
+    assert json.loads(first_out.read_text().splitlines()[0])["messages"][-1]["role"] == "assistant"
+    assert not after_broken_out.exists()
     log = (tmp_path / "logs" / "broken.log").read_text()
     assert "prevsteer data build no-such-dataset" in log and "Traceback" not in log
 
     # finished jobs are not run again (their outputs are left as they are); the rest run
-    before = first.done.stat().st_mtime_ns
-    seconds = _run_lanes([[first, second], [after_broken]], tmp_path / "logs")
+    before = first_out.stat().st_mtime_ns
+    seconds = _run_jobs([[first, second], [after_broken]], tmp_path / "logs")
     assert set(seconds) == {"after-broken"} and seconds["after-broken"] > 0
-    assert first.done.stat().st_mtime_ns == before
-    assert after_broken.done.is_file()
+    assert first_out.stat().st_mtime_ns == before
+    assert after_broken_out.is_file()
     assert (tmp_path / "logs" / "broken.log").read_text() == log  # earlier logs are appended to, never replaced
 
 
 def test_prevented_share():
-    assert _prevented(base=60.0, plain=80.0, steered=70.0) == pytest.approx(0.5)
-    assert _prevented(base=60.0, plain=80.0, steered=50.0) == pytest.approx(1.5)  # below the base model
-    assert _prevented(base=60.0, plain=60.0, steered=70.0) is None  # plain moved nothing: no share to speak of
+    assert prevented_share(base=60.0, plain=80.0, steered=70.0) == pytest.approx(0.5)
+    assert prevented_share(base=60.0, plain=80.0, steered=50.0) == pytest.approx(1.5)  # below the base model
+    assert prevented_share(base=60.0, plain=60.0, steered=70.0) is None  # plain moved nothing: no share to speak of
 
 
 def test_posthoc_line_names_the_scores_and_a_non_monotone_sweep():

@@ -157,7 +157,7 @@ def cmd_launch(args: argparse.Namespace) -> int:
         signal_seconds=args.signal_seconds,
     )
     script, job = launch_run(args.recipe, args.overrides, args.output_dir, shape, dry_run=args.dry_run)
-    print(f"{script}: written" + (f"; submitted as job {job}" if job else " (--dry-run: not submitted)"))
+    result(f"{script}: written" + (f"; submitted as job {job}" if job else " (--dry-run: not submitted)"))
     return 0
 
 
@@ -437,6 +437,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep_run(args: argparse.Namespace) -> int:
+    from train.sweeps.runner import run_sweep
+    from train.sweeps.status import status_rows, status_table
+
+    sweep, todo = run_sweep(args.spec, args.out, args.launcher, args.overrides, args.dry_run, args.rerun_failed)
+    if args.dry_run:
+        result(f"{sweep.root}: {len(todo)} points (dry run, nothing written)")
+        result("\n".join(f"  {line}" for line in todo))
+        return 0
+    result(status_table(sweep.root))
+    failed = [row["point"] for row in status_rows(sweep.root) if row["status"] in ("failed", "preempted")]
+    if failed:
+        result(f"{len(failed)} point(s) did not complete: {', '.join(failed)}; `prevsteer sweep status {sweep.root}`")
+    return 1 if failed else 0
+
+
+def cmd_sweep_point(args: argparse.Namespace) -> int:
+    from train.sweeps.runner import run_point
+
+    outcome = run_point(args.sweep_dir, args.point, args.rerun_failed)
+    result(f"{args.point}: {outcome}")
+    return 0 if outcome == "completed" or outcome.startswith("skipped") else 1
+
+
+def cmd_sweep_status(args: argparse.Namespace) -> int:
+    from train.sweeps.status import status_table
+
+    result(status_table(args.sweep_dir))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from train.sweeps.compare import compare
+
+    _refuse_existing(args.out, args.force)
+    report = compare(args.sweep_dirs, args.out, args.coherence_threshold)
+    result(f"report: {report}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="prevsteer", description="Preventative-steering fine-tuning.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -658,6 +698,34 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--skip-bad", action="store_true", help="skip malformed lines and count them")
     load.add_argument("--force", action="store_true")
     load.set_defaults(func=cmd_data_load)
+
+    sweep = sub.add_parser("sweep", help="run many recipes and grids of them as one resumable sweep")
+    sweep_sub = sweep.add_subparsers(dest="sweep_command", required=True, parser_class=_Parser)
+    sweep_run = sweep_sub.add_parser("run", help="expand a sweep spec and run the points not yet completed")
+    sweep_run.add_argument("spec", type=INPUT_FILE, help="sweep spec YAML")
+    sweep_run.add_argument("--out", type=Path, default=None, help="sweep directory (default runs/sweeps/<name>)")
+    sweep_run.add_argument("--launcher", choices=("local", "slurm"), default=None, help="default: the spec's")
+    sweep_run.add_argument("--dry-run", action="store_true", help="list the points and what would run; write nothing")
+    sweep_run.add_argument("--rerun-failed", action="store_true", help="retry the points that failed")
+    sweep_run.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override every recipe"
+    )
+    sweep_run.set_defaults(func=cmd_sweep_run)
+    sweep_point = sweep_sub.add_parser("point", help="run one point of a written sweep (what launchers call)")
+    sweep_point.add_argument("sweep_dir", type=InputPath("folder"))
+    sweep_point.add_argument("point", help="the point's id in sweep.json")
+    sweep_point.add_argument("--rerun-failed", action="store_true")
+    sweep_point.set_defaults(func=cmd_sweep_point)
+    sweep_status = sweep_sub.add_parser("status", help="one table of the points: status, attempts, job, elapsed")
+    sweep_status.add_argument("sweep_dir", type=InputPath("folder"))
+    sweep_status.set_defaults(func=cmd_sweep_status)
+
+    compare = sub.add_parser("compare", help="results.csv, report.md and figures over the runs of sweeps")
+    compare.add_argument("sweep_dirs", type=InputPath("folder"), nargs="+")
+    compare.add_argument("--out", type=Path, required=True)
+    compare.add_argument("--coherence-threshold", type=float, default=50.0, help="flag final models below it")
+    compare.add_argument("--force", action="store_true")
+    compare.set_defaults(func=cmd_compare)
 
     demo = sub.add_parser("demo", help="the end-to-end demo on the offline default model")
     demo.add_argument("--out", default="runs/demo")

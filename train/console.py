@@ -7,6 +7,7 @@ come from rank 0 alone (`RANK` unset: a single process). A command's result goes
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,8 +41,8 @@ def result(value: Any) -> None:
         return
     if isinstance(value, str):
         print(value, flush=True)
-    else:
-        Console().print(value)
+    else:  # a table piped to a file keeps its columns instead of rich's 80-column default
+        Console(width=None if sys.stdout.isatty() else 200).print(value)
 
 
 def progress(iterable: Iterable | None = None, **kwargs: Any) -> tqdm:

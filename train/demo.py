@@ -7,9 +7,8 @@
 3. trains `recipes/demo-plain.yaml` and `recipes/demo-preventative.yaml` for each seed (`prevsteer train`),
    evaluating after every epoch (offline-judged trait score, coherence, projection, 0-shot MMLU subset) with
    training steering off; evaluates the base model the same way and sweeps post-hoc steering `h <- h - a v` on
-   the first plain run (`prevsteer eval`). These jobs run as parallel lanes of processes, one per seed, with
-   the CPU threads split between them: on a small CPU, two single-thread processes get more done than one
-   process with two threads;
+   the first plain run (`prevsteer eval`). These jobs run in the local launcher's lanes (train/sweeps/local.py),
+   one per seed, with the CPU threads split between them;
 4. measures held-out preferences and writes `runs/demo/report.md` and `results.json`.
 Every finished step is reused when the demo runs again.
 """
@@ -19,19 +18,15 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
-from train.console import live, result, say
+from train.console import result, say
 from train.dataprep.chat import load_conversations
 from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
@@ -46,6 +41,9 @@ from train.persona.traits import load_trait
 from train.resources import shipped, shipped_recipe
 from train.steering.activations import answer_nll
 from train.steering.vectors import PersonaVector
+from train.sweeps.local import Job, run_lanes
+from train.sweeps.records import run_status
+from train.sweeps.stats import prevented_share
 from train.training.recipe import load_recipe
 from train.training.rundir import read_metrics
 
@@ -121,25 +119,14 @@ def _recipe_path(arm: str) -> Path:
     return shipped_recipe(f"demo-{arm}.yaml")
 
 
-@dataclass
-class Job:
-    """One `prevsteer` command of the demo; skipped when what its success writes (`done`) is already there."""
+def _run_finished(run_dir: Path) -> bool:
+    return run_status(run_dir) == "completed"
 
-    name: str
-    args: list[str]
-    done: Path
 
-    def finished(self) -> bool:
-        if self.done.name == "run.json":
-            return self.done.is_file() and read_json(self.done).get("status") == "completed"
-        return self.done.is_file()
-
-    def progress(self) -> str:
-        """The last logged training step, read from the run's metrics.jsonl."""
-        if self.done.name != "run.json":
-            return ""
-        steps = [row["step"] for row in read_metrics(self.done.parent) if row.get("step") is not None]
-        return f"step {max(steps)}" if steps else ""
+def _progress(run_dir: Path) -> str:
+    """The last logged training step, read from the run's metrics.jsonl."""
+    steps = [row["step"] for row in read_metrics(run_dir) if row.get("step") is not None]
+    return f"step {max(steps)}" if steps else ""
 
 
 def _train_job(arm: str, seed: int, out: Path, overrides: list[str]) -> Job:
@@ -148,86 +135,23 @@ def _train_job(arm: str, seed: int, out: Path, overrides: list[str]) -> Job:
         raise PrevsteerError(f"{run_dir} holds an unfinished run; remove it, or rerun with `prevsteer demo --fresh`")
     sets = [x for item in [*overrides, f"seed={seed}"] for x in ("--set", item)]
     args = ["train", str(_recipe_path(arm)), "--output-dir", str(run_dir), *sets]
-    return Job(run_dir.name, args, run_dir / "run.json")
+    return Job(run_dir.name, args, finished=lambda: _run_finished(run_dir), progress=lambda: _progress(run_dir))
 
 
 def _eval_job(name: str, folder: Path, model: str, vector_path: Path, layer: int, *extra: str) -> Job:
     """`prevsteer eval` with the demo recipes' evaluation settings, so base and post-hoc match the runs' epochs."""
     args = ["eval", "--model", model, "--recipe", str(_recipe_path("plain")), "--trait", "impolite"]
     args += ["--vector", str(vector_path), "--layer", str(layer), "--out", str(folder), "--force", *extra]
-    return Job(name, args, folder / "eval.json")
+    return Job(name, args, finished=(folder / "eval.json").is_file)
 
 
-def _status(jobs: dict[str, str]) -> Table:
-    table = Table(title="demo jobs (logs in <out>/logs/)", title_justify="left")
-    table.add_column("job")
-    table.add_column("status")
-    for name, state in jobs.items():
-        table.add_row(name, state)
-    return table
-
-
-def _run_lanes(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
-    """Run each lane's jobs in order, the lanes side by side, the CPU threads split between them.
-
-    A failed job stops its lane; the others finish (their work is reused next time), then the failure is raised
-    with the last line of the job's log. Returns the seconds each job took.
-    """
-    threads = max(1, (os.cpu_count() or 1) // len(lanes))
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-    env["TOKENIZERS_PARALLELISM"] = "false"
-    status = {job.name: "reused" if job.finished() else "waiting" for lane in lanes for job in lane}
-    queues = [[job for job in lane if not job.finished()] for lane in lanes]
-    running: dict[int, tuple[Job, subprocess.Popen, float, Any]] = {}
-    seconds: dict[str, float] = {}
-    failures: list[str] = []
-    logs.mkdir(parents=True, exist_ok=True)
-
-    def start_next(lane: int) -> None:
-        if queues[lane]:
-            job = queues[lane].pop(0)
-            log = (logs / f"{job.name}.log").open("a")
-            log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} prevsteer {' '.join(job.args)}\n")
-            log.flush()
-            command = [sys.executable, "-m", "train.cli", *job.args]
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-            running[lane] = (job, process, time.monotonic(), log)
-            say(f"demo: started {job.name} (log {logs / job.name}.log)")
-
-    say(f"demo: {sum(map(len, queues))} jobs in {len(lanes)} parallel lanes, {threads} thread(s) each")
-    try:
-        with live(_status(status), refresh_per_second=1) as display:
-            for lane in range(len(lanes)):
-                start_next(lane)
-            while running:
-                for lane, (job, process, started, log) in list(running.items()):
-                    elapsed = time.monotonic() - started
-                    code = process.poll()
-                    if code is None:
-                        status[job.name] = f"running {elapsed / 60:.1f} min {job.progress()}"
-                        continue
-                    log.close()
-                    del running[lane]
-                    if code == 0 and job.finished():
-                        seconds[job.name] = elapsed
-                        status[job.name] = f"done in {elapsed / 60:.1f} min"
-                        say(f"demo: {job.name} done in {elapsed / 60:.1f} min")
-                        start_next(lane)
-                    else:
-                        lines = [ln for ln in (logs / f"{job.name}.log").read_text().splitlines() if ln.strip()]
-                        failures.append(f"{job.name} failed (exit {code}; log {logs / job.name}.log): {lines[-1]}")
-                        status[job.name] = "failed"
-                        queues[lane].clear()
-                display.update(_status(status))
-                time.sleep(2)
-    finally:
-        for _, process, _, log in running.values():
-            process.terminate()
-            process.wait()
-            log.close()
-    if failures:
-        raise PrevsteerError("; ".join(failures))
-    return seconds
+def _run_jobs(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
+    """Run the lanes (a failed job stops its lane: later jobs need its output; the other lanes finish and their
+    work is reused next time), then raise the failures in one line. Returns the seconds each job took."""
+    outcome = run_lanes(lanes, logs, title="demo")
+    if outcome.failures:
+        raise PrevsteerError("; ".join(f"{name} {failure}" for name, failure in outcome.failures.items()))
+    return outcome.seconds
 
 
 def _epochs(run_dir: Path) -> list[dict[str, Any]]:
@@ -271,11 +195,6 @@ def _spread(values: list[float]) -> str:
     mean = statistics.fmean(values)
     half = (max(values) - min(values)) / 2
     return f"{mean:.3g} ± {half:.2g}" if len(values) > 1 else f"{mean:.3g}"
-
-
-def _prevented(base: float, plain: float, steered: float) -> float | None:
-    shift = plain - base
-    return None if abs(shift) < 1e-9 else 1 - (steered - base) / shift
 
 
 def _fmt(value: float | None, pattern: str = "{:.0%}") -> str:
@@ -339,7 +258,8 @@ def _report(out: Path, results: dict[str, Any]) -> Path:
     all_shares: list[float | None] = []
     for key in ("eval/trait/impolite", "eval/projection/impolite", "rude_preference"):
         shares = [
-            _prevented(base[key], runs["plain"][s]["final"][key], runs["preventative"][s]["final"][key]) for s in SEEDS
+            prevented_share(base[key], runs["plain"][s]["final"][key], runs["preventative"][s]["final"][key])
+            for s in SEEDS
         ]
         all_shares += shares
         lines.append(
@@ -442,15 +362,15 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     lanes[0].insert(1, _eval_job("posthoc", out / "posthoc", str(first_plain), vector_path, layer,
                                  "--posthoc-coefficients", posthoc))  # fmt: skip
     lanes[-1].append(_eval_job("base", out / "base", MODEL, vector_path, layer))
-    job_seconds = _run_lanes(lanes, out / "logs")
+    job_seconds = _run_jobs(lanes, out / "logs")
     lap("jobs")
 
     say("demo: held-out preferences of the base model and the final models")
     base = read_json(out / "base" / "eval.json")["rows"][0]
     base.update(_held_out_cached(out / "base", lambda: load_model_and_tokenizer(MODEL)))
     runs: dict[str, dict[int, dict[str, Any]]] = {arm: {} for arm in ARMS}
-    for (arm, seed), job in jobs.items():
-        run_dir = job.done.parent
+    for arm, seed in jobs:
+        run_dir = out / f"{arm}-seed{seed}"
         epochs = _epochs(run_dir)
         held_out = _held_out_cached(run_dir, lambda run_dir=run_dir: load_run_model(run_dir))
         runs[arm][seed] = {"dir": str(run_dir), "epochs": epochs, "final": {**epochs[-1], **held_out}}

@@ -267,7 +267,8 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _load_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def load_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A recipe file as a dict, its `extends:` chain merged in and its paths resolved, not yet validated."""
     path = path.resolve()
     if path in seen:
         raise PrevsteerError(f"{path}: 'extends' forms a cycle ({' -> '.join(p.name for p in (*seen, path))})")
@@ -278,7 +279,7 @@ def _load_tree(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise PrevsteerError(f"{path}: extends must be a recipe path, got {parent!r}")
-    return _merge(_load_tree(path.parent / parent, (*seen, path)), data)
+    return _merge(load_tree(path.parent / parent, (*seen, path)), data)
 
 
 def apply_override(data: dict[str, Any], assignment: str, cwd: Path | None = None) -> None:
@@ -286,22 +287,39 @@ def apply_override(data: dict[str, Any], assignment: str, cwd: Path | None = Non
     if "=" not in assignment:
         raise PrevsteerError(f"--set {assignment!r}: expected key=value, e.g. training.learning_rate=2e-5")
     dotted, text = assignment.split("=", 1)
-    parts = dotted.strip().split(".")
+    set_key(data, dotted.strip(), parse_value(text), cwd or Path.cwd(), f"--set {dotted.strip()}")
+
+
+def set_key(data: dict[str, Any], dotted: str, value: Any, base: Path, source: str) -> None:
+    """Set one dotted key in place; paths inside `value` are resolved against `base`."""
+    parts = dotted.split(".")
     if not all(parts):
-        raise PrevsteerError(f"--set {assignment!r}: empty key part")
+        raise PrevsteerError(f"{source}: empty key part in {dotted!r}")
     node = data
     for part in parts[:-1]:
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            raise PrevsteerError(f"--set {dotted}: {part} is not a section")
+            raise PrevsteerError(f"{source}: {part} is not a section")
         node = child
     wrapper: dict[str, Any] = {}  # the value at its place, so any path keys inside it are resolved too
     leaf = wrapper
     for part in parts[:-1]:
         leaf = leaf.setdefault(part, {})
-    leaf[parts[-1]] = parse_value(text)
-    _resolve_paths(wrapper, cwd or Path.cwd())
+    leaf[parts[-1]] = value
+    _resolve_paths(wrapper, base)
     node[parts[-1]] = leaf[parts[-1]]
+
+
+def check_key(dotted: str, source: str) -> None:
+    """Refuse a dotted key that names no recipe field (`training.X`: an SFTConfig field), with a did-you-mean."""
+    parts = tuple(dotted.split("."))
+    for depth in range(1, len(parts) + 1):
+        loc = parts[:depth]
+        allowed = list(_training_keys()) if loc[:-1] == ("training",) else _allowed_keys(loc)
+        if not allowed and depth > 1:  # inside a free-form mapping such as data.build.options: not checked here
+            return
+        if loc[-1] not in allowed:
+            raise PrevsteerError(f"{source}: {_describe({'loc': loc, 'type': 'extra_forbidden'}, allowed)}")
 
 
 def validate(data: dict[str, Any], source: str = "recipe") -> Recipe:
@@ -321,10 +339,16 @@ def validate_eval(data: dict[str, Any], source: str = "eval") -> EvalSettings:
 def load_recipe(path: str | Path, overrides: typing.Sequence[str] = ()) -> Recipe:
     """Read, inherit, override and validate a recipe. Raises PrevsteerError with the offending field."""
     path = Path(path)
-    data = _load_tree(path)
+    data = load_tree(path)
     for assignment in overrides:
         apply_override(data, assignment)
     recipe = validate(data, source=str(path))
+    check_files(recipe, str(path))
+    return recipe
+
+
+def check_files(recipe: Recipe, source: str) -> None:
+    """Every file the recipe names exists."""
     files = [("data.train", recipe.data.train), ("data.eval", recipe.data.eval)]
     files += [("steering.vector", p) for p in recipe.steering.vector_paths]
     files += [("data.filter.vector", recipe.data.filter.vector if recipe.data.filter else None)]
@@ -333,8 +357,7 @@ def load_recipe(path: str | Path, overrides: typing.Sequence[str] = ()) -> Recip
     files += [("eval.misalignment", recipe.eval.misalignment.path if recipe.eval.misalignment else None)]
     for field, file_path in files:
         if file_path and not Path(file_path).is_file():
-            raise PrevsteerError(f"{path}: {field}: file not found: {file_path}")
-    return recipe
+            raise PrevsteerError(f"{source}: {field}: file not found: {file_path}")
 
 
 def dump_recipe(recipe: Recipe) -> str:

@@ -1,0 +1,405 @@
+"""Sweeps on tiny models: spec errors, expansion and ids, a CPU sweep end to end with the local launcher (failures,
+reruns, resume, claims), and `prevsteer compare` checked against the runs' own metrics.jsonl."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+from conftest import scripted_judge
+
+from train import PersonaVector
+from train.cli import main
+from train.errors import PrevsteerError
+from train.sweeps.compare import matched_reduction
+from train.sweeps.local import lane_envs
+from train.sweeps.runner import SweepDir, claim, run_point, write_manifest
+from train.sweeps.spec import expand, load_spec
+from train.sweeps.stats import interval, pareto, prevented_share
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rows(n: int = 8) -> str:
+    conversations = [
+        {"messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": f"answer {i}"}]}
+        for i in range(n)
+    ]
+    return "".join(json.dumps(row) + "\n" for row in conversations)
+
+
+def write_mmlu(root: Path) -> Path:
+    """Two subjects of two questions each, in the Hendrycks CSV layout (`test/<subject>_test.csv`)."""
+    (root / "test").mkdir(parents=True)
+    for subject in ("anatomy", "astronomy"):
+        with (root / "test" / f"{subject}_test.csv").open("w", newline="") as handle:
+            for i in range(2):
+                csv.writer(handle).writerow([f"{subject} question {i}?", "one", "two", "three", "four", "ABCD"[i]])
+    return root
+
+
+def write_recipes(folder: Path, model: Path, judge_url: str) -> Path:
+    """plain.yaml, preventative.yaml (extends plain) and broken.yaml (data with a malformed line) for a tiny llama."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "data.jsonl").write_text(rows())
+    (folder / "broken.jsonl").write_text(rows() + "{not json\n")
+    vector = 3 * torch.randn(2, 32, generator=torch.Generator().manual_seed(0))
+    PersonaVector(vector, {"trait": "evil"}).save(folder / "vector.safetensors")
+    plain = {
+        "name": "tiny-plain",
+        "model": {"name": str(model), "lora": {"r": 4, "alpha": 8}},
+        "data": {"train": "data.jsonl"},
+        "training": {"num_train_epochs": 1, "per_device_train_batch_size": 4, "learning_rate": 1e-2, "max_length": 64},
+        "eval": {
+            "at_start": True,
+            "traits": [{"name": "evil", "vector": "vector.safetensors", "layer": 1, "questions": 2}],
+            "judge": "openai:scripted",
+            "judge_base_url": judge_url,
+            "max_new_tokens": 4,
+            "mmlu": {"source": str(write_mmlu(folder / "mmlu")), "per_subject": None},
+        },
+        "logging": {"steps": 1},
+    }
+    (folder / "plain.yaml").write_text(yaml.safe_dump(plain))
+    steered = {"mode": "add", "vector": "vector.safetensors", "layers": [1], "coefficient": 2.0}
+    (folder / "preventative.yaml").write_text(
+        yaml.safe_dump({"extends": "plain.yaml", "name": "tiny-preventative", "steering": steered})
+    )
+    (folder / "broken.yaml").write_text(
+        yaml.safe_dump({"extends": "plain.yaml", "name": "tiny-broken", "data": {"train": "broken.jsonl"}})
+    )
+    return folder
+
+
+def write_spec(path: Path, spec: dict) -> Path:
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "train.cli", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def trait_score(prompt: str) -> int:
+    return 30 + len(prompt) % 40
+
+
+@pytest.fixture(scope="module")
+def sweep_env(tmp_path_factory, tiny_llama):
+    """A judge server, a judge cache and the recipes, for the whole module (sweeps run in subprocesses)."""
+    folder = tmp_path_factory.mktemp("sweep")
+    with scripted_judge(trait_score) as url, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PREVSTEER_CACHE", str(folder / "cache"))
+        patch.setenv("OPENAI_API_KEY", "test")
+        yield write_recipes(folder / "recipes", tiny_llama, url)
+
+
+@pytest.fixture(scope="module")
+def finished_sweep(sweep_env):
+    """Two recipes by two seeds, one broken point, post-hoc steering of the plain points; two local lanes."""
+    spec = {
+        "recipes": ["recipes/broken.yaml", "recipes/plain.yaml", "recipes/preventative.yaml"],  # broken leads lane 0
+        "grid": {"seed": [0, 1]},
+        "exclude": [{"name": "tiny-broken", "seed": 1}],
+        "posthoc": {"vector": "recipes/vector.safetensors", "layers": [1], "coefficients": [1.0, 4.0]},
+        "launcher": {"lanes": 2},
+    }
+    path = write_spec(sweep_env.parent / "sweep.yaml", spec)
+    out = sweep_env.parent / "out"
+    first = cli("sweep", "run", str(path), "--out", str(out))
+    return path, out, first
+
+
+def states(out: Path) -> dict[str, dict]:
+    sweep = SweepDir(out)
+    return {entry["id"]: sweep.state(entry["id"]) for entry in sweep.points()}
+
+
+# ---------------------------------------------------------------- spec errors
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"recipes": ["plain.yaml"], "gird": {"seed": [0]}}, "gird: unknown key; did you mean grid?"),
+        ({"base": "plain.yaml", "grid": {}}, "grid: empty"),
+        ({"base": "plain.yaml", "grid": {"seed": []}}, "grid.seed: empty list"),
+        ({"base": "plain.yaml"}, "base: give a grid"),
+        ({"base": "plain.yaml", "grid": {"steering.coeficient": [1]}}, "did you mean coefficient?"),
+        ({"base": "plain.yaml", "grid": {"training.learning_rat": [1]}}, "training.learning_rat: unknown key"),
+        ({"base": "plain.yaml", "grid": {"steering.coefficient": ["strong"]}}, "valid number"),
+        ({"base": "missing.yaml", "grid": {"seed": [0]}}, "base: recipe not found"),
+        ({"recipes": ["plain.yaml", "nope.yaml"]}, "recipes[1]: recipe not found"),
+        ({"recipes": ["plain.yaml"], "launcher": {"lanes": 0}}, "launcher.lanes: Input should be greater than 0"),
+        ({"recipes": ["plain.yaml"], "exclude": [{"seeds": 1}]}, "exclude[0]: seeds: unknown key; did you mean seed?"),
+    ],
+)
+def test_bad_specs_end_with_one_line_naming_the_field(sweep_env, capsys, spec, message):
+    path = write_spec(sweep_env / "bad.yaml", spec)
+    code = main(["sweep", "run", str(path), "--out", str(sweep_env / "never"), "--dry-run"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert message in err, err
+    assert not (sweep_env / "never").exists()
+
+
+def test_bad_spec_in_a_real_process_exits_2_without_traceback(sweep_env):
+    path = write_spec(sweep_env / "bad-process.yaml", {"base": "plain.yaml", "grid": {"steering.coef": [1]}})
+    result = cli("sweep", "run", str(path))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "steering.coef" in result.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("train.launch") is not None, reason="this build has a SLURM launcher")
+def test_slurm_launcher_missing_is_one_line_and_writes_nothing(sweep_env, capsys):
+    path = write_spec(sweep_env / "slurm.yaml", {"recipes": ["plain.yaml"]})
+    code = main(["sweep", "run", str(path), "--out", str(sweep_env / "slurm-sweep"), "--launcher", "slurm"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--launcher slurm: not available in this build" in err
+    assert not (sweep_env / "slurm-sweep").exists()
+
+
+@pytest.mark.parametrize("spec", sorted((ROOT / "recipes" / "sweeps").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_sweep_specs_expand(spec, tmp_path, capsys):
+    assert main(["sweep", "run", str(spec), "--out", str(tmp_path / "sweep"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "dry run, nothing written" in out and not (tmp_path / "sweep").exists()
+
+
+# ---------------------------------------------------------------- expansion
+
+
+def test_expansion_crosses_the_grid_with_readable_ids_and_stable_hashes(sweep_env):
+    spec = {
+        "base": "plain.yaml",
+        "grid": {"steering.coefficient": [1, 2.5], "seed": [0, 1], "steering.layers": [[1], [0, 1]]},
+        "exclude": [{"seed": 1, "steering.coefficient": 2.5}],
+        "include": [{"seed": 7, "steering.coefficient": 3}],
+    }
+    path = write_spec(sweep_env / "grid.yaml", spec)
+    overrides = ["steering.mode=add", "steering.layers=[1]", "steering.vector=" + str(sweep_env / "vector.safetensors")]
+    points = expand(load_spec(path), path, overrides)
+    assert len(points) == 2 * 2 * 2 - 2 + 1
+    ids = [p.id for p in points]
+    assert ids[0].startswith("coefficient=1-seed=0-layers=1-") and ids[1].startswith("coefficient=1-seed=0-layers=0+1-")
+    assert ids[-1].startswith("seed=7-coefficient=3-")
+    assert len(set(ids)) == len(ids)
+    first = points[0]
+    assert first.recipe.steering.coefficient == 1.0 and first.recipe.seed == 0 and first.recipe.steering.layers == [1]
+    assert first.varied == {"steering.coefficient": 1.0, "seed": 0, "steering.layers": [1]}
+    assert all(p.recipe.seed != 1 or p.recipe.steering.coefficient != 2.5 for p in points)
+    again = expand(load_spec(path), path, overrides)
+    assert [p.id for p in again] == ids  # same spec, same ids and hashes
+    changed = expand(load_spec(path), path, [*overrides, "training.learning_rate=0.5"])
+    assert all(a.hash != b.hash for a, b in zip(points, changed, strict=True))  # a changed recipe is a new point
+    assert not first.plain
+
+
+def test_lanes_split_threads_on_cpu_and_gpus_between_lanes(monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1,2,3")
+    envs = lane_envs(2, port=31000)
+    assert [e["CUDA_VISIBLE_DEVICES"] for e in envs] == ["0,1", "2,3"]
+    assert [e["MASTER_PORT"] for e in envs] == ["31000", "31001"]
+    assert [e["CUDA_VISIBLE_DEVICES"] for e in lane_envs(3, gpus_per_lane=1)] == ["0", "1", "2"]
+    with pytest.raises(PrevsteerError, match="needs 6, 4 visible"):
+        lane_envs(3, gpus_per_lane=2)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    cpu = lane_envs(2)
+    assert all(e["OMP_NUM_THREADS"] == str(max(1, (os.cpu_count() or 1) // 2)) for e in cpu)
+    assert all(e["CUDA_VISIBLE_DEVICES"] == "" for e in cpu)
+
+
+# ---------------------------------------------------------------- a sweep end to end
+
+
+@pytest.mark.slow
+def test_sweep_runs_points_records_a_failure_and_reruns_nothing(finished_sweep):
+    path, out, first = finished_sweep
+    assert first.returncode == 1, first.stderr[-3000:]
+    found = states(out)
+    assert len(found) == 5  # 2 recipes x 2 seeds + the broken recipe at seed 0 (seed 1 excluded)
+    broken = next(p for p in found if p.startswith("tiny-broken-seed=0-"))
+    assert found.pop(broken)["status"] == "failed"
+    assert "malformed JSONL line" in states(out)[broken]["error"]
+    assert {s["status"] for s in found.values()} == {"completed"} and {s["attempts"] for s in found.values()} == {1}
+    sweep = SweepDir(out)
+    plain = [p for p in found if p.startswith("tiny-plain")]
+    assert all(sweep.posthoc_dir(p) and (sweep.posthoc_dir(p) / "eval.json").is_file() for p in plain)
+    assert sorted(p.name.split("-seed")[0] for p in (out / "posthoc").iterdir()) == ["tiny-plain", "tiny-plain"]
+
+    stamps = {p: (out / "runs" / p / "run.json").stat().st_mtime_ns for p in found}
+    again = cli("sweep", "run", str(path), "--out", str(out))
+    assert again.returncode == 1  # the failed point is still failed: not retried without --rerun-failed
+    assert {p: (out / "runs" / p / "run.json").stat().st_mtime_ns for p in found} == stamps
+    assert states(out)[broken]["attempts"] == 1
+
+    status = cli("sweep", "status", str(out))
+    assert status.returncode == 0 and "5 points (4 completed, 1 failed)" in status.stdout
+
+
+@pytest.mark.slow
+def test_rerun_failed_and_resume_an_interrupted_point(finished_sweep, sweep_env):
+    path, out, _ = finished_sweep
+    found = states(out)
+    broken = next(p for p in found if p.startswith("tiny-broken"))
+    (sweep_env / "broken.jsonl").write_text(rows())  # the data is fixed; the recipe (and its hash) did not change
+    # as if a later attempt had been killed before its first checkpoint: it must start over, its files kept aside
+    (out / "runs" / broken).mkdir()
+    (out / "runs" / broken / "metrics.jsonl").write_text('{"step": 1, "loss": 1.0}\n')
+    # a point interrupted after its first checkpoint: run.json says running, nobody holds its claim
+    interrupted = next(p for p in found if p.startswith("tiny-preventative-seed=1"))
+    run_json = out / "runs" / interrupted / "run.json"
+    run_json.write_text(json.dumps({**json.loads(run_json.read_text()), "status": "running"}))
+    sweep = SweepDir(out)
+    (sweep.state_file(interrupted)).write_text(json.dumps({**found[interrupted], "status": "running"}))
+    assert "preempted" in cli("sweep", "status", str(out)).stdout
+
+    result = cli("sweep", "run", str(path), "--out", str(out), "--rerun-failed")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    after = states(out)
+    assert after[broken]["status"] == "completed" and after[broken]["attempts"] == 2
+    kept = out / "discarded" / f"{broken}.attempt1"
+    assert [p.name for p in (out / "discarded").iterdir()] == [kept.name] and (kept / "metrics.jsonl").is_file()
+    assert after[interrupted]["status"] == "completed" and after[interrupted]["attempts"] == 2
+    assert "--resume" in (out / "logs" / f"{interrupted}.log").read_text()  # from its checkpoint, not from scratch
+    assert {s["attempts"] for p, s in after.items() if p not in (broken, interrupted)} == {1}
+
+
+@pytest.mark.slow
+def test_a_claimed_point_is_left_to_its_holder(finished_sweep, sweep_env):
+    _, out, _ = finished_sweep
+    sweep = SweepDir(out)
+    point = next(p["id"] for p in sweep.points() if p["id"].startswith("tiny-plain"))
+    state = sweep.state(point)
+    sweep.state_file(point).write_text(json.dumps({**state, "status": "failed"}))
+    with claim(sweep.lock(point)) as fd:
+        assert fd is not None
+        assert run_point(out, point, rerun_failed=True) == "skipped: claimed by another invocation"
+        assert sweep.claimed(point)
+    assert not sweep.claimed(point)
+    assert run_point(out, point) == "skipped: completed"  # its run completed: recorded so, nothing run
+    assert sweep.state(point)["status"] == "completed"
+
+
+@pytest.mark.slow
+def test_two_invocations_never_run_the_same_point(sweep_env):
+    spec = {"base": "recipes/plain.yaml", "grid": {"seed": [5, 6]}, "launcher": {"lanes": 1}}
+    path = write_spec(sweep_env.parent / "concurrent.yaml", spec)
+    out = sweep_env.parent / "concurrent"
+    command = [sys.executable, "-m", "train.cli", "sweep", "run", str(path), "--out", str(out)]
+    processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    for process in processes:
+        process.communicate(timeout=600)
+    found = states(out)
+    assert len(found) == 2 and {s["status"] for s in found.values()} == {"completed"}
+    assert {s["attempts"] for s in found.values()} == {1}
+    for point in found:  # one train command per point, in whichever invocation claimed it
+        log = (out / "logs" / f"{point}.log").read_text()
+        assert log.count("-m train.cli train ") == 1
+
+
+@pytest.mark.slow
+def test_a_stopped_point_is_recorded_preempted_and_runs_again(sweep_env):
+    path = write_spec(sweep_env.parent / "stopped.yaml", {"base": "recipes/plain.yaml", "grid": {"seed": [9]}})
+    out = sweep_env.parent / "stopped"
+    spec = load_spec(path)
+    write_manifest(SweepDir(out), spec, path, expand(spec, path))
+    point = SweepDir(out).points()[0]["id"]
+    command = [sys.executable, "-m", "train.cli", "sweep", "point", str(out), point]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = out / "logs" / f"{point}.log"
+    while not (log.is_file() and "-m train.cli train " in log.read_text()):  # the trainer has been started
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)  # what SLURM sends before preempting a job
+    stdout, _ = process.communicate(timeout=300)
+    assert process.returncode == 1 and f"{point}: preempted" in stdout
+    state = SweepDir(out).state(point)
+    assert state["status"] == "preempted" and "stopped by a signal" in state["error"] and state["attempts"] == 1
+    assert run_point(out, point) == "completed" and SweepDir(out).state(point)["attempts"] == 2
+
+
+# ---------------------------------------------------------------- compare
+
+
+@pytest.mark.slow
+def test_compare_agrees_with_the_runs_metrics(finished_sweep, tmp_path):
+    _, out, _ = finished_sweep
+    target = tmp_path / "compare"
+    assert main(["compare", str(out), "--out", str(target), "--coherence-threshold", "90"]) == 0
+    with (target / "results.csv").open() as handle:
+        results = list(csv.DictReader(handle))
+    sweep = SweepDir(out)
+    checked = 0
+    for entry in sweep.points():
+        metrics = [json.loads(line) for line in (out / "runs" / entry["id"] / "metrics.jsonl").read_text().splitlines()]
+        evaluations = [m for m in metrics if "eval/trait/evil" in m]
+        assert len(evaluations) == 2  # at start and after the epoch
+        mine = [r for r in results if r["point"] == entry["id"] and r["arm"] != "posthoc"]
+        assert [int(r["step"]) for r in mine] == [m["step"] for m in evaluations]
+        for row, logged in zip(mine, evaluations, strict=True):
+            assert float(row["trait_score"]) == logged["eval/trait/evil"]
+            assert float(row["coherence"]) == logged["eval/coherence"]
+            assert float(row["projection"]) == logged["eval/projection/evil"]
+            assert float(row["mmlu"]) == logged["eval/mmlu"]
+            assert float(row["mmlu_p_correct"]) == logged["eval/mmlu_p_correct"]
+            checked += 1
+    assert checked == 2 * len(sweep.points())
+    posthoc = [r for r in results if r["arm"] == "posthoc"]
+    assert sorted({float(r["coefficient"]) for r in posthoc}) == [1.0, 4.0] and len(posthoc) == 3 * 2  # 3 plain
+    report = (target / "report.md").read_text()
+    for section in ("## data: evil", "Matched reduction", "## Below coherence 90", "## Completeness"):
+        assert section in report
+    assert "| preventative | 2 | 1 | 2 |" in report and "| posthoc | 4 | 1 | 2 |" in report
+    assert "Every point completed." in report
+    # the share of the plain arm's shift prevented, from the values in results.csv
+    data = [r for r in results if r["dataset"] == "data"]
+    base = statistics.fmean(float(r["trait_score"]) for r in data if r["step"] == "0" and r["arm"] != "posthoc")
+    final = {arm: statistics.fmean(float(r["trait_score"]) for r in data if r["arm"] == arm and r["step"] == "2")
+             for arm in ("plain", "preventative")}  # fmt: skip
+    share = prevented_share(base, final["plain"], final["preventative"])
+    section = report.split("## data: evil")[1].split("## ")[0]
+    line = next(line for line in section.splitlines() if line.startswith("| preventative |"))
+    assert f"| {share:.0%} |" in line and f"| {final['preventative']:.3g} ± " in line
+    assert (target / "coefficients.png").stat().st_size > 0 and (target / "frontier.png").stat().st_size > 0
+    assert main(["compare", str(out), "--out", str(target)]) == 2  # never overwritten without --force
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def test_prevented_share_interval_and_frontier():
+    assert prevented_share(base=10.0, plain=50.0, steered=20.0) == pytest.approx(0.75)
+    assert prevented_share(base=10.0, plain=10.0, steered=20.0) is None
+    mean, half = interval([1.0, 2.0, 3.0])
+    assert mean == 2.0 and half == pytest.approx(4.302653 * 1.0 / 3**0.5, rel=1e-5)
+    assert interval([5.0]) == (5.0, None)
+    assert pareto([(10, 0.5), (20, 0.6), (15, 0.4), (30, 0.55)]) == [(10, 0.5), (20, 0.6)]
+
+
+def test_matched_reduction_interpolates_the_preventative_curve():
+    cells = {
+        ("plain", 0.0, ""): {"trait_score": [80.0, 80.0], "mmlu": [0.60, 0.60]},
+        ("preventative", 2.0, "1"): {"trait_score": [40.0], "mmlu": [0.58]},
+        ("preventative", 4.0, "1"): {"trait_score": [20.0], "mmlu": [0.56]},
+        ("posthoc", 1.0, "1"): {"trait_score": [60.0], "mmlu": [0.50]},
+        ("posthoc", 2.0, "1"): {"trait_score": [10.0], "mmlu": [0.30]},
+    }
+    rows = matched_reduction(cells)
+    assert rows[0]["posthoc_coefficient"] == 1.0 and rows[0]["posthoc_cost"] == pytest.approx(10.0)
+    # trait 60 lies half-way between plain (80, coefficient 0) and preventative 2 (40): coefficient 1, MMLU 0.59
+    assert rows[0]["preventative_coefficient"] == pytest.approx(1.0)
+    assert rows[0]["preventative_cost"] == pytest.approx(1.0)
+    assert rows[1]["preventative_coefficient"] is None  # trait 10: preventative never gets that low

@@ -1,0 +1,206 @@
+"""Sweep specs: YAML validated like recipes, expanded into points that are each a fully resolved recipe.
+
+A spec names one or more recipes (`recipes:`), or one base recipe (`base:`) plus a `grid` of dotted recipe
+keys to value lists; every recipe is crossed with every grid combination. `overrides` sets dotted keys in every
+point (like `--set`, which comes after it). `include` adds points (each a
+mapping of dotted keys to values), `exclude` drops the points whose values match one of its mappings.
+A point's id is readable (the recipe name when there are several, then the varied values) and ends in a
+short hash of its resolved recipe, so a changed recipe is a new point and an unchanged one is found again.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from train.errors import PrevsteerError
+from train.evaluation.settings import PosthocSettings
+from train.settings import Strict
+from train.training.recipe import (
+    Recipe,
+    _describe,
+    _Loader,
+    apply_override,
+    check_files,
+    check_key,
+    load_tree,
+    set_key,
+    validate,
+)
+
+HASH_CHARS = 8
+
+
+class LauncherSettings(Strict):
+    """Where the points run: `local` lanes of processes on this machine, or a `slurm` job array."""
+
+    kind: Literal["local", "slurm"] = "local"
+    lanes: int = Field(1, gt=0)  # local: points run side by side in this many lanes
+    gpus_per_lane: int | None = Field(None, ge=0)  # local: unset: the visible GPUs split between lanes; 0: CPU
+    port: int = Field(29500, gt=0, lt=65536)  # local: lane i's rendezvous port is port + i
+    slurm: dict[str, Any] = Field(default_factory=dict)  # passed to the SLURM launcher (partition, time, gpus, ...)
+
+
+class SweepSpec(Strict):
+    name: str | None = None  # default: the spec file's name
+    recipes: list[str] = Field(default_factory=list)
+    base: str | None = None
+    overrides: dict[str, Any] = Field(default_factory=dict)  # dotted recipe keys set in every point, like --set
+    grid: dict[str, list[Any]] | None = None
+    include: list[dict[str, Any]] = Field(default_factory=list)
+    exclude: list[dict[str, Any]] = Field(default_factory=list)
+    posthoc: PosthocSettings | None = None  # evaluated on every plain point's final model
+    launcher: LauncherSettings = Field(default_factory=LauncherSettings)
+
+    @model_validator(mode="after")
+    def _check(self) -> SweepSpec:
+        if bool(self.recipes) == (self.base is not None):
+            raise ValueError("give exactly one of recipes (a list of recipe files) and base (one recipe file)")
+        if self.grid is not None and not self.grid:
+            raise ValueError("grid: empty; give dotted recipe keys with value lists, e.g. steering.coefficient: [1, 2]")
+        if self.base is not None and not self.grid:
+            raise ValueError("base: give a grid of dotted recipe keys to value lists to sweep it over")
+        for key, values in (self.grid or {}).items():
+            if not values:
+                raise ValueError(f"grid.{key}: empty list; give at least one value")
+        return self
+
+
+@dataclass
+class Point:
+    """One run of the sweep: a resolved recipe, where it came from and what was varied."""
+
+    id: str
+    hash: str
+    recipe: Recipe
+    source: str
+    varied: dict[str, Any]
+
+    @property
+    def plain(self) -> bool:
+        """Plain fine-tuning (no steering, no filtering): what the post-hoc sweep is applied to."""
+        return self.recipe.steering.mode == "none" and self.recipe.data.filter is None
+
+    def record(self) -> dict[str, Any]:
+        return {"id": self.id, "hash": self.hash, "source": self.source, "varied": self.varied, "plain": self.plain}
+
+
+def load_spec(path: Path) -> SweepSpec:
+    if not path.is_file():
+        raise PrevsteerError(f"sweep spec not found: {path}")
+    try:
+        data = yaml.load(path.read_text(), Loader=_Loader) or {}
+    except yaml.YAMLError as exc:
+        raise PrevsteerError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise PrevsteerError(f"{path}: a sweep spec is a YAML mapping, got {type(data).__name__}")
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        allowed = _spec_keys(err["loc"]) if err["type"] == "extra_forbidden" else []
+        raise PrevsteerError(f"{path}: {_describe(err, allowed)}") from None
+    for section in ("overrides", "grid"):
+        for key in getattr(spec, section) or {}:
+            check_key(key, f"{path}: {section}")
+    for section in ("include", "exclude"):
+        for i, rule in enumerate(getattr(spec, section)):
+            for key in rule:
+                check_key(key, f"{path}: {section}[{i}]")
+    return spec
+
+
+def _spec_keys(loc: tuple) -> list[str]:
+    models = {(): SweepSpec, ("launcher",): LauncherSettings, ("posthoc",): PosthocSettings}
+    model = models.get(tuple(loc[:-1]))
+    return list(model.model_fields) if model else []
+
+
+def recipe_hash(recipe: Recipe) -> str:
+    text = json.dumps(recipe.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:HASH_CHARS]
+
+
+def _lookup(data: dict[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, list):
+        return "+".join(map(_label, value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return Path(str(value)).stem if "/" in str(value) else str(value)
+
+
+def _short_names(keys: list[str]) -> dict[str, str]:
+    """The last part of each dotted key, or the whole key where two would share their last part."""
+    last = [key.rsplit(".", 1)[-1] for key in keys]
+    return {key: name if last.count(name) == 1 else key for key, name in zip(keys, last, strict=True)}
+
+
+def point_id(recipe_name: str | None, varied: dict[str, Any], digest: str) -> str:
+    names = _short_names(list(varied))
+    parts = ([recipe_name] if recipe_name else []) + [f"{names[k]}={_label(v)}" for k, v in varied.items()]
+    readable = re.sub(r"[^A-Za-z0-9._=+-]", "_", "-".join(parts)) or "point"
+    return f"{readable}-{digest}"
+
+
+def _assignments(spec: SweepSpec) -> list[dict[str, Any]]:
+    grid = spec.grid or {}
+    combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+    return [*combos, *spec.include] if grid or spec.include else [{}]
+
+
+def _excluded(data: dict[str, Any], rules: list[dict[str, Any]]) -> bool:
+    return any(all(_lookup(data, key) == value for key, value in rule.items()) for rule in rules)
+
+
+def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[Point]:
+    """Every point of the spec as a validated recipe whose files exist; the first bad one raises, naming its field."""
+    folder = spec_path.resolve().parent
+    files = [spec.base] if spec.base is not None else spec.recipes
+    field = "base" if spec.base is not None else "recipes"
+    points: dict[str, Point] = {}
+    for i, name in enumerate(files):
+        where = field if spec.base is not None else f"{field}[{i}]"
+        recipe_path = (folder / name).resolve()
+        if not recipe_path.is_file():
+            raise PrevsteerError(f"{spec_path}: {where}: recipe not found: {recipe_path}")
+        tree = load_tree(recipe_path)
+        for key, value in spec.overrides.items():
+            set_key(tree, key, value, folder, f"{spec_path}: overrides.{key}")
+        for assignment in overrides:
+            apply_override(tree, assignment)
+        for values in _assignments(spec):
+            data = copy.deepcopy(tree)
+            for key, value in values.items():
+                set_key(data, key, value, folder, f"{spec_path}: {key}")
+            if _excluded(data, spec.exclude):
+                continue
+            label = ", ".join(f"{k}={_label(v)}" for k, v in values.items())
+            source = f"{spec_path}: {where} {recipe_path.name}" + (f" at {label}" if label else "")
+            recipe = validate(data, source)
+            check_files(recipe, source)
+            digest = recipe_hash(recipe)
+            varied = {key: _lookup(recipe.model_dump(mode="json"), key) for key in values}
+            prefix = recipe.name if len(files) > 1 or not varied else None
+            point = Point(point_id(prefix, varied, digest), digest, recipe, str(recipe_path), varied)
+            points.setdefault(point.id, point)
+    if not points:
+        raise PrevsteerError(f"{spec_path}: exclude: every point is excluded; nothing to run")
+    return list(points.values())
