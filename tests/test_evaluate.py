@@ -36,6 +36,21 @@ def metric_rows(run) -> list[dict]:
     return [row for row in rows if any(key.startswith("eval/trait/") for key in row)]
 
 
+def test_evaluation_every_step_keeps_every_loss_row(recipe_dir, capsys):  # noqa: F811
+    recipe = yaml.safe_load((recipe_dir / "recipe.yaml").read_text())
+    recipe["training"]["max_steps"] = 4
+    recipe["logging"] = {"steps": 1}
+    recipe["eval"] = eval_section("vector.safetensors") | {"strategy": "steps", "steps": 2, "max_new_tokens": 2}
+    recipe["eval"]["traits"][0]["questions"] = 1
+    (recipe_dir / "recipe.yaml").write_text(yaml.safe_dump(recipe))
+    out = recipe_dir / "run"
+    code, _, err = run_cli("train", str(recipe_dir / "recipe.yaml"), "--output-dir", str(out), capsys=capsys)
+    assert code == 0, err
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert sorted(row["step"] for row in rows if "loss" in row) == [1, 2, 3, 4]  # steps 2 and 4 evaluated too
+    assert [row["step"] for row in metric_rows(out)] == [2, 4]
+
+
 @pytest.mark.slow
 def test_two_epoch_steered_run_logs_unsteered_trait_metrics_every_epoch(recipe_dir, capsys):  # noqa: F811
     recipe = yaml.safe_load((recipe_dir / "recipe.yaml").read_text())

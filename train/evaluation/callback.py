@@ -24,7 +24,10 @@ class EvaluationCallback(TrainerCallback):
         self.steering = steering  # the trainer's Steering (or regularizer): its `calls` must not move
         self.trainer: Any = None  # set by the trainer, whose `log` reaches every logger
 
-    def _run(self, state, model, tokenizer) -> None:
+    def _run(self, state, control, model, tokenizer) -> None:
+        """Evaluate and log. `trainer.log` clears `control.should_log` (transformers' CallbackHandler.on_log), which
+        would drop the loss row the trainer is about to log for this step: the flag is put back afterwards."""
+        should_log = control.should_log
         calls_before = getattr(self.steering, "calls", 0)
         out = self.run_dir / "eval" / f"step-{state.global_step}"
         metrics = self.evaluator.evaluate(model, tokenizer, out)
@@ -33,16 +36,17 @@ class EvaluationCallback(TrainerCallback):
             meta = {"step": state.global_step, "epoch": state.epoch, "training_steering_calls_during_eval": steered}
             write_json(out / "meta.json", {**meta, "metrics": metrics})
         self.trainer.log(metrics)
+        control.should_log = should_log
 
     def on_train_begin(self, args, state, control, model=None, processing_class=None, **kwargs):
         if self.evaluator.settings.at_start and state.global_step == 0:
-            self._run(state, model, processing_class)
+            self._run(state, control, model, processing_class)
 
     def on_epoch_end(self, args, state, control, model=None, processing_class=None, **kwargs):
         if self.evaluator.settings.strategy == "epoch":
-            self._run(state, model, processing_class)
+            self._run(state, control, model, processing_class)
 
     def on_step_end(self, args, state, control, model=None, processing_class=None, **kwargs):
         settings = self.evaluator.settings
         if settings.strategy == "steps" and state.global_step % settings.steps == 0:
-            self._run(state, model, processing_class)
+            self._run(state, control, model, processing_class)
