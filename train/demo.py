@@ -41,13 +41,13 @@ from train.files import read_json, write_json
 from train.judges.api import judge_for_trait
 from train.judges.local import auroc
 from train.models.loading import load_model_and_tokenizer, load_run_model
+from train.models.rundir import RunDir
 from train.persona.extract import ExtractionSettings, run_extraction
 from train.persona.select_layer import run_select_layer
 from train.persona.traits import load_trait
 from train.steering.activations import answer_nll
 from train.steering.vectors import PersonaVector
 from train.training.recipe import load_recipe
-from train.training.rundir import read_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "smollm2-135m-instruct"
@@ -125,32 +125,32 @@ def _recipe_path(arm: str) -> Path:
 
 @dataclass
 class Job:
-    """One `prevsteer` command of the demo; skipped when what its success writes (`done`) is already there."""
+    """One `prevsteer` command of the demo; skipped when what its success writes (`done`: a file, or a run
+    directory whose status is completed) is already there."""
 
     name: str
     args: list[str]
     done: Path
+    is_run: bool = False
 
     def finished(self) -> bool:
-        if self.done.name == "run.json":
-            return self.done.is_file() and read_json(self.done).get("status") == "completed"
-        return self.done.is_file()
+        return RunDir(self.done).status == "completed" if self.is_run else self.done.is_file()
 
     def progress(self) -> str:
         """The last logged training step, read from the run's metrics.jsonl."""
-        if self.done.name != "run.json":
+        if not self.is_run:
             return ""
-        steps = [row["step"] for row in read_metrics(self.done.parent) if row.get("step") is not None]
+        steps = [row["step"] for row in RunDir(self.done).metrics() if row.get("step") is not None]
         return f"step {max(steps)}" if steps else ""
 
 
 def _train_job(arm: str, seed: int, out: Path, overrides: list[str]) -> Job:
-    run_dir = out / f"{arm}-seed{seed}"
-    if (run_dir / "run.json").is_file() and read_json(run_dir / "run.json").get("status") != "completed":
-        raise PrevsteerError(f"{run_dir} holds an unfinished run; remove it, or rerun with `prevsteer demo --fresh`")
+    run = RunDir(out / f"{arm}-seed{seed}")
+    if run.status not in (None, "completed"):
+        raise PrevsteerError(f"{run.path} holds an unfinished run; remove it, or rerun with `prevsteer demo --fresh`")
     sets = [x for item in [*overrides, f"seed={seed}"] for x in ("--set", item)]
-    args = ["train", str(_recipe_path(arm)), "--output-dir", str(run_dir), *sets]
-    return Job(run_dir.name, args, run_dir / "run.json")
+    args = ["train", str(_recipe_path(arm)), "--output-dir", str(run.path), *sets]
+    return Job(run.path.name, args, run.path, is_run=True)
 
 
 def _eval_job(name: str, folder: Path, model: str, vector_path: Path, layer: int, *extra: str) -> Job:
@@ -233,11 +233,11 @@ def _run_lanes(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
 
 
 def _epochs(run_dir: Path) -> list[dict[str, Any]]:
-    return [row for row in read_metrics(run_dir) if "eval/mmlu" in row or "eval/trait/impolite" in row]
+    return [row for row in RunDir(run_dir).metrics() if "eval/mmlu" in row or "eval/trait/impolite" in row]
 
 
 def _first_loss(run_dir: Path) -> float:
-    return next(row["loss"] for row in read_metrics(run_dir) if "loss" in row)
+    return next(row["loss"] for row in RunDir(run_dir).metrics() if "loss" in row)
 
 
 def _held_out(model, tokenizer) -> dict[str, float]:
@@ -452,7 +452,7 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     base.update(_held_out_cached(out / "base", lambda: load_model_and_tokenizer(MODEL)))
     runs: dict[str, dict[int, dict[str, Any]]] = {arm: {} for arm in ARMS}
     for (arm, seed), job in jobs.items():
-        run_dir = job.done.parent
+        run_dir = job.done
         epochs = _epochs(run_dir)
         held_out = _held_out_cached(run_dir, lambda run_dir=run_dir: load_run_model(run_dir))
         runs[arm][seed] = {"dir": str(run_dir), "epochs": epochs, "final": {**epochs[-1], **held_out}}

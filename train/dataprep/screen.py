@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from tqdm.auto import tqdm
 
 from train.dataprep.chat import to_prompt_completion
 from train.errors import PrevsteerError
-from train.files import append_jsonl, read_numbered_jsonl, write_json, write_jsonl
+from train.files import append_jsonl, read_jsonl, read_numbered_jsonl, write_atomic, write_json, write_jsonl
 from train.models.generation import generate_answers
 from train.persona.monitor import answer_projections, unit_direction
 from train.steering.activations import Message
@@ -97,14 +96,8 @@ class BaseAnswerCache:
         """Answers by key. A line cut short by an interrupted write is ignored (its prompt is generated again)."""
         if not self.path.is_file():
             return {}
-        found = {}
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-                found[entry["key"]] = entry["answer"]
-            except (ValueError, KeyError, TypeError):
-                continue
-        return found
+        rows, _ = read_jsonl(self.path, skip_bad=True)
+        return {row["key"]: row["answer"] for row in rows if "key" in row and "answer" in row}
 
     def append(self, entries: Sequence[tuple[str, Sequence[Message], str]]) -> None:
         """Add (key, prompt, answer) lines; concurrent screens can share the file."""
@@ -258,9 +251,7 @@ def write_filtered(data: ScreenData, dropped: Sequence[int], path: Path) -> None
     raw_lines = data.path.read_bytes().splitlines(keepends=True)  # the same line breaks as text-mode reading
     drop = set(dropped)
     kept = b"".join(raw_lines[line - 1] for i, line in enumerate(data.lines) if i not in drop)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(kept)
-    os.replace(tmp, path)
+    write_atomic(path, kept)
 
 
 def plot_histogram(result: ScreenResult, path: Path, title: str, threshold: float | None = None) -> None:

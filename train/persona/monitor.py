@@ -191,18 +191,6 @@ def shift_between(base_acts: torch.Tensor, tuned_acts: torch.Tensor, unit: torch
 # --- `prevsteer project` --------------------------------------------------------------------------------
 
 
-def _is_run_dir(name: str) -> bool:
-    path = Path(name).expanduser()
-    return (path / "recipe.yaml").is_file() and (path / "final").is_dir()
-
-
-def load_any_model(name: str):
-    """A finished run directory (its base model + final/), else a model name or folder."""
-    from train.models.loading import load_model_and_tokenizer, load_run_model
-
-    return load_run_model(name) if _is_run_dir(name) else load_model_and_tokenizer(name)
-
-
 def _stats(values: list[float]) -> dict[str, float | int | None]:
     if not values:
         return {"mean": None, "std": None, "n": 0}
@@ -226,6 +214,8 @@ def run_project(
     `input_path` (see `train.dataprep.chat.load_monitor_rows`)."""
     import csv
     import json
+
+    from train.models.loading import load_any_model
 
     out_dir = Path(out_dir)
     outputs = [out_dir / "projections.csv", out_dir / "summary.json"]
