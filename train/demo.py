@@ -37,7 +37,7 @@ from train.dataprep.chat import load_conversations
 from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
 from train.errors import PrevsteerError
-from train.files import read_json, write_json
+from train.files import read_json, write_atomic, write_json
 from train.judges.api import judge_for_trait
 from train.judges.local import auroc
 from train.models.loading import load_model_and_tokenizer, load_run_model
@@ -405,9 +405,7 @@ def _report(out: Path, results: dict[str, Any]) -> Path:
         f"`{out}/logs/`; figures in `{out / 'results.json'}`.",
         "",
     ]
-    path = out / "report.md"
-    path.write_text("\n".join(lines))
-    return path
+    return write_atomic(out / "report.md", "\n".join(lines))
 
 
 def run_demo(out: Path, fresh: bool = False) -> Path:

@@ -12,7 +12,6 @@ dataset with the same prompts, generates nothing again, and an interrupted scree
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from tqdm.auto import tqdm
 
 from train.dataprep.chat import to_prompt_completion
 from train.errors import PrevsteerError
-from train.files import append_jsonl, read_jsonl, read_numbered_jsonl, write_atomic, write_json, write_jsonl
+from train.files import append_jsonl, read_jsonl, read_numbered_jsonl, write_atomic, write_csv, write_json, write_jsonl
 from train.models.generation import generate_answers
 from train.persona.monitor import answer_projections, unit_direction
 from train.steering.activations import Message
@@ -406,11 +405,9 @@ def _write_outputs(
     for name in OUTPUTS:  # with --force: no stale file from an earlier screen may survive
         (out / name).unlink(missing_ok=True)
     difference = result.projection_difference
-    with (out / "scores.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["index", "projection", "projection_difference"])
-        for i in result.ranking():
-            writer.writerow([i, repr(result.projection[i]), "" if difference is None else repr(difference[i])])
+    ranked = result.ranking()
+    scores = [[i, repr(result.projection[i]), "" if difference is None else repr(difference[i])] for i in ranked]
+    write_csv(out / "scores.csv", ["index", "projection", "projection_difference"], scores)
     if baseline is not None:
         rows = [
             {"index": i, "messages": [*prompt, {"role": "assistant", "content": answer}], "from_cache": hit}
