@@ -18,15 +18,15 @@ from train.models.rundir import RunDir
 
 
 class EvaluationCallback(TrainerCallback):
-    def __init__(self, evaluator: Evaluator, run: RunDir, steering: Any = None) -> None:
+    def __init__(self, evaluator: Evaluator, run_dir: RunDir, steering: Any = None) -> None:
         self.evaluator = evaluator
-        self.run = run
+        self.run_dir = run_dir
         self.steering = steering  # the trainer's Steering (or regularizer): its `calls` must not move
         self.trainer: Any = None  # set by the trainer, whose `log` reaches every logger
 
     def _run(self, state, model, tokenizer) -> None:
         calls_before = getattr(self.steering, "calls", 0)
-        out = self.run.eval_dir(state.global_step)
+        out = self.run_dir.eval_dir(state.global_step)
         metrics = self.evaluator.evaluate(model, tokenizer, out)
         steered = getattr(self.steering, "calls", 0) - calls_before
         if state.is_world_process_zero:
