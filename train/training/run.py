@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -213,13 +212,12 @@ def train_run(recipe: Recipe, prepared: PreparedData, args, resume: bool = False
     if state.is_main_process:
         if not resume:
             write_atomic(run.recipe, dump_recipe(recipe))
-            run.vectors.mkdir(exist_ok=True)
             for i, path in enumerate(vector_files):
-                shutil.copy2(path, run.vector_copy(i, path))
+                write_atomic(run.vector_copy(i, path), path.read_bytes())
             write_json(run.steering_file, steering_record)
         screening = prepared.manifest.get("screening")
         if screening is not None:
-            shutil.copy2(Path(screening) / "summary.json", run.screening_file)
+            write_atomic(run.screening_file, (Path(screening) / "summary.json").read_bytes())
         run.start(**run_info(world_size=state.num_processes, data=prepared.record(), **counts))
     state.wait_for_everyone()
 
