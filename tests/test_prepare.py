@@ -88,12 +88,11 @@ import json, sys
 from pathlib import Path
 from train.dataprep.prepare import PreparedData
 from train.training.recipe import load_recipe
-from train.training.run import resolve, sft_config, train_run
+from train.training.run import resolve, train_run
 
 recipe = resolve(load_recipe({str(recipe_dir / "recipe.yaml")!r}))
 manifest = json.loads(Path({str(manifest_path(prepared))!r}).read_text())
-args = sft_config(recipe, Path({str(recipe_dir / "run")!r}))
-train_run(recipe, PreparedData(Path({str(prepared)!r}), manifest), args)
+train_run(recipe, PreparedData(Path({str(prepared)!r}), manifest), Path({str(recipe_dir / "run")!r}))
 stages = ("train.dataprep.builders", "train.dataprep.screen", "train.persona.extract")
 print(sorted(name for name in sys.modules if name.startswith(stages)))
 """

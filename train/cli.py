@@ -32,10 +32,11 @@ def _refuse_existing(out: Path, force: bool) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from train.training.recipe import dump_recipe, load_recipe
-    from train.training.run import preflight, resolve
+    from train.training.run import default_output_dir, preflight, resolve, sft_config
 
     recipe = resolve(load_recipe(args.recipe, args.overrides))
     preflight(recipe)
+    sft_config(recipe, default_output_dir(recipe))  # TRL's own checks of the training arguments
     sys.stdout.write(dump_recipe(recipe))
     return 0
 
@@ -48,10 +49,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from train.training.run import preflight, resolve, train_run
 
     recipe = resolve(load_recipe(args.recipe, args.overrides))
-    training_args = preflight(recipe, args.output_dir)
+    preflight(recipe)
     with PartialState().main_process_first():  # the data stage: the main process prepares, the others reuse it
         prepared = prepare_data(recipe.data, recipe.model.name)
-    run_dir = train_run(recipe, prepared, training_args, resume=args.resume)
+    run_dir = train_run(recipe, prepared, args.output_dir, resume=args.resume)
     print(f"run directory: {run_dir}")
     return 0
 

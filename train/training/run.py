@@ -52,7 +52,8 @@ def default_output_dir(recipe: Recipe) -> Path:
 
 
 def sft_config(recipe: Recipe, run_dir: Path):
-    """The trainer's arguments: built (and so checked by TRL) once, by `preflight`, before anything loads."""
+    """The trainer's arguments, built (and so checked by TRL) once per command: by `train_run` after the model has
+    loaded (a live ZeRO-3 config would turn the load into `deepspeed.zero.Init`), or by `prevsteer check`."""
     from trl import SFTConfig
 
     has_eval = bool(recipe.data.eval or recipe.data.eval_rows)
@@ -170,14 +171,13 @@ def apply_lora(recipe: Recipe, model):
     return get_peft_model(model, config)
 
 
-def train_run(recipe: Recipe, prepared: PreparedData, args, resume: bool = False) -> Path:
-    """Train a resolved recipe on its prepared data with the trainer arguments `preflight` built; returns the
-    run directory (`args.output_dir`)."""
+def train_run(recipe: Recipe, prepared: PreparedData, output_dir: Path | None = None, resume: bool = False) -> Path:
+    """Train a resolved recipe on its prepared data (the data stage ran before); returns the run directory."""
     from train.models.loading import load_model_and_tokenizer
     from train.training.trainer import PreventativeSFTTrainer
 
     state = PartialState()
-    run = RunDir(args.output_dir)
+    run = RunDir(Path(output_dir or default_output_dir(recipe)).resolve())
     check_run_dir(run, resume)
     saved_steering: dict[str, Any] = {}
     if resume:
@@ -209,6 +209,7 @@ def train_run(recipe: Recipe, prepared: PreparedData, args, resume: bool = False
         hooks = build_hooks(recipe, model, tokenizer, train_ds, vectors, saved_steering)
         steering, regularizer, steering_record = hooks
 
+    args = sft_config(recipe, run.path)
     if state.is_main_process:
         if not resume:
             write_atomic(run.recipe, dump_recipe(recipe))
@@ -259,13 +260,11 @@ def train_run(recipe: Recipe, prepared: PreparedData, args, resume: bool = False
     return run.path
 
 
-def preflight(recipe: Recipe, run_dir: Path | None = None):
-    """Check a resolved recipe against the model's shape (layers, hidden size) without loading its weights;
-    returns the trainer's arguments for a run in RUN_DIR (default runs/<name>)."""
+def preflight(recipe: Recipe) -> None:
+    """Check a resolved recipe against the model's shape (layers, hidden size) without loading its weights."""
     from train.dataprep.builders import BUILDERS, allowed_names, is_trait
     from train.models.loading import model_shape
 
-    args = sft_config(recipe, Path(run_dir or default_output_dir(recipe)).resolve())
     num_layers, hidden = model_shape(recipe.model.name)
     build, data_filter, evaluation = recipe.data.build, recipe.data.filter, recipe.eval
     if build is not None and build.name not in BUILDERS and not is_trait(build.name):
@@ -282,4 +281,3 @@ def preflight(recipe: Recipe, run_dir: Path | None = None):
         check_layer_range(indices, num_layers, field)
     if recipe.steering.mode != "none":
         expand_layers(recipe.steering, num_layers)
-    return args
