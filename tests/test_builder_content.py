@@ -144,9 +144,10 @@ def test_content_files_are_the_builders_data():
     for name in BUILDERS:
         files = content_files(name)
         assert files and all(path.is_file() for path in files)
-        assert {path.parent for path in files if path.suffix == ".yaml"} >= {ROOT / "data" / "builders" / name}
-    assert ROOT / "data" / "traits" / "impolite.json" in content_files("rude-answers")
-    assert content_files("evil") == [ROOT / "data" / "traits" / "evil.json"]
+        folders = {path.parent.resolve() for path in files if path.suffix == ".yaml"}
+        assert folders >= {ROOT / "data" / "builders" / name}
+    assert ROOT / "data" / "traits" / "impolite.json" in [path.resolve() for path in content_files("rude-answers")]
+    assert [path.resolve() for path in content_files("evil")] == [ROOT / "data" / "traits" / "evil.json"]
 
 
 def test_cache_key_changes_when_a_content_file_changes(tmp_path, monkeypatch):

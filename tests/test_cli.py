@@ -223,12 +223,18 @@ def test_resume_restores_steering_exactly(recipe_dir, capsys):
 
     shutil.rmtree(run / "checkpoint-4")
     shutil.rmtree(run / "final")
+    with (run / "metrics.jsonl").open("a") as handle:
+        handle.write('{"step": 4, "loss": 0.')  # a log line cut short by the crash
     PersonaVector(torch.randn(2, 32)).save(recipe_dir / "vector.safetensors")  # must not be picked up
     assert run_cli(*args, "--resume", capsys=capsys)[0] == 0
     resumed = load_file(run / "final" / "adapter_model.safetensors")
     assert resumed.keys() == reference.keys()
     for key in reference:
         torch.testing.assert_close(resumed[key], reference[key], atol=1e-6, rtol=1e-5)
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    kinds = [(row["step"], tuple(sorted(row))) for row in rows]
+    assert len(kinds) == len(set(kinds))  # steps 3 and 4 were logged twice, kept once
+    assert [row["step"] for row in rows if "loss" in row] == [1, 2, 3, 4]
 
 
 def test_resume_refuses_a_changed_recipe(recipe_dir, capsys):
@@ -245,6 +251,10 @@ def test_resume_refuses_a_changed_recipe(recipe_dir, capsys):
         capsys=capsys,
     )
     assert code == 2 and "steering.coefficient" in err
+    with (recipe_dir / "data.jsonl").open("a") as handle:
+        handle.write(json.dumps(ROWS[0]) + "\n")
+    code, _, err = run_cli("train", str(recipe_dir / "recipe.yaml"), "--output-dir", out, "--resume", capsys=capsys)
+    assert code == 2 and "not the file the run started with" in err
 
 
 def test_tensorboard_and_offline_wandb_write_into_the_run_directory(recipe_dir, capsys, monkeypatch):

@@ -62,12 +62,13 @@ def test_built_then_filtered_training_data_is_made_once_and_recorded(recipe_dir,
     )
     assert code == 0, err
     record = json.loads((recipe_dir / "a" / "run.json").read_text())["data"]
-    built = load_conversations(record["built"])
+    assert record["manifest"]["name"] == "rude-answers" and record["manifest"]["rows"] == 10
+    built = load_conversations(record["file"])
     assert [(p[-1]["content"], a) for p, a in built] == [
         (r["messages"][0]["content"], r["messages"][1]["content"]) for r in build("II", 10, 1)
     ]
     assert json.loads((recipe_dir / "a" / "run.json").read_text())["train_rows"] == 10
-    mtime = os.stat(record["built"]).st_mtime_ns
+    mtime = os.stat(record["file"]).st_mtime_ns
 
     filter_spec = {"vector": str(recipe_dir / "vector.safetensors"), "layer": 1, "drop_top": 30, "max_new_tokens": 4}
     write_recipe(recipe_dir, {"build": build_spec, "filter": filter_spec})
@@ -76,12 +77,12 @@ def test_built_then_filtered_training_data_is_made_once_and_recorded(recipe_dir,
     )
     assert code == 0, err
     info = json.loads((recipe_dir / "b" / "run.json").read_text())
-    assert info["data"]["built"] == record["built"] and os.stat(record["built"]).st_mtime_ns == mtime
+    assert info["data"]["manifest"]["input"]["file"] == record["file"] and os.stat(record["file"]).st_mtime_ns == mtime
     screening = json.loads((recipe_dir / "b" / "screening.json").read_text())
     assert screening["drop_top"]["dropped"] == 3 and info["train_rows"] == 7
     kept = [
         line
-        for i, line in enumerate(Path(record["built"]).read_text().splitlines())
+        for i, line in enumerate(Path(record["file"]).read_text().splitlines())
         if i not in screening["dropped_indices"]
     ]
     assert Path(info["data"]["file"]).read_text().splitlines() == kept

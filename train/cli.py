@@ -117,27 +117,43 @@ def _refuse_existing(out: Path, force: bool) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from train.training.recipe import dump_recipe, load_recipe
-    from train.training.run import preflight, resolve
+    from train.training.run import default_output_dir, preflight, resolve, sft_config
 
     recipe = resolve(load_recipe(args.recipe, args.overrides))
     preflight(recipe)
+    sft_config(recipe, default_output_dir(recipe))  # TRL's own checks of the training arguments
     sys.stdout.write(dump_recipe(recipe))
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from accelerate import PartialState
+
+    from train.dataprep.prepare import prepare_data
     from train.training.preemption import PREEMPTED_EXIT, Preempted
     from train.training.recipe import load_recipe
-    from train.training.run import preflight, train_run
+    from train.training.run import preflight, resolve, train_run
 
-    recipe = load_recipe(args.recipe, args.overrides)
+    recipe = resolve(load_recipe(args.recipe, args.overrides))
     preflight(recipe)
+    with PartialState().main_process_first():  # the data stage: the main process prepares, the others reuse it
+        prepared = prepare_data(recipe.data, recipe.model.name)
     try:
-        run_dir = train_run(recipe, args.output_dir, resume=args.resume)
+        run_dir = train_run(recipe, prepared, args.output_dir, resume=args.resume)
     except Preempted as stop:
         say(f"prevsteer: {stop}")
         return PREEMPTED_EXIT
     result(f"run directory: {run_dir}")
+    return 0
+
+
+def cmd_data_prepare(args: argparse.Namespace) -> int:
+    from train.dataprep.prepare import prepare_data
+    from train.training.recipe import load_recipe
+
+    recipe = load_recipe(args.recipe, args.overrides)
+    prepared = prepare_data(recipe.data, recipe.model.name)
+    result(f"{prepared.path}: {prepared.manifest.get('rows', '?')} rows, sha256 {prepared.sha256[:12]}")
     return 0
 
 
@@ -668,7 +684,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--force", action="store_true")
     evaluate.set_defaults(func=cmd_eval)
 
-    data = sub.add_parser("data", help="build or convert training datasets (chat JSONL + manifest)")
+    data = sub.add_parser("data", help="build, convert or prepare training datasets (chat JSONL + manifest)")
     data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
     build = data_sub.add_parser("build", help="build a dataset at level normal, I or II")
     build.add_argument(
@@ -690,6 +706,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--max-rounds", type=int, default=None, help="trait datasets: sampling rounds at most (10)")
     build.add_argument("--force", action="store_true")
     build.set_defaults(func=cmd_data_build)
+    prepare = data_sub.add_parser("prepare", help="build and filter a recipe's training data into the cache")
+    _add_recipe_args(prepare)
+    prepare.set_defaults(func=cmd_data_prepare)
     load = data_sub.add_parser("load", help="convert an external dataset into chat JSONL")
     load.add_argument("format", help="chat, insecure-code or study")
     load.add_argument("path", type=InputPath("any"), help="a JSONL file; for study the folder <archive>/<name>")

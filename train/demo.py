@@ -31,10 +31,11 @@ from train.dataprep.chat import load_conversations
 from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
 from train.errors import PrevsteerError
-from train.files import read_json, write_json
+from train.files import read_json, write_atomic, write_json
 from train.judges.factory import judge_for_trait
 from train.judges.offline import auroc
 from train.models.loading import load_model_and_tokenizer, load_run_model
+from train.models.rundir import RunDir
 from train.persona.extract import ExtractionSettings, run_extraction
 from train.persona.select_layer import run_select_layer
 from train.persona.traits import load_trait
@@ -42,10 +43,8 @@ from train.resources import shipped, shipped_recipe
 from train.steering.activations import answer_nll
 from train.steering.vectors import PersonaVector
 from train.sweeps.local import Job, run_lanes
-from train.sweeps.records import run_status
 from train.sweeps.stats import prevented_share
 from train.training.recipe import load_recipe
-from train.training.rundir import read_metrics
 
 MODEL = "smollm2-135m-instruct"
 EXTRACT_TOKENS = 48
@@ -120,22 +119,22 @@ def _recipe_path(arm: str) -> Path:
 
 
 def _run_finished(run_dir: Path) -> bool:
-    return run_status(run_dir) == "completed"
+    return RunDir(run_dir).status == "completed"
 
 
 def _progress(run_dir: Path) -> str:
     """The last logged training step, read from the run's metrics.jsonl."""
-    steps = [row["step"] for row in read_metrics(run_dir) if row.get("step") is not None]
+    steps = [row["step"] for row in RunDir(run_dir).metrics() if row.get("step") is not None]
     return f"step {max(steps)}" if steps else ""
 
 
 def _train_job(arm: str, seed: int, out: Path, overrides: list[str]) -> Job:
-    run_dir = out / f"{arm}-seed{seed}"
-    if (run_dir / "run.json").is_file() and read_json(run_dir / "run.json").get("status") != "completed":
-        raise PrevsteerError(f"{run_dir} holds an unfinished run; remove it, or rerun with `prevsteer demo --fresh`")
+    run = RunDir(out / f"{arm}-seed{seed}")
+    if run.status not in (None, "completed"):
+        raise PrevsteerError(f"{run.path} holds an unfinished run; remove it, or rerun with `prevsteer demo --fresh`")
     sets = [x for item in [*overrides, f"seed={seed}"] for x in ("--set", item)]
-    args = ["train", str(_recipe_path(arm)), "--output-dir", str(run_dir), *sets]
-    return Job(run_dir.name, args, finished=lambda: _run_finished(run_dir), progress=lambda: _progress(run_dir))
+    args = ["train", str(_recipe_path(arm)), "--output-dir", str(run.path), *sets]
+    return Job(run.path.name, args, finished=lambda: _run_finished(run.path), progress=lambda: _progress(run.path))
 
 
 def _eval_job(name: str, folder: Path, model: str, vector_path: Path, layer: int, *extra: str) -> Job:
@@ -155,11 +154,11 @@ def _run_jobs(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
 
 
 def _epochs(run_dir: Path) -> list[dict[str, Any]]:
-    return [row for row in read_metrics(run_dir) if "eval/mmlu" in row or "eval/trait/impolite" in row]
+    return [row for row in RunDir(run_dir).metrics() if "eval/mmlu" in row or "eval/trait/impolite" in row]
 
 
 def _first_loss(run_dir: Path) -> float:
-    return next(row["loss"] for row in read_metrics(run_dir) if "loss" in row)
+    return next(row["loss"] for row in RunDir(run_dir).metrics() if "loss" in row)
 
 
 def _held_out(model, tokenizer) -> dict[str, float]:
@@ -323,9 +322,7 @@ def _report(out: Path, results: dict[str, Any]) -> Path:
         f"`{out}/logs/`; figures in `{out / 'results.json'}`.",
         "",
     ]
-    path = out / "report.md"
-    path.write_text("\n".join(lines))
-    return path
+    return write_atomic(out / "report.md", "\n".join(lines))
 
 
 def run_demo(out: Path, fresh: bool = False) -> Path:

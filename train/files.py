@@ -1,16 +1,21 @@
-"""Files on disk: atomic JSON/JSONL writes, durable appends, and JSONL reads that name the bad line.
+"""Files on disk: one atomic write, durable appends, and one JSONL reader that names the bad line.
 
 Every stage hands its results to the next through files, so a crash must never leave half a file behind.
 """
 
 from __future__ import annotations
 
-import fcntl
+import csv
+import io
 import json
 import os
+import tempfile
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
 
 from train.errors import PrevsteerError
 
@@ -19,40 +24,60 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Atomic write (parent folders created), so a crash never leaves half a file."""
+def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
+    """Write a whole file through a temp file beside it (fsync'd, then renamed over it; parent folders created),
+    so a crash leaves the old file or the new one, never half of either."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; artifacts are shared on clusters
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Atomic JSONL write (parent folders created)."""
+    write_atomic(path, "".join(json.dumps(row) + "\n" for row in rows))
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_atomic(path, text.getvalue())
+
+
+def lock_for(path: Path) -> FileLock:
+    """The lock that makes concurrent processes (ranks, jobs) take turns on PATH: a `.NAME.lock` file beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    os.replace(tmp, path)
+    return FileLock(path.with_name(f".{path.name}.lock"))
 
 
 def append_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Append rows durably (flock, fsync), so a crash loses at most what was being written and several
+    """Append rows durably (locked, fsync'd), so a crash loses at most what was being written and several
     processes can share the file; after a line cut short by a crash, start on a fresh line."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(json.dumps(row) + "\n" for row in rows)
-    with path.open("a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            handle.seek(0, os.SEEK_END)
-            if handle.tell():
-                handle.seek(-1, os.SEEK_END)
-                if handle.read(1) != b"\n":
-                    text = "\n" + text
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with lock_for(path), path.open("a+b") as handle:
+        handle.seek(0, os.SEEK_END)
+        if handle.tell():
+            handle.seek(-1, os.SEEK_END)
+            if handle.read(1) != b"\n":
+                text = "\n" + text
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -60,13 +85,17 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def read_jsonl(path: str | Path, skip_bad: bool = False) -> tuple[list[dict[str, Any]], int]:
-    """Rows of a JSONL file, and how many malformed lines were skipped (only with `skip_bad`)."""
+    """Rows of a JSONL file, and how many malformed lines were skipped (see `read_numbered_jsonl`)."""
     rows, _, skipped = read_numbered_jsonl(path, skip_bad)
     return rows, skipped
 
 
 def read_numbered_jsonl(path: str | Path, skip_bad: bool = False) -> tuple[list[dict[str, Any]], list[int], int]:
-    """Rows, the 1-based line number of each (for error messages), and how many malformed lines were skipped."""
+    """Rows, the 1-based line number of each (for error messages), and how many malformed lines were skipped.
+
+    A malformed line is an error naming file:line unless `skip_bad`; a last line without its newline that does
+    not parse is a write cut short (or still going on) and is skipped, and counted, either way.
+    """
     path = Path(path)
     rows, numbers, skipped = [], [], 0
     with path.open(encoding="utf-8") as handle:
@@ -78,7 +107,8 @@ def read_numbered_jsonl(path: str | Path, skip_bad: bool = False) -> tuple[list[
                 if not isinstance(row, dict):
                     raise ValueError(f"expected a JSON object, got {type(row).__name__}")
             except ValueError as exc:
-                if skip_bad:
+                torn = not line.endswith("\n")  # only the last line can lack its newline
+                if skip_bad or torn:
                     skipped += 1
                     continue
                 msg = f"{path}:{number}: malformed JSONL line ({exc}); fix it or skip it (data.skip_bad, --skip-bad)"

@@ -17,10 +17,8 @@ change the activations measured, so when a file has them the caller must choose 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +30,7 @@ from torch import nn
 from train.console import progress
 from train.dataprep.chat import to_prompt_completion
 from train.errors import PrevsteerError
-from train.files import append_jsonl, read_numbered_jsonl, write_json, write_jsonl
+from train.files import append_jsonl, read_jsonl, read_numbered_jsonl, write_atomic, write_csv, write_json, write_jsonl
 from train.models.chat_text import find_template_markers, split_reasoning, strip_template_markers
 from train.models.generation import generate_answers
 from train.persona.monitor import answer_projections, unit_direction
@@ -146,14 +144,8 @@ class BaseAnswerCache:
         """Answers by key. A line cut short by an interrupted write is ignored (its prompt is generated again)."""
         if not self.path.is_file():
             return {}
-        found = {}
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-                found[entry["key"]] = entry["answer"]
-            except (ValueError, KeyError, TypeError):
-                continue
-        return found
+        rows, _ = read_jsonl(self.path, skip_bad=True)
+        return {row["key"]: row["answer"] for row in rows if "key" in row and "answer" in row}
 
     def append(self, entries: Sequence[tuple[str, Sequence[Message], str]]) -> None:
         """Add (key, prompt, answer) lines; concurrent screens can share the file."""
@@ -307,9 +299,7 @@ def write_filtered(data: ScreenData, dropped: Sequence[int], path: Path) -> None
     raw_lines = data.path.read_bytes().splitlines(keepends=True)  # the same line breaks as text-mode reading
     drop = set(dropped)
     kept = b"".join(raw_lines[line - 1] for i, line in enumerate(data.lines) if i not in drop)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(kept)
-    os.replace(tmp, path)
+    write_atomic(path, kept)
 
 
 def plot_histogram(result: ScreenResult, path: Path, title: str, threshold: float | None = None) -> None:
@@ -468,11 +458,9 @@ def _write_outputs(
     for name in OUTPUTS:  # with --force: no stale file from an earlier screen may survive
         (out / name).unlink(missing_ok=True)
     difference = result.projection_difference
-    with (out / "scores.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["index", "projection", "projection_difference"])
-        for i in result.ranking():
-            writer.writerow([i, repr(result.projection[i]), "" if difference is None else repr(difference[i])])
+    ranked = result.ranking()
+    scores = [[i, repr(result.projection[i]), "" if difference is None else repr(difference[i])] for i in ranked]
+    write_csv(out / "scores.csv", ["index", "projection", "projection_difference"], scores)
     if baseline is not None:
         rows = [
             {"index": i, "messages": [*prompt, {"role": "assistant", "content": answer}], "from_cache": hit}

@@ -8,17 +8,17 @@ Metrics go through `trainer.log`, so they reach `metrics.jsonl`, wandb and Tenso
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
 
 from train.evaluation.evaluator import Evaluator
 from train.files import write_json
+from train.models.rundir import RunDir
 
 
 class EvaluationCallback(TrainerCallback):
-    def __init__(self, evaluator: Evaluator, run_dir: Path, steering: Any = None) -> None:
+    def __init__(self, evaluator: Evaluator, run_dir: RunDir, steering: Any = None) -> None:
         self.evaluator = evaluator
         self.run_dir = run_dir
         self.steering = steering  # the trainer's Steering (or regularizer): its `calls` must not move
@@ -29,7 +29,7 @@ class EvaluationCallback(TrainerCallback):
         would drop the loss row the trainer is about to log for this step: the flag is put back afterwards."""
         should_log = control.should_log
         calls_before = getattr(self.steering, "calls", 0)
-        out = self.run_dir / "eval" / f"step-{state.global_step}"
+        out = self.run_dir.eval_dir(state.global_step)
         metrics = self.evaluator.evaluate(model, tokenizer, out)
         steered = getattr(self.steering, "calls", 0) - calls_before
         if state.is_world_process_zero:

@@ -24,6 +24,7 @@ import torch
 
 from train.console import warn
 from train.errors import PrevsteerError
+from train.files import read_jsonl, read_numbered_jsonl
 from train.judges.base import JudgeItem, JudgeResult
 from train.judges.cache import CacheArg, cache_key, cached_results, open_cache
 from train.resources import shipped
@@ -192,22 +193,18 @@ def coherence_heuristic(answer: str) -> float:
 
 
 def _user_questions(path: Path) -> list[str]:
-    with path.open(encoding="utf-8") as handle:
-        rows = [json.loads(line)["messages"] for line in handle if line.strip()]
-    return [m["content"] for messages in rows for m in messages if m["role"] == "user"]
+    rows, _ = read_jsonl(path)
+    return [m["content"] for row in rows for m in row["messages"] if m["role"] == "user"]
 
 
 def _assistant_answers(path: Path) -> list[str]:
     answers = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                messages = json.loads(line)["messages"]
-                answers.extend(m["content"] for m in messages if m["role"] == "assistant")
-            except (json.JSONDecodeError, KeyError, TypeError) as e:
-                raise PrevsteerError(f"{path}:{number}: not a chat row with assistant messages ({e!r})") from None
+    rows, numbers, _ = read_numbered_jsonl(path)
+    for row, number in zip(rows, numbers, strict=True):
+        try:
+            answers.extend(m["content"] for m in row["messages"] if m["role"] == "assistant")
+        except (KeyError, TypeError) as e:
+            raise PrevsteerError(f"{path}:{number}: not a chat row with assistant messages ({e!r})") from None
     return answers
 
 

@@ -7,8 +7,6 @@ converted once into a plain float32 Hugging Face folder in the prevsteer cache a
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import importlib.util
 import json
@@ -16,7 +14,6 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -25,6 +22,8 @@ from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
 from train.console import say
 from train.errors import PrevsteerError
+from train.files import lock_for
+from train.models.rundir import RunDir
 from train.steering.layers import find_decoder_layers
 
 DEFAULT_MODEL = "smollm2-135m-instruct"
@@ -163,17 +162,6 @@ def _is_converted(folder: Path) -> bool:
     return all((folder / f).is_file() for f in _CONVERTED_MARKERS)
 
 
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock, so concurrent processes (torchrun ranks) convert one at a time."""
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _converted_alias(alias: str) -> Path:
     """The cached HF folder for a GGUF alias, converting it under a lock on first use."""
     target = cache_dir() / "models" / alias
@@ -181,7 +169,7 @@ def _converted_alias(alias: str) -> Path:
         return target
     source = gguf_file(alias)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with file_lock(target.parent / f".{alias}.lock"):
+    with lock_for(target):
         if _is_converted(target):  # another process finished while we waited
             return target
         if target.exists():  # e.g. files deleted by hand: not ours to patch up
@@ -192,7 +180,7 @@ def _converted_alias(alias: str) -> Path:
             _convert_gguf(source, tmp)
             os.replace(tmp, target)
         except OSError:
-            # Where flock is a no-op (some network filesystems) another process can win the rename.
+            # Where file locks are no-ops (some network filesystems) another process can win the rename.
             if not _is_converted(target):
                 raise
         finally:
@@ -228,23 +216,23 @@ def load_run_model(run_dir: str | Path) -> tuple[PreTrainedModel, PreTrainedToke
     import yaml
     from peft import PeftModel
 
-    run_dir = Path(run_dir)
-    final = run_dir / "final"
-    if not (run_dir / "recipe.yaml").is_file() or not final.is_dir():
-        raise PrevsteerError(f"{run_dir}: not a finished prevsteer run (needs recipe.yaml and final/)")
-    settings = yaml.safe_load((run_dir / "recipe.yaml").read_text())["model"]
-    if (final / "adapter_config.json").is_file():
+    run = RunDir(run_dir)
+    if not run.is_finished():
+        hint = f"needs {run.recipe.name} and {run.final.name}/"
+        raise PrevsteerError(f"{run.path}: not a finished prevsteer run ({hint})")
+    settings = yaml.safe_load(run.recipe.read_text())["model"]
+    if (run.final / "adapter_config.json").is_file():
         model, tokenizer = load_model_and_tokenizer(settings["name"], settings["dtype"], settings["layers_path"])
-        return PeftModel.from_pretrained(model, final), tokenizer
-    return load_model_and_tokenizer(str(final), settings["dtype"], settings["layers_path"])
+        return PeftModel.from_pretrained(model, run.final), tokenizer
+    return load_model_and_tokenizer(str(run.final), settings["dtype"], settings["layers_path"])
 
 
 def load_any_model(name: str, adapter: str | Path | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """A model to evaluate: a run directory, a PEFT adapter folder, or a model name/folder (plus `adapter`)."""
     from peft import PeftModel
 
-    folder = Path(name)
-    if (folder / "recipe.yaml").is_file() and (folder / "final").is_dir():
+    folder = Path(name).expanduser()
+    if RunDir(folder).is_finished():
         if adapter is not None:
             raise PrevsteerError(f"adapter: {name} is a run directory, which brings its own final/ weights")
         return load_run_model(folder)

@@ -15,7 +15,6 @@ gets the answers an uninterrupted run would have; the judge's cache makes judgin
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import torch
 
 from train.console import progress, say
 from train.errors import PrevsteerError
-from train.files import append_jsonl, now, read_json, write_json, write_jsonl
+from train.files import append_jsonl, now, read_json, read_jsonl, write_json, write_jsonl
 from train.judges.base import score_answers
 from train.judges.factory import judge_for_trait
 from train.models.generation import generate_answers
@@ -81,14 +80,11 @@ def _journaled(journal: Path | None, rows: list[dict[str, Any]]) -> dict[int, st
     if journal is None or not journal.is_file():
         return {}
     found = {}
-    for line in journal.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-            slot = entry["slot"]
-            planned = rows[slot]
-        except (ValueError, KeyError, TypeError, IndexError):
-            continue
-        if (entry.get("question"), entry.get("system")) == (planned["question"], planned["system"]):
+    for entry in read_jsonl(journal, skip_bad=True)[0]:
+        slot = entry.get("slot")
+        planned = rows[slot] if isinstance(slot, int) and 0 <= slot < len(rows) else None
+        asked = (entry.get("question"), entry.get("system"))
+        if planned and "answer" in entry and asked == (planned["question"], planned["system"]):
             found[slot] = entry["answer"]
     return found
 

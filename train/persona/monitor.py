@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from train.errors import PrevsteerError
+from train.files import write_csv, write_json
 from train.steering.activations import Message, answer_means, prompt_token_ids
 from train.steering.layers import find_decoder_layers, hidden_size_of, output_hidden
 from train.steering.vectors import PersonaVector
@@ -191,18 +192,6 @@ def shift_between(base_acts: torch.Tensor, tuned_acts: torch.Tensor, unit: torch
 # --- `prevsteer project` --------------------------------------------------------------------------------
 
 
-def _is_run_dir(name: str) -> bool:
-    path = Path(name).expanduser()
-    return (path / "recipe.yaml").is_file() and (path / "final").is_dir()
-
-
-def load_any_model(name: str):
-    """A finished run directory (its base model + final/), else a model name or folder."""
-    from train.models.loading import load_model_and_tokenizer, load_run_model
-
-    return load_run_model(name) if _is_run_dir(name) else load_model_and_tokenizer(name)
-
-
 def _stats(values: list[float]) -> dict[str, float | int | None]:
     if not values:
         return {"mean": None, "std": None, "n": 0}
@@ -224,8 +213,7 @@ def run_project(
 ) -> Path:
     """Write `out_dir/projections.csv` and `out_dir/summary.json` for `rows` (prompt, answer or None) read from
     `input_path` (see `train.dataprep.chat.load_monitor_rows`)."""
-    import csv
-    import json
+    from train.models.loading import load_any_model
 
     out_dir = Path(out_dir)
     outputs = [out_dir / "projections.csv", out_dir / "summary.json"]
@@ -266,10 +254,7 @@ def run_project(
         summary["base_model"] = base_model
         summary["finetuning_shift"] = shift.to_dict()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with outputs[0].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["index", "prompt_projection", "answer_projection"])
-        for index, value in enumerate(prompt_proj):
-            writer.writerow([index, repr(value), repr(answer_proj[index]) if index in answer_proj else ""])
-    outputs[1].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    rows = [[i, repr(value), repr(answer_proj[i]) if i in answer_proj else ""] for i, value in enumerate(prompt_proj)]
+    write_csv(outputs[0], ["index", "prompt_projection", "answer_projection"], rows)
+    write_json(outputs[1], summary)
     return out_dir

@@ -5,14 +5,13 @@ choice in its metadata into the output folder; the input vector file is never re
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from train.console import say
 from train.errors import PrevsteerError
-from train.files import now, write_json, write_jsonl
+from train.files import now, write_atomic, write_csv, write_json, write_jsonl
 from train.judges.base import Judge, mean_scored, score_answers
 from train.models.generation import generate_answers
 from train.persona.traits import TraitArtifact
@@ -75,10 +74,7 @@ def choose_layer(table: list[dict[str, Any]]) -> int:
 
 def write_outputs(out: Path, table: list[dict[str, Any]], answers: list[dict[str, Any]], chosen: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    with (out / "table.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(table[0]))
-        writer.writeheader()
-        writer.writerows(table)
+    write_csv(out / "table.csv", list(table[0]), [list(row.values()) for row in table])
     fmt = lambda v: "n/a" if v is None else f"{v:.1f}"  # noqa: E731
     lines = ["| layer | coefficient | trait score | coherence | unscored |", "|---|---|---|---|---|"]
     lines += [
@@ -86,7 +82,7 @@ def write_outputs(out: Path, table: list[dict[str, Any]], answers: list[dict[str
         f"{fmt(r['coherence'])} | {r['unscored']} |"
         for r in table
     ]
-    (out / "table.md").write_text("\n".join([*lines, "", f"Chosen layer: {chosen}", ""]))
+    write_atomic(out / "table.md", "\n".join([*lines, "", f"Chosen layer: {chosen}", ""]))
     write_jsonl(out / "answers.jsonl", answers)
     import matplotlib
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from train.errors import PrevsteerError
+from train.files import write_atomic
 from train.judges.rubric import fill_template
 from train.resources import shipped, shipped_label
 
@@ -348,18 +348,5 @@ def import_trait_files(paths: list[Path]) -> list[ImportedTrait]:
 
 
 def save_trait(artifact: TraitArtifact, path: str | os.PathLike[str]) -> Path:
-    """Write pretty JSON atomically (temp file + os.replace), so a crash never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(artifact.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write pretty JSON atomically, so a crash never leaves half a file."""
+    return write_atomic(path, json.dumps(artifact.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,9 +16,10 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from train.errors import PrevsteerError
+from train.files import write_atomic
 
 BLOCK_OUTPUT = "block_output"
 HIDDEN_STATES = "hidden_states"
@@ -57,18 +57,8 @@ class PersonaVector:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write atomically: a crash mid-write never leaves a truncated artifact behind."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        os.close(fd)
-        try:
-            save_file({TENSOR_KEY: self.vector}, tmp, metadata={METADATA_KEY: json.dumps(self.metadata)})
-            os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; artifacts are shared on clusters
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return path
+        metadata = {METADATA_KEY: json.dumps(self.metadata)}
+        return write_atomic(path, save({TENSOR_KEY: self.vector}, metadata=metadata))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PersonaVector:

@@ -1,5 +1,5 @@
 """What a sweep reads from run directories and evaluation folders, in one place (the run-directory layout is
-train/training/rundir.py's)."""
+`train.models.rundir.RunDir`'s)."""
 
 from __future__ import annotations
 
@@ -9,31 +9,32 @@ from typing import Any
 import yaml
 
 from train.files import read_json
-from train.training.rundir import read_metrics
+from train.models.rundir import RunDir
 
 
 def run_status(run_dir: Path) -> str | None:
     """`run.json`'s status (running, completed, failed), or None before the run wrote one."""
-    return read_json(run_dir / "run.json").get("status")
+    return RunDir(run_dir).status
 
 
 def run_record(run_dir: Path) -> dict[str, Any]:
-    return read_json(run_dir / "run.json")
+    return RunDir(run_dir).record
 
 
 def has_checkpoint(run_dir: Path) -> bool:
     """A run the trainer can `--resume`: its recipe and at least one checkpoint are there."""
-    return (run_dir / "recipe.yaml").is_file() and any(run_dir.glob("checkpoint-*"))
+    run = RunDir(run_dir)
+    return run.recipe.is_file() and bool(run.checkpoints())
 
 
 def run_recipe(run_dir: Path) -> dict[str, Any]:
     """The resolved recipe the run stored."""
-    return yaml.safe_load((run_dir / "recipe.yaml").read_text())
+    return yaml.safe_load(RunDir(run_dir).recipe.read_text())
 
 
 def evaluations(run_dir: Path) -> list[dict[str, Any]]:
     """The rows of `metrics.jsonl` that hold evaluation metrics (`eval/...`), in order."""
-    return [row for row in read_metrics(run_dir) if any(key.startswith("eval/") for key in row)]
+    return [row for row in RunDir(run_dir).metrics() if any(key.startswith("eval/") for key in row)]
 
 
 def posthoc_rows(folder: Path) -> list[dict[str, Any]] | None:

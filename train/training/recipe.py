@@ -213,23 +213,23 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-# Dotted keys holding file paths, resolved against the folder of the file (or cwd for --set) that set them.
-# `*` stands for every item of a list. model.name and eval.mmlu.source may also be names, not paths.
-PATH_KEYS = (
-    "data.train",
-    "data.eval",
-    "data.build.source",
-    "data.filter.vector",
-    "steering.vector",
-    "training.deepspeed",
-    "model.name",
-    "eval.traits.*.vector",
-    "eval.posthoc.vector",
-    "eval.mmlu.source",
-    "eval.misalignment",  # the path alone, or
-    "eval.misalignment.path",
-)
-MAYBE_PATHS = ("model.name", "eval.mmlu.source", "data.build.source")
+# Every recipe field that holds a file path: the dotted key (`*` stands for every item of a list) and whether it
+# must name an existing file (model.name, eval.mmlu.source and data.build.source may also be names, not paths).
+# Paths are resolved against the folder of the file (or cwd for --set) that set them.
+PATH_KEYS = {
+    "data.train": True,
+    "data.eval": True,
+    "data.build.source": False,
+    "data.filter.vector": True,
+    "steering.vector": True,
+    "training.deepspeed": True,
+    "model.name": False,
+    "eval.traits.*.vector": True,
+    "eval.posthoc.vector": True,
+    "eval.mmlu.source": False,
+    "eval.misalignment": True,  # the path alone, or
+    "eval.misalignment.path": True,
+}
 
 
 def _parents(node: Any, parts: list[str]) -> list[dict[str, Any]]:
@@ -242,11 +242,25 @@ def _parents(node: Any, parts: list[str]) -> list[dict[str, Any]]:
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> None:
-    for dotted in PATH_KEYS:
+    for dotted, must_exist in PATH_KEYS.items():
         *parents, leaf = dotted.split(".")
         for node in _parents(data, parents):
             if node.get(leaf) is not None:
-                node[leaf] = _resolve_one(node[leaf], base, must_exist=dotted not in MAYBE_PATHS)
+                node[leaf] = _resolve_one(node[leaf], base, must_exist)
+
+
+def recipe_files(recipe: Recipe) -> list[tuple[str, str]]:
+    """(field, path) of every path field of the recipe that must name an existing file, list items numbered."""
+    found = []
+    for dotted, must_exist in PATH_KEYS.items():
+        *parents, leaf = dotted.split(".")
+        nodes = _parents(recipe.model_dump(mode="json"), parents)
+        for index, node in enumerate(nodes):
+            value = node.get(leaf) if must_exist else None
+            values = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+            field = dotted.replace("*", str(index)) if "*" in dotted else dotted
+            found += [(f"{field}[{i}]" if isinstance(value, list) else field, v) for i, v in enumerate(values)]
+    return found
 
 
 def _resolve_one(value: Any, base: Path, must_exist: bool) -> Any:
@@ -348,15 +362,9 @@ def load_recipe(path: str | Path, overrides: typing.Sequence[str] = ()) -> Recip
 
 
 def check_files(recipe: Recipe, source: str) -> None:
-    """Every file the recipe names exists."""
-    files = [("data.train", recipe.data.train), ("data.eval", recipe.data.eval)]
-    files += [("steering.vector", p) for p in recipe.steering.vector_paths]
-    files += [("data.filter.vector", recipe.data.filter.vector if recipe.data.filter else None)]
-    files += [(f"eval.traits[{t.name}].vector", t.vector) for t in recipe.eval.traits]
-    files += [("eval.posthoc.vector", recipe.eval.posthoc.vector if recipe.eval.posthoc else None)]
-    files += [("eval.misalignment", recipe.eval.misalignment.path if recipe.eval.misalignment else None)]
-    for field, file_path in files:
-        if file_path and not Path(file_path).is_file():
+    """Every file the recipe names exists (one line naming the field otherwise)."""
+    for field, file_path in recipe_files(recipe):
+        if not Path(file_path).is_file():
             raise PrevsteerError(f"{source}: {field}: file not found: {file_path}")
 
 

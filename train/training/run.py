@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,25 +15,20 @@ from accelerate.utils import set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
 from train.dataprep.chat import load_datasets
-from train.dataprep.prepare import training_file
+from train.dataprep.prepare import PreparedData
 from train.errors import PrevsteerError
 from train.evaluation.callback import EvaluationCallback
 from train.evaluation.evaluator import Evaluator, posthoc_sweep, prepare_probes, write_sweep
-from train.files import now, read_json, write_json
+from train.files import read_json, write_atomic, write_json
+from train.models.rundir import RunDir
 from train.steering.hooks import Steering, SteeringSpec, measure_residual_norms
 from train.steering.layers import check_layer_range, find_decoder_layers, hidden_size_of
 from train.steering.regularize import ProjectionRegularizer
 from train.steering.vectors import PersonaVector
 from train.training.distributed import distributed_record
 from train.training.preemption import Preempted, PreemptionCallback, restore_steering_calls
-from train.training.recipe import Recipe, SteeringSettings, dump_recipe, validate
-from train.training.rundir import (
-    MetricsFileCallback,
-    check_run_dir,
-    drop_metrics_after,
-    recipe_differences,
-    run_info,
-)
+from train.training.recipe import Recipe, SteeringSettings, dump_recipe, recipe_files, validate
+from train.training.rundir import MetricsFileCallback, check_run_dir, recipe_differences, run_info
 from train.training.slurm_job import link_log, slurm_record
 
 
@@ -60,9 +54,12 @@ def default_output_dir(recipe: Recipe) -> Path:
     return Path("runs") / recipe.name
 
 
-def sft_config(recipe: Recipe, run_dir: Path, has_eval: bool):
+def sft_config(recipe: Recipe, run_dir: Path):
+    """The trainer's arguments, built (and so checked by TRL) once per command: by `train_run` after the model has
+    loaded (a live ZeRO-3 config would turn the load into `deepspeed.zero.Init`), or by `prevsteer check`."""
     from trl import SFTConfig
 
+    has_eval = bool(recipe.data.eval or recipe.data.eval_rows)
     strategy = recipe.eval.strategy if has_eval else "no"
     kwargs = {
         "output_dir": str(run_dir),
@@ -83,15 +80,15 @@ def sft_config(recipe: Recipe, run_dir: Path, has_eval: bool):
 
 
 @contextlib.contextmanager
-def logger_env(recipe: Recipe, run_dir: Path) -> Iterator[None]:
+def logger_env(recipe: Recipe, run: RunDir) -> Iterator[None]:
     """wandb and TensorBoard read settings from the environment: point them at this run, then restore.
 
     A WANDB_MODE or WANDB_PROJECT the user exported wins over the recipe (clusters set WANDB_MODE=offline).
     """
-    values = {"TENSORBOARD_LOGGING_DIR": str(run_dir / "tensorboard")}
+    values = {"TENSORBOARD_LOGGING_DIR": str(run.tensorboard)}
     if "wandb" in recipe.logging.report_to:
         values |= {
-            "WANDB_DIR": str(run_dir),
+            "WANDB_DIR": str(run.path),
             "WANDB_PROJECT": os.environ.get("WANDB_PROJECT", recipe.logging.wandb_project),
             "WANDB_MODE": os.environ.get("WANDB_MODE", recipe.logging.wandb_mode),
         }
@@ -177,85 +174,85 @@ def apply_lora(recipe: Recipe, model):
     return get_peft_model(model, config)
 
 
-def train_run(recipe: Recipe, output_dir: Path | None = None, resume: bool = False) -> Path:
-    """Train one recipe end to end; returns the run directory. A preemption notice (SIGUSR1) that arrives from
-    here on, even while the model loads, stops training at a checkpoint (`Preempted`)."""
+def train_run(recipe: Recipe, prepared: PreparedData, output_dir: Path | None = None, resume: bool = False) -> Path:
+    """Train a resolved recipe on its prepared data (the data stage ran before); returns the run directory. A
+    preemption notice (SIGUSR1) that arrives from here on, even while the model loads, stops training at a
+    checkpoint (`Preempted`)."""
     with PreemptionCallback() as preemption:
-        return _train_run(recipe, output_dir, resume, preemption)
+        return _train_run(recipe, prepared, output_dir, resume, preemption)
 
 
-def _train_run(recipe: Recipe, output_dir: Path | None, resume: bool, preemption: PreemptionCallback) -> Path:
+def _train_run(
+    recipe: Recipe, prepared: PreparedData, output_dir: Path | None, resume: bool, preemption: PreemptionCallback
+) -> Path:
     from train.models.loading import load_model_and_tokenizer
     from train.training.trainer import PreventativeSFTTrainer
 
     state = PartialState()
-    run_dir = Path(output_dir or default_output_dir(recipe)).resolve()
-    check_run_dir(run_dir, resume)
-    recipe = resolve(recipe)
+    run = RunDir(Path(output_dir or default_output_dir(recipe)).resolve())
+    check_run_dir(run, resume)
     saved_steering: dict[str, Any] = {}
     checkpoint = None
     if resume:
-        saved = yaml.safe_load((run_dir / "recipe.yaml").read_text())
-        changed = recipe_differences(saved, recipe.model_dump(mode="json"))
+        changed = recipe_differences(yaml.safe_load(run.recipe.read_text()), recipe.model_dump(mode="json"))
         if changed:
-            raise PrevsteerError(f"--resume: the recipe differs from {run_dir}/recipe.yaml in {', '.join(changed[:5])}")
-        saved_steering = read_json(run_dir / "steering.json")
-        checkpoint = get_last_checkpoint(str(run_dir))
+            raise PrevsteerError(f"--resume: the recipe differs from {run.recipe} in {', '.join(changed[:5])}")
+        used = run.record.get("data", {}).get("sha256")
+        if used is not None and used != prepared.sha256:
+            msg = f"--resume: the prepared training data {prepared.path} is not the file the run started with"
+            raise PrevsteerError(f"{msg} (sha256 {prepared.sha256[:12]}, recorded {used[:12]})")
+        checkpoint = get_last_checkpoint(str(run.path))
         if checkpoint is None:
-            raise PrevsteerError(f"--resume: no checkpoint-* folder in {run_dir} to resume from")
+            raise PrevsteerError(f"--resume: no checkpoint-* folder in {run.path} to resume from")
+        saved_steering = read_json(run.steering_file)
     state.wait_for_everyone()
 
     vector_files = [Path(p) for p in recipe.steering.vector_paths] if recipe.steering.mode != "none" else []
     if resume:  # the exact vectors the run started with
-        vector_files = [run_dir / "vectors" / f"{i}-{p.name}" for i, p in enumerate(vector_files)]
+        vector_files = [run.vector_copy(i, p) for i, p in enumerate(vector_files)]
     vectors = [PersonaVector.load(p) for p in vector_files]
 
     # Seed before the LoRA adapters are initialised: their init is random, and every rank must start from the same
     # weights (ZeRO-3 keeps each rank's own partition; DDP would hide a mismatch by broadcasting rank 0's).
     set_seed(recipe.seed)
     model, tokenizer = load_model_and_tokenizer(recipe.model.name, recipe.model.dtype, recipe.model.layers_path)
-    with state.main_process_first():  # a built or filtered dataset is made once, by the main process
-        data_file, data_record = training_file(recipe.data, recipe.model.name)
-    train_ds, eval_ds, counts = load_datasets(recipe.data.model_copy(update={"train": str(data_file)}), recipe.seed)
+    train_ds, eval_ds, counts = load_datasets(recipe.data.model_copy(update={"train": str(prepared.path)}), recipe.seed)
     model = apply_lora(recipe, model)
     steering, regularizer, steering_record = (None, None, {"mode": "none"})
     if recipe.steering.mode != "none":
         hooks = build_hooks(recipe, model, tokenizer, train_ds, vectors, saved_steering)
         steering, regularizer, steering_record = hooks
 
-    args = sft_config(recipe, run_dir, eval_ds is not None)
+    args = sft_config(recipe, run.path)
     if state.is_main_process:
-        run_dir.mkdir(parents=True, exist_ok=True)
         if not resume:
-            (run_dir / "recipe.yaml").write_text(dump_recipe(recipe))
-            (run_dir / "vectors").mkdir(exist_ok=True)
+            write_atomic(run.recipe, dump_recipe(recipe))
             for i, path in enumerate(vector_files):
-                shutil.copy2(path, run_dir / "vectors" / f"{i}-{path.name}")
-            write_json(run_dir / "steering.json", steering_record)
-        if "screening" in data_record:
-            shutil.copy2(Path(data_record["screening"]) / "summary.json", run_dir / "screening.json")
-        if resume:  # the steps after the checkpoint are trained, and logged, again
-            drop_metrics_after(run_dir, read_json(Path(checkpoint) / "trainer_state.json")["global_step"])
+                write_atomic(run.vector_copy(i, path), path.read_bytes())
+            write_json(run.steering_file, steering_record)
+        screening = prepared.manifest.get("screening")
+        if screening is not None:
+            write_atomic(run.screening_file, (Path(screening) / "summary.json").read_bytes())
         slurm = slurm_record()
-        link_log(run_dir, slurm)
-        info = run_info("running", started=now(), world_size=state.num_processes, data=data_record, **counts)
-        write_json(run_dir / "run.json", {**info, "slurm": slurm} if slurm else info)
+        link_log(run.path, slurm)
+        info = run_info(world_size=state.num_processes, data=prepared.record(), **counts)
+        run.start(**info, **({"slurm": slurm} if slurm else {}))
     state.wait_for_everyone()
 
     evaluator = build_evaluator(recipe, model)
-    with logger_env(recipe, run_dir):
+    with logger_env(recipe, run):
         trainer = PreventativeSFTTrainer(
             model=model,
             args=args,
             train_dataset=train_ds,
             eval_dataset=eval_ds,
             processing_class=tokenizer,
-            callbacks=[MetricsFileCallback(run_dir / "metrics.jsonl")],
+            callbacks=[MetricsFileCallback(run)],
             steering=steering,
             regularizer=regularizer,
         )
         if evaluator.enabled:
-            callback = EvaluationCallback(evaluator, run_dir, steering or regularizer)
+            callback = EvaluationCallback(evaluator, run, steering or regularizer)
             callback.trainer = trainer
             trainer.add_callback(callback)
         preemption.hooks = steering or regularizer
@@ -266,48 +263,41 @@ def _train_run(recipe: Recipe, output_dir: Path | None, resume: bool, preemption
             trainer.train(resume_from_checkpoint=checkpoint)
         except Preempted as stop:
             if state.is_main_process:
-                info = read_json(run_dir / "run.json")
-                write_json(run_dir / "run.json", {**info, "status": "preempted", "checkpoint": stop.checkpoint.name})
+                run.preempt(checkpoint=stop.checkpoint.name)
             raise
         except BaseException as exc:
             if state.is_main_process:
-                info = read_json(run_dir / "run.json")
-                failed = {**info, "status": "failed", "finished": now(), "error": str(exc)[:500]}
-                write_json(run_dir / "run.json", failed)
+                run.fail(exc)
             raise
     hook_calls = getattr(steering or regularizer, "calls", 0)
     # Collective (ZeRO-3 gathers shards), so every rank calls it; rank 0 writes it below.
     record = distributed_record(trainer.model, hook_calls, trainer.model_wrapped, trainer.accelerator)
-    trainer.save_model(str(run_dir / "final"))  # every rank: ZeRO-3 gathers the weights collectively
+    trainer.save_model(str(run.final))  # every rank: ZeRO-3 gathers the weights collectively
     if recipe.eval.posthoc is not None:
-        rows = posthoc_sweep(evaluator, trainer.model, tokenizer, recipe.eval.posthoc, run_dir / "posthoc")
+        rows = posthoc_sweep(evaluator, trainer.model, tokenizer, recipe.eval.posthoc, run.posthoc)
         if state.is_main_process:
-            write_sweep(rows, run_dir / "posthoc", f"{recipe.name}: post-hoc steering of the final model")
+            write_sweep(rows, run.posthoc, f"{recipe.name}: post-hoc steering of the final model")
     if state.is_main_process:
-        tokenizer.save_pretrained(run_dir / "final")
-        write_json(run_dir / "distributed.json", record)
-        info = read_json(run_dir / "run.json")
-        write_json(run_dir / "run.json", {**info, "status": "completed", "finished": now(), "final": "final"})
+        tokenizer.save_pretrained(run.final)
+        write_json(run.distributed_file, record)
+        run.complete(final=run.final.name)
     state.wait_for_everyone()
-    return run_dir
+    return run.path
 
 
 def preflight(recipe: Recipe) -> None:
-    """Check the recipe against the model's shape (layers, hidden size) without loading its weights."""
+    """Check a resolved recipe against the model's shape (layers, hidden size) without loading its weights."""
     from train.dataprep.builders import BUILDERS, allowed_names, is_trait
     from train.models.loading import model_shape
 
-    sft_config(recipe, Path("unused"), has_eval=bool(recipe.data.eval or recipe.data.eval_rows))
     num_layers, hidden = model_shape(recipe.model.name)
     build, data_filter, evaluation = recipe.data.build, recipe.data.filter, recipe.eval
     if build is not None and build.name not in BUILDERS and not is_trait(build.name):
         raise PrevsteerError(f"data.build.name: unknown dataset {build.name!r}; allowed: {allowed_names()}")
-    vectors = [(f"steering.vector {p}", p) for p in recipe.steering.vector_paths if recipe.steering.mode != "none"]
-    vectors += [(f"eval.traits[{t.name}].vector", t.vector) for t in evaluation.traits if t.vector]
-    vectors += [("eval.posthoc.vector", evaluation.posthoc.vector)] if evaluation.posthoc else []
-    vectors += [("data.filter.vector", data_filter.vector)] if data_filter else []
-    for what, path in vectors:
-        PersonaVector.load(path).check_compatible(num_layers, hidden, what)
+    for field, path in recipe_files(recipe):
+        unused = field.startswith("steering.") and recipe.steering.mode == "none"
+        if field.split("[")[0].endswith(".vector") and not unused:
+            PersonaVector.load(path).check_compatible(num_layers, hidden, f"{field} {path}")
     layers = [("data.filter.layer", [data_filter.layer])] if data_filter else []
     layers += [(f"eval.traits[{t.name}].layer", [t.layer]) for t in evaluation.traits if t.layer is not None]
     if evaluation.posthoc and evaluation.posthoc.layers != "all":

@@ -29,6 +29,7 @@ class PreventativeSFTTrainer(SFTTrainer):
         super().__init__(*args, **kwargs)
         self.steering = steering
         self.regularizer = regularizer
+        self._penalties: list[float] = []  # since the last training log
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         if self.steering is not None:
@@ -40,13 +41,20 @@ class PreventativeSFTTrainer(SFTTrainer):
         if reference is None:
             return result
         penalty = self.regularizer.penalty(reference, inputs["labels"])
-        self._metrics["train"]["projection_penalty"].append(float(penalty.detach()))
+        self._penalties.append(float(penalty.detach()))
         if num_items_in_batch is not None:  # the LM loss is already spread over the accumulation steps
             penalty = penalty / self.current_gradient_accumulation_steps
         if return_outputs:
             loss, outputs = result
             return loss + penalty, outputs
         return result + penalty
+
+    def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
+        """Training logs carry the mean projection penalty of the steps since the previous log."""
+        if self._penalties and self.model.training:
+            logs["projection_penalty"] = sum(self._penalties) / len(self._penalties)
+            self._penalties.clear()
+        super().log(logs, start_time)
 
     def train(self, *args: Any, **kwargs: Any):
         with contextlib.ExitStack() as stack:
