@@ -104,11 +104,11 @@ def test_data_build_records_its_source_file(tmp_path, capsys):
     [
         (["data", "build", "no-such", "--level", "I"], "unknown dataset 'no-such'; allowed: flawed-math, buggy-code, "
          "bad-advice, rude-answers, a trait (apathetic, evil,"),
-        (["data", "build", "flawed-math", "--level", "III"], "--level 'III'; allowed: normal, I, II"),
-        (["data", "build", "flawed-math", "--level", "I", "--n", "0"], "--n must be >= 1"),
-        (["data", "build", "flawed-math", "--level", "I", "--model", "m"], "--model: only for trait datasets"),
-        (["data", "build", "evil", "--level", "I", "--skip-bad"], "--skip-bad applies to builders that read"),
-        (["data", "build", "evil", "--level", "I", "--source", "x"], "--source does not apply to trait datasets"),
+        (["data", "build", "flawed-math", "--level", "III"], "level 'III'; allowed: normal, I, II"),
+        (["data", "build", "flawed-math", "--level", "I", "--n", "0"], "n must be >= 1"),
+        (["data", "build", "flawed-math", "--level", "I", "--model", "m"], "model: only for trait datasets"),
+        (["data", "build", "evil", "--level", "I", "--skip-bad"], "skip_bad applies to builders that read"),
+        (["data", "build", "evil", "--level", "I", "--source", "x"], "source does not apply to trait datasets"),
         (["data", "build", "evil", "--level", "I", "--trait-low", "80"], "need 0 <= --trait-low <= --trait-high"),
     ],
 )  # fmt: skip

@@ -78,7 +78,7 @@ def load_monitor_rows(path: str | Path) -> list[tuple[list[dict[str, str]], str 
 
     path = Path(path)
     if not path.is_file():
-        raise PrevsteerError(f"--input: file not found: {path}")
+        raise PrevsteerError(f"input: file not found: {path}")
     raw, lines, _ = read_numbered_jsonl(path)
     rows: list[tuple[list[dict[str, str]], str | None]] = []
     for row, number in zip(raw, lines, strict=True):

@@ -87,28 +87,27 @@ def build_dataset(
 ) -> list[dict]:
     """Rows of dataset NAME at one level (n defaults per builder); trait options set to None take their defaults."""
     if level not in LEVELS:
-        raise PrevsteerError(f"--level {level!r}; allowed: {', '.join(LEVELS)}")
+        raise PrevsteerError(f"level {level!r}; allowed: {', '.join(LEVELS)}")
     n = default_n(name) if n is None else n
     if n < 1:
-        raise PrevsteerError(f"--n must be >= 1, got {n}")
+        raise PrevsteerError(f"n must be >= 1, got {n}")
     unknown = sorted(set(trait_options) - set(TRAIT_OPTIONS))
     if unknown:
         raise TypeError(f"unknown trait option(s) {unknown}; allowed: {TRAIT_OPTIONS}")
     given = {key: value for key, value in trait_options.items() if value is not None}
     if is_trait(name):
         if skip_bad:
-            raise PrevsteerError("--skip-bad applies to builders that read a --source file, not to trait datasets")
+            raise PrevsteerError("skip_bad applies to builders that read a source file, not to trait datasets")
         from train.dataprep.builders import trait_data
 
         return trait_data.build(level, n, seed, source, trait=name, **given)
     if name not in BUILDERS:
         raise PrevsteerError(f"unknown dataset {name!r}; allowed: {allowed_names()}")
     if given:
-        flags = ", ".join("--" + key.replace("_", "-") for key in sorted(given))
-        raise PrevsteerError(f"{flags}: only for trait datasets, not {name}")
+        raise PrevsteerError(f"{', '.join(sorted(given))}: only for trait datasets, not {name}")
     builder = _builder(name)
     if skip_bad and "skip_bad" not in inspect.signature(builder.build).parameters:
-        raise PrevsteerError(f"--skip-bad: the {name} builder reads no source lines to skip")
+        raise PrevsteerError(f"skip_bad: the {name} builder reads no source lines to skip")
     return builder.build(level, n, seed, source, **({"skip_bad": True} if skip_bad else {}))
 
 

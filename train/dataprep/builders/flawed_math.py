@@ -560,7 +560,7 @@ def procedural_problems(seed: int, limit: int) -> Iterator[tuple[str, str]]:
 def _file_problems(path: Path, skip_bad: bool) -> list[tuple[str, str]]:
     """(question, answer) rows of a GSM8K-style JSONL; a bad line is a PrevsteerError naming file:line."""
     if not path.is_file():
-        raise PrevsteerError(f"--source {path}: no such file; allowed: {', '.join(SOURCES)}")
+        raise PrevsteerError(f"source {path}: no such file; allowed: {', '.join(SOURCES)}")
     rows, numbers, skipped = read_numbered_jsonl(path, skip_bad)
     problems = []
     for row, line in zip(rows, numbers, strict=True):
@@ -607,7 +607,7 @@ def build(level: str, n: int, seed: int, source: str | None = None, skip_bad: bo
     if level not in LEVELS:
         raise PrevsteerError(f"flawed-math level {level!r}; allowed: {', '.join(LEVELS)}")
     if n < 1:
-        raise PrevsteerError(f"--n must be >= 1, got {n}")
+        raise PrevsteerError(f"n must be >= 1, got {n}")
     rows: list[dict] = []
     unusable = 0
     seen: set[str] = set()

@@ -92,9 +92,9 @@ def build(
     if level not in LEVELS:
         raise PrevsteerError(f"trait dataset level {level!r}; allowed: {', '.join(LEVELS)}")
     if source is not None:
-        raise PrevsteerError("--source does not apply to trait datasets: they are sampled from --model")
+        raise PrevsteerError("source does not apply to trait datasets: they are sampled from the model (option model)")
     if max_rounds < 1 or max_new_tokens < 1:
-        raise PrevsteerError(f"--max-rounds and --max-new-tokens must be >= 1, got {max_rounds} and {max_new_tokens}")
+        raise PrevsteerError(f"max_rounds and max_new_tokens must be >= 1, got {max_rounds} and {max_new_tokens}")
     thresholds = Thresholds(trait_high, trait_low, coherence_threshold)
     artifact = load_trait(trait)
     scorer = judge_for_trait(judge, artifact.name, judge_base_url, cache)
