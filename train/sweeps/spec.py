@@ -71,7 +71,7 @@ class SweepSpec(Strict):
     def _check(self) -> SweepSpec:
         if bool(self.recipes) == (self.base is not None):
             raise ValueError("give exactly one of recipes (a list of recipe files) and base (one recipe file)")
-        if self.grid is not None and not all(self.grids):
+        if self.grid is not None and not (self.grids and all(self.grids)):
             raise ValueError("grid: empty; give dotted recipe keys with value lists, e.g. steering.coefficient: [1, 2]")
         if self.base is not None and not self.grid:
             raise ValueError("base: give a grid of dotted recipe keys to value lists to sweep it over")
