@@ -75,7 +75,7 @@ class SweepSpec(Strict):
             raise ValueError("grid: empty; give dotted recipe keys with value lists, e.g. steering.coefficient: [1, 2]")
         if self.base is not None and not self.grid:
             raise ValueError("base: give a grid of dotted recipe keys to value lists to sweep it over")
-        for where, grid in self._named_grids():
+        for where, grid in self.named_grids():
             for key, values in grid.items():
                 if not values:
                     raise ValueError(f"{where}.{key}: empty list; give at least one value")
@@ -88,7 +88,8 @@ class SweepSpec(Strict):
         """The grid as a list of mappings (one mapping when the spec gives one)."""
         return [self.grid] if isinstance(self.grid, dict) else list(self.grid or [])
 
-    def _named_grids(self) -> list[tuple[str, dict[str, list[Any]]]]:
+    def named_grids(self) -> list[tuple[str, dict[str, list[Any]]]]:
+        """Each grid with the name errors give it: `grid`, or `grid[i]` in a list."""
         if isinstance(self.grid, dict):
             return [("grid", self.grid)]
         return [(f"grid[{i}]", grid) for i, grid in enumerate(self.grids)]
@@ -130,7 +131,7 @@ def load_spec(path: Path) -> SweepSpec:
         raise PrevsteerError(f"{path}: {_describe(err, allowed)}") from None
     for key in spec.overrides:
         check_key(key, f"{path}: overrides")
-    for where, grid in spec._named_grids():
+    for where, grid in spec.named_grids():
         for key in grid:
             if key != ARM:
                 check_key(key, f"{path}: {where}")
