@@ -143,6 +143,11 @@ def states(out: Path) -> dict[str, dict]:
         ({"recipes": ["plain.yaml", "nope.yaml"]}, "recipes[1]: recipe not found"),
         ({"recipes": ["plain.yaml"], "launcher": {"lanes": 0}}, "launcher.lanes: Input should be greater than 0"),
         ({"recipes": ["plain.yaml"], "exclude": [{"seeds": 1}]}, "exclude[0]: seeds: unknown key; did you mean seed?"),
+        ({"base": "plain.yaml", "grid": [{"seed": [0]}, {}]}, "grid: empty"),
+        ({"base": "plain.yaml", "grid": [{"seed": [0]}, {"seed": []}]}, "grid[1].seed: empty list"),
+        ({"base": "plain.yaml", "grid": [{"sed": [0]}]}, "grid[0]: sed: unknown key; did you mean seed?"),
+        ({"base": "plain.yaml", "grid": {"arm": [{"steering": 1}]}}, "grid.arm: give arm recipe files"),
+        ({"base": "plain.yaml", "grid": {"arm": ["arms/missing.yaml"]}}, "arm: arm recipe not found"),
     ],
 )
 def test_bad_specs_end_with_one_line_naming_the_field(sweep_env, capsys, spec, message):
@@ -205,6 +210,35 @@ def test_expansion_crosses_the_grid_with_readable_ids_and_stable_hashes(sweep_en
     changed = expand(load_spec(path), path, [*overrides, "training.learning_rate=0.5"])
     assert all(a.hash != b.hash for a, b in zip(points, changed, strict=True))  # a changed recipe is a new point
     assert not first.plain
+
+
+def test_arm_files_merge_over_the_recipe_in_a_list_of_grids(sweep_env):
+    """`arm` files say only what an arm changes; each grid of the list crosses its own keys; overrides and
+    --set come after the arm, and a rule may name the arm file."""
+    arms = sweep_env / "arms"
+    arms.mkdir(exist_ok=True)
+    (arms / "steer.yaml").write_text(yaml.safe_dump({"steering": {"mode": "add", "vector": "../vector.safetensors",
+                                                                  "layers": [1], "coefficient": 2.0}}))  # fmt: skip
+    (arms / "none.yaml").write_text(yaml.safe_dump({"description": "as it is"}))
+    spec = {
+        "base": "plain.yaml",
+        "overrides": {"training.learning_rate": 0.5},
+        "grid": [{"arm": ["arms/none.yaml"], "seed": [0, 1]}, {"arm": ["arms/steer.yaml"], "steering.scope": ["all"]}],
+        "exclude": [{"arm": "arms/none.yaml", "seed": 1}],
+    }
+    path = write_spec(sweep_env / "arms.yaml", spec)
+    points = expand(load_spec(path), path, ["training.max_steps=3"])
+    assert [p.id.rsplit("-", 1)[0] for p in points] == ["arm=none-seed=0", "arm=steer-scope=all"]
+    plain, steered = (p.recipe for p in points)
+    assert plain.name == "tiny-plain-none" and plain.description == "as it is" and plain.steering.mode == "none"
+    assert steered.name == "tiny-plain-steer"
+    assert steered.steering.mode == "add" and steered.steering.coefficient == 2.0  # the arm's own values
+    assert steered.steering.vector == str(sweep_env / "vector.safetensors")  # relative to the arm file
+    assert all(r.training["learning_rate"] == 0.5 and r.training["max_steps"] == 3 for r in (plain, steered))
+    assert plain.data.train == steered.data.train == str(sweep_env / "data.jsonl")  # the base recipe's, unchanged
+    assert points[0].plain and not points[1].plain
+    with_set = expand(load_spec(path), path, ["steering.coefficient=3"])
+    assert with_set[1].recipe.steering.coefficient == 3.0  # --set comes after the arm
 
 
 def test_lanes_split_threads_on_cpu_and_gpus_between_lanes(monkeypatch):

@@ -1,8 +1,12 @@
 """Sweep specs: YAML validated like recipes, expanded into points that are each a fully resolved recipe.
 
 A spec names one or more recipes (`recipes:`), or one base recipe (`base:`) plus a `grid` of dotted recipe
-keys to value lists; every recipe is crossed with every grid combination. `overrides` sets dotted keys in every
-point (like `--set`, which comes after it). `include` adds points (each a
+keys to value lists; every recipe is crossed with every grid combination. A `grid` may also be a list of such
+mappings: the points of each, joined (so one arm sweeps coefficients while another does not). The grid key `arm`
+takes recipe files that each say only what an arm changes: each is merged over the recipe as if it extended
+it (its paths relative to itself), and the point's name becomes `<recipe name>-<arm file stem>`; so one arm
+file serves every dataset's spec. `overrides` sets dotted keys in every point (like `--set`, which comes after
+it), over the arm. `include` adds points (each a
 mapping of dotted keys to values), `exclude` drops the points whose values match one of its mappings.
 A point's id is readable (the recipe name when there are several, then the varied values) and ends in a
 short hash of its resolved recipe, so a changed recipe is a new point and an unchanged one is found again.
@@ -29,6 +33,7 @@ from train.training.recipe import (
     Recipe,
     _describe,
     _Loader,
+    _merge,
     apply_override,
     check_files,
     check_key,
@@ -38,6 +43,7 @@ from train.training.recipe import (
 )
 
 HASH_CHARS = 8
+ARM = "arm"  # the grid key whose values are arm recipe files merged over the point's recipe
 
 
 class LauncherSettings(Strict):
@@ -55,7 +61,7 @@ class SweepSpec(Strict):
     recipes: list[str] = Field(default_factory=list)
     base: str | None = None
     overrides: dict[str, Any] = Field(default_factory=dict)  # dotted recipe keys set in every point, like --set
-    grid: dict[str, list[Any]] | None = None
+    grid: dict[str, list[Any]] | list[dict[str, list[Any]]] | None = None  # a list: the points of each, joined
     include: list[dict[str, Any]] = Field(default_factory=list)
     exclude: list[dict[str, Any]] = Field(default_factory=list)
     posthoc: PosthocSettings | None = None  # evaluated on every plain point's final model
@@ -65,14 +71,28 @@ class SweepSpec(Strict):
     def _check(self) -> SweepSpec:
         if bool(self.recipes) == (self.base is not None):
             raise ValueError("give exactly one of recipes (a list of recipe files) and base (one recipe file)")
-        if self.grid is not None and not self.grid:
+        if self.grid is not None and not (self.grids and all(self.grids)):
             raise ValueError("grid: empty; give dotted recipe keys with value lists, e.g. steering.coefficient: [1, 2]")
         if self.base is not None and not self.grid:
             raise ValueError("base: give a grid of dotted recipe keys to value lists to sweep it over")
-        for key, values in (self.grid or {}).items():
-            if not values:
-                raise ValueError(f"grid.{key}: empty list; give at least one value")
+        for where, grid in self.named_grids():
+            for key, values in grid.items():
+                if not values:
+                    raise ValueError(f"{where}.{key}: empty list; give at least one value")
+                if key == ARM and not all(isinstance(value, str) for value in values):
+                    raise ValueError(f"{where}.{ARM}: give arm recipe files (paths relative to the spec)")
         return self
+
+    @property
+    def grids(self) -> list[dict[str, list[Any]]]:
+        """The grid as a list of mappings (one mapping when the spec gives one)."""
+        return [self.grid] if isinstance(self.grid, dict) else list(self.grid or [])
+
+    def named_grids(self) -> list[tuple[str, dict[str, list[Any]]]]:
+        """Each grid with the name errors give it: `grid`, or `grid[i]` in a list."""
+        if isinstance(self.grid, dict):
+            return [("grid", self.grid)]
+        return [(f"grid[{i}]", grid) for i, grid in enumerate(self.grids)]
 
 
 @dataclass
@@ -109,13 +129,17 @@ def load_spec(path: Path) -> SweepSpec:
         err = exc.errors()[0]
         allowed = _spec_keys(err["loc"]) if err["type"] == "extra_forbidden" else []
         raise PrevsteerError(f"{path}: {_describe(err, allowed)}") from None
-    for section in ("overrides", "grid"):
-        for key in getattr(spec, section) or {}:
-            check_key(key, f"{path}: {section}")
+    for key in spec.overrides:
+        check_key(key, f"{path}: overrides")
+    for where, grid in spec.named_grids():
+        for key in grid:
+            if key != ARM:
+                check_key(key, f"{path}: {where}")
     for section in ("include", "exclude"):
         for i, rule in enumerate(getattr(spec, section)):
             for key in rule:
-                check_key(key, f"{path}: {section}[{i}]")
+                if key != ARM:
+                    check_key(key, f"{path}: {section}[{i}]")
     return spec
 
 
@@ -161,13 +185,26 @@ def point_id(recipe_name: str | None, varied: dict[str, Any], digest: str) -> st
 
 
 def _assignments(spec: SweepSpec) -> list[dict[str, Any]]:
-    grid = spec.grid or {}
-    combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
-    return [*combos, *spec.include] if grid or spec.include else [{}]
+    combos = [
+        dict(zip(grid, values, strict=True)) for grid in spec.grids for values in itertools.product(*grid.values())
+    ]
+    return [*combos, *spec.include] if combos or spec.include else [{}]
 
 
-def _excluded(data: dict[str, Any], rules: list[dict[str, Any]]) -> bool:
-    return any(all(_lookup(data, key) == value for key, value in rule.items()) for rule in rules)
+def _with_arm(tree: dict[str, Any], arm: str, folder: Path, source: str) -> dict[str, Any]:
+    """The recipe tree with an arm file merged over it, named `<recipe name>-<arm file stem>`."""
+    arm_path = (folder / arm).resolve()
+    if not arm_path.is_file():
+        raise PrevsteerError(f"{source}: {ARM}: arm recipe not found: {arm_path}")
+    merged = _merge(tree, load_tree(arm_path))
+    merged["name"] = f"{tree.get('name')}-{arm_path.stem}"
+    return merged
+
+
+def _excluded(data: dict[str, Any], values: dict[str, Any], rules: list[dict[str, Any]]) -> bool:
+    """A rule matches recipe values, and the arm file as the spec names it."""
+    found = {**values, **{key: _lookup(data, key) for rule in rules for key in rule if key != ARM}}
+    return any(all(found.get(key) == value for key, value in rule.items()) for rule in rules)
 
 
 def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[Point]:
@@ -182,22 +219,26 @@ def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[
         if not recipe_path.is_file():
             raise PrevsteerError(f"{spec_path}: {where}: recipe not found: {recipe_path}")
         tree = load_tree(recipe_path)
-        for key, value in spec.overrides.items():
-            set_key(tree, key, value, folder, f"{spec_path}: overrides.{key}")
-        for assignment in overrides:
-            apply_override(tree, assignment)
         for values in _assignments(spec):
             data = copy.deepcopy(tree)
+            if ARM in values:
+                data = _with_arm(data, values[ARM], folder, str(spec_path))
+            for key, value in spec.overrides.items():
+                set_key(data, key, value, folder, f"{spec_path}: overrides.{key}")
+            for assignment in overrides:
+                apply_override(data, assignment)
             for key, value in values.items():
-                set_key(data, key, value, folder, f"{spec_path}: {key}")
-            if _excluded(data, spec.exclude):
+                if key != ARM:
+                    set_key(data, key, value, folder, f"{spec_path}: {key}")
+            if _excluded(data, values, spec.exclude):
                 continue
             label = ", ".join(f"{k}={_label(v)}" for k, v in values.items())
             source = f"{spec_path}: {where} {recipe_path.name}" + (f" at {label}" if label else "")
             recipe = validate(data, source)
             check_files(recipe, source)
             digest = recipe_hash(recipe)
-            varied = {key: _lookup(recipe.model_dump(mode="json"), key) for key in values}
+            dumped = recipe.model_dump(mode="json")
+            varied = {key: value if key == ARM else _lookup(dumped, key) for key, value in values.items()}
             prefix = recipe.name if len(files) > 1 or not varied else None
             point = Point(point_id(prefix, varied, digest), digest, recipe, str(recipe_path), varied)
             points.setdefault(point.id, point)
