@@ -24,6 +24,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from train.errors import PrevsteerError
 from train.evaluation.settings import PosthocSettings
+from train.launch.settings import ResourceShape
 from train.settings import Strict
 from train.training.recipe import (
     Recipe,
@@ -47,7 +48,8 @@ class LauncherSettings(Strict):
     lanes: int = Field(1, gt=0)  # local: points run side by side in this many lanes
     gpus_per_lane: int | None = Field(None, ge=0)  # local: unset: the visible GPUs split between lanes; 0: CPU
     port: int = Field(29500, gt=0, lt=65536)  # local: lane i's rendezvous port is port + i
-    slurm: dict[str, Any] = Field(default_factory=dict)  # passed to the SLURM launcher (partition, time, gpus, ...)
+    slurm: ResourceShape = Field(default_factory=ResourceShape)  # slurm: what each point's array task asks for
+    max_parallel: int | None = Field(None, gt=0)  # slurm: at most this many points of the array run at once
 
 
 class SweepSpec(Strict):
@@ -120,7 +122,12 @@ def load_spec(path: Path) -> SweepSpec:
 
 
 def _spec_keys(loc: tuple) -> list[str]:
-    models = {(): SweepSpec, ("launcher",): LauncherSettings, ("posthoc",): PosthocSettings}
+    models = {
+        (): SweepSpec,
+        ("launcher",): LauncherSettings,
+        ("launcher", "slurm"): ResourceShape,
+        ("posthoc",): PosthocSettings,
+    }
     model = models.get(tuple(loc[:-1]))
     return list(model.model_fields) if model else []
 
