@@ -448,6 +448,8 @@ def cmd_sweep_run(args: argparse.Namespace) -> int:
         done = "sweep.json and the batch scripts written, nothing submitted" if scripts else "nothing written"
         result(f"{sweep.root}: {len(todo)} points (dry run, {done})")
         result("\n".join(f"  {line}" for line in todo))
+        if scripts:
+            result("\n".join(f"  {script}: written, not submitted" for script in scripts))
         return 0
     result(status_table(sweep.root))
     failed = [row["point"] for row in status_rows(sweep.root) if row["status"] in ("failed", "preempted")]

@@ -235,8 +235,11 @@ class _Child:
 
 
 def _last_line(log: Path) -> str:
-    lines = [line for line in log.read_text().splitlines() if line.strip()] if log.is_file() else []
-    return lines[-1][:500] if lines else "(no output)"
+    """The last one-line error the command gave (launchers such as torchrun and srun add their own lines after
+    it), else the log's last line."""
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()] if log.is_file() else []
+    errors = [line for line in lines if line.startswith("prevsteer: error: ")]
+    return (errors or lines or ["(no output)"])[-1][:500]
 
 
 def run_point(sweep_dir: Path, point: str, rerun_failed: bool = False) -> str:
@@ -421,8 +424,7 @@ def run_sweep(
     todo = pending(sweep, rerun_failed)
     if dry_run:  # slurm: the scripts are written (with the sweep they run), nothing is submitted
         scripts = render_slurm(sweep, todo, spec, rerun_failed) if todo else []
-        lines = [f"{p}: {planned(sweep, p)}" for p in todo]
-        return sweep, lines + [f"{script}: {len(group)} point(s)" for script, group in scripts], [s for s, _ in scripts]
+        return sweep, [f"{p}: {planned(sweep, p)}" for p in todo], [script for script, _ in scripts]
     if todo:
         LAUNCHERS[spec.launcher.kind](sweep, todo, spec, rerun_failed)
     return sweep, todo, []
