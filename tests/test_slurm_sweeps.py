@@ -16,7 +16,7 @@ from test_distributed import recipe
 from test_slurm import jobs, needs_slurm, read_log, run_json, wait_for
 
 from train.cli import main
-from train.launch.slurm import TEMPLATE, job_states, queue_states
+from train.launch.slurm import LIVE_STATES, TEMPLATE, job_states, queue_states
 from train.sweeps.runner import SweepDir
 from train.sweeps.status import status_rows
 
@@ -104,7 +104,7 @@ def test_a_bad_resource_shape_in_the_spec_is_one_line(recipe, tmp_path, capsys):
 
 def wait_sweep(sweep: Path, job: str) -> None:
     def ended() -> bool:
-        return all(s not in ("PENDING", "RUNNING", "COMPLETING", "REQUEUED") for s in job_states(job).values())
+        return not any(state in LIVE_STATES for state in job_states(job).values())
 
     wait_for(ended, f"sweep job {job} to finish", sweep / "slurm" / "logs")
 
@@ -168,7 +168,9 @@ def test_a_preempted_point_is_requeued_and_resumes(recipe, tmp_path, jobs, capsy
     assert run_json(run_dir)["status"] == "preempted"
     checkpoint = run_json(run_dir)["checkpoint"]
     wait_for(lambda: job_states(jobs[0]).get(0) == "PENDING", "the requeued task", logs)
-    subprocess.run(["scontrol", "update", f"JobId={jobs[0]}", "StartTime=now"], check=True)
+    # SLURM holds a requeued job back for about two minutes (BeginTime): start it sooner, though not at once (a
+    # restart in the same second as the end of the first start is refused: "Job credential revoked").
+    subprocess.run(["scontrol", "update", f"JobId={jobs[0]}", "StartTime=now+5"], check=True)
     wait_sweep(sweep, jobs[0])
 
     state = sweep_dir.state(point)
