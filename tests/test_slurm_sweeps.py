@@ -61,30 +61,34 @@ def status(sweep: Path, capsys) -> dict[str, dict]:
     return rows
 
 
-def test_dry_run_writes_the_array_scripts_and_submits_nothing(recipe, tmp_path, capsys, monkeypatch):
+def test_dry_run_writes_one_array_script_per_shape_and_submits_nothing(recipe, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")  # no sbatch, scontrol or squeue can be called
-    spec = write_sweep(recipe, tmp_path / "spec", {"seed": [0, 1, 2]}, max_parallel=2)
+    bigger = [{"when": {"seed": 2}, "slurm": {"cpus_per_node": 2, "time": "20:00"}}]
+    spec = write_sweep(recipe, tmp_path / "spec", {"seed": [0, 1, 2]}, max_parallel=2, shapes=bigger)
     sweep = tmp_path / "sweep"
     assert main(["sweep", "run", str(spec), "--out", str(sweep), "--dry-run"]) == 0
     assert "3 points (dry run, sweep.json and the batch scripts written, nothing submitted)" in capsys.readouterr().out
     monkeypatch.undo()  # bash again, to read the scripts
-    (script,) = (sweep / "slurm").glob("*.sbatch")
-    text = script.read_text()
-    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
-    assert "#SBATCH --array=0-2%2\n" in text and "#SBATCH --requeue\n" in text
-    assert "#SBATCH --signal=B:USR1@300\n" in text and "#SBATCH --cpus-per-task=1\n" in text
-    template = TEMPLATE.read_text()
-    for variable in ("$SLURM_", "${SLURM_"):  # none expanded when the script was written
-        assert text.count(variable) == template.count(variable) > 0
+    scripts = sorted((sweep / "slurm").glob("*.sbatch"))
+    assert [s.name for s in scripts] == ["sweep-shape0.sbatch", "sweep-shape1.sbatch"]
     points = [entry["id"] for entry in SweepDir(sweep).points()]
-    lines = script.with_suffix(".tasks").read_text().splitlines()
+    template = TEMPLATE.read_text()
     shell = 'eval "set -- $1"; printf "%s\\n" "$@"'
-    for point, line in zip(points, lines, strict=True):
-        words = subprocess.run(["bash", "-c", shell, "bash", line], capture_output=True, text=True).stdout.split()
-        assert words == [str(sweep / "runs" / point), "sweep", "point", str(sweep), point]
-    assert not (sweep / "points" / f"{points[0]}.json").exists()  # nothing recorded as queued
-    # The script's sweep-point branch hands the training its srun + torchrun line; a `train` task gets it itself.
-    assert 'export PREVSTEER_LAUNCHER="${LAUNCHER[*]@Q}"' in text and '"${LAUNCHER[@]}" -m train.cli "$@" &' in text
+    for script, group, cpus, time in zip(scripts, (points[:2], points[2:]), (1, 2), ("10:00", "20:00"), strict=True):
+        text = script.read_text()
+        assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+        assert f"#SBATCH --array=0-{len(group) - 1}%2\n" in text and "#SBATCH --requeue\n" in text
+        assert "#SBATCH --signal=B:USR1@300\n" in text and f"#SBATCH --cpus-per-task={cpus}\n" in text
+        assert f"#SBATCH --time={time}\n" in text
+        for variable in ("$SLURM_", "${SLURM_"):  # none expanded when the script was written
+            assert text.count(variable) == template.count(variable) > 0
+        lines = script.with_suffix(".tasks").read_text().splitlines()
+        for point, line in zip(group, lines, strict=True):
+            words = subprocess.run(["bash", "-c", shell, "bash", line], capture_output=True, text=True).stdout.split()
+            assert words == [str(sweep / "runs" / point), "sweep", "point", str(sweep), point]
+        # The sweep-point branch hands the training its srun + torchrun line; a `train` task is run under it.
+        assert 'export PREVSTEER_LAUNCHER="${LAUNCHER[*]@Q}"' in text and '"${LAUNCHER[@]}" -m train.cli "$@"' in text
+    assert not any((sweep / "points").glob("*.json"))  # nothing recorded as queued
 
 
 def test_a_bad_resource_shape_in_the_spec_is_one_line(recipe, tmp_path, capsys):
@@ -99,6 +103,20 @@ def test_a_bad_resource_shape_in_the_spec_is_one_line(recipe, tmp_path, capsys):
     spec.write_text(yaml.safe_dump(data))
     assert main(["sweep", "run", str(spec), "--out", str(tmp_path / "never"), "--dry-run"]) == 2
     assert "launcher.slurm.gpus: unknown key" in capsys.readouterr().err
+    data["launcher"]["slurm"] = SHAPE
+    for shapes, message in [
+        ([{"when": {"seed": 1}, "slurm": {"nodes": 0}}], "shapes[0].slurm.nodes: Input should be greater than"),
+        (
+            [{"when": {"sed": 1}, "slurm": {"nodes": 2}}],
+            "launcher.shapes[0].when: sed: unknown key; did you mean seed?",
+        ),
+        ([{"whn": {"seed": 1}, "slurm": {"nodes": 2}}], "launcher.shapes.0.when: Field required"),
+    ]:
+        data["launcher"]["shapes"] = shapes
+        spec.write_text(yaml.safe_dump(data))
+        assert main(["sweep", "run", str(spec), "--out", str(tmp_path / "never"), "--dry-run"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "never").exists()
 
 

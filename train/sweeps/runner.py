@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from train.console import say
 from train.errors import PrevsteerError
 from train.files import now, read_json, write_json
@@ -343,9 +345,9 @@ def _local(sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bo
               title=f"sweep {sweep.root.name}")  # fmt: skip
 
 
-def shape_of(spec: SweepSpec, point: str) -> ResourceShape:
-    """The resources one point's array task asks for."""
-    return spec.launcher.slurm
+def shape_of(sweep: SweepDir, spec: SweepSpec, point: str) -> ResourceShape:
+    """The resources one point's array task asks for (`launcher.slurm`, or a `launcher.shapes` rule's)."""
+    return spec.launcher.shape_for(yaml.safe_load(sweep.recipe(point).read_text()))
 
 
 def render_slurm(
@@ -357,7 +359,7 @@ def render_slurm(
     extra = ["--rerun-failed"] if rerun_failed else []
     groups: dict[str, tuple[ResourceShape, list[str]]] = {}
     for point in points:
-        shape = shape_of(spec, point)
+        shape = shape_of(sweep, spec, point)
         groups.setdefault(shape.model_dump_json(), (shape, []))[1].append(point)
     size = slurm.max_array_size() if shutil.which("scontrol") else slurm.DEFAULT_MAX_ARRAY_SIZE
     name = re.sub(r"[^\w.-]", "_", sweep.root.name)

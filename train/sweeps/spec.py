@@ -41,6 +41,13 @@ from train.training.recipe import (
 HASH_CHARS = 8
 
 
+class ShapeRule(Strict):
+    """Other resources for the points whose recipe matches `when` (dotted recipe keys to values, as in exclude)."""
+
+    when: dict[str, Any] = Field(min_length=1)
+    slurm: dict[str, Any] = Field(min_length=1)  # the fields of launcher.slurm these points ask for instead
+
+
 class LauncherSettings(Strict):
     """Where the points run: `local` lanes of processes on this machine, or a `slurm` job array."""
 
@@ -50,6 +57,25 @@ class LauncherSettings(Strict):
     port: int = Field(29500, gt=0, lt=65536)  # local: lane i's rendezvous port is port + i
     slurm: ResourceShape = Field(default_factory=ResourceShape)  # slurm: what each point's array task asks for
     max_parallel: int | None = Field(None, gt=0)  # slurm: at most this many points of the array run at once
+    shapes: list[ShapeRule] = Field(default_factory=list)  # slurm: the first rule a point matches changes its shape
+
+    @model_validator(mode="after")
+    def _check_shapes(self) -> LauncherSettings:
+        for i, rule in enumerate(self.shapes):
+            try:
+                self._shape(rule)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise ValueError(f"shapes[{i}].slurm.{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        return self
+
+    def _shape(self, rule: ShapeRule) -> ResourceShape:
+        return ResourceShape.model_validate({**self.slurm.model_dump(exclude_unset=True), **rule.slurm})
+
+    def shape_for(self, recipe: dict[str, Any]) -> ResourceShape:
+        """The resources a point with this (resolved) recipe asks for: those of the first rule it matches."""
+        rule = next((rule for rule in self.shapes if matches(recipe, rule.when)), None)
+        return self.slurm if rule is None else self._shape(rule)
 
 
 class SweepSpec(Strict):
@@ -118,6 +144,9 @@ def load_spec(path: Path) -> SweepSpec:
         for i, rule in enumerate(getattr(spec, section)):
             for key in rule:
                 check_key(key, f"{path}: {section}[{i}]")
+    for i, rule in enumerate(spec.launcher.shapes):
+        for key in rule.when:
+            check_key(key, f"{path}: launcher.shapes[{i}].when")
     return spec
 
 
@@ -126,9 +155,10 @@ def _spec_keys(loc: tuple) -> list[str]:
         (): SweepSpec,
         ("launcher",): LauncherSettings,
         ("launcher", "slurm"): ResourceShape,
+        ("launcher", "shapes", 0): ShapeRule,
         ("posthoc",): PosthocSettings,
     }
-    model = models.get(tuple(loc[:-1]))
+    model = models.get(tuple(0 if isinstance(part, int) else part for part in loc[:-1]))
     return list(model.model_fields) if model else []
 
 
@@ -173,8 +203,13 @@ def _assignments(spec: SweepSpec) -> list[dict[str, Any]]:
     return [*combos, *spec.include] if grid or spec.include else [{}]
 
 
+def matches(data: dict[str, Any], rule: dict[str, Any]) -> bool:
+    """Every dotted key of `rule` has its value in the recipe `data`."""
+    return all(_lookup(data, key) == value for key, value in rule.items())
+
+
 def _excluded(data: dict[str, Any], rules: list[dict[str, Any]]) -> bool:
-    return any(all(_lookup(data, key) == value for key, value in rule.items()) for rule in rules)
+    return any(matches(data, rule) for rule in rules)
 
 
 def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[Point]:
