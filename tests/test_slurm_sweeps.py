@@ -17,7 +17,7 @@ from test_slurm import jobs, needs_slurm, read_log, run_json, wait_for
 
 from train.cli import main
 from train.launch.slurm import LIVE_STATES, TEMPLATE, job_states, queue_states
-from train.sweeps.runner import SweepDir
+from train.sweeps.runner import LAUNCHER_VARIABLE, SweepDir, train_command
 from train.sweeps.status import status_rows
 
 __all__ = ["jobs", "recipe"]  # fixtures shared with test_slurm and test_distributed
@@ -89,6 +89,17 @@ def test_dry_run_writes_one_array_script_per_shape_and_submits_nothing(recipe, t
         # The sweep-point branch hands the training its srun + torchrun line; a `train` task is run under it.
         assert 'export PREVSTEER_LAUNCHER="${LAUNCHER[*]@Q}"' in text and '"${LAUNCHER[@]}" -m train.cli "$@"' in text
     assert not any((sweep / "points").glob("*.json"))  # nothing recorded as queued
+
+
+def test_a_point_trains_under_the_launcher_the_batch_script_hands_it(monkeypatch, tmp_path):
+    """The script exports its srun + torchrun words with bash's @Q quoting; the point splits them back exactly."""
+    words = ["srun", "--kill-on-bad-exit=1", "bash", "-c", 'trap "" USR1; exec "$@"', "torchrun", "/a b/it's python"]
+    exported = 'LAUNCHER=("$@"); printf %s "${LAUNCHER[*]@Q}"'
+    quoted = subprocess.run(["bash", "-c", exported, "bash", *words], capture_output=True, text=True).stdout
+    monkeypatch.setenv(LAUNCHER_VARIABLE, quoted)
+    command = train_command(tmp_path / "p.yaml", tmp_path / "run", resume=True)
+    assert command == [*words, "-m", "train.cli", "train", str(tmp_path / "p.yaml"), "--output-dir",
+                       str(tmp_path / "run"), "--resume"]  # fmt: skip
 
 
 def test_a_bad_resource_shape_in_the_spec_is_one_line(recipe, tmp_path, capsys):
