@@ -207,7 +207,7 @@ def test_a_preempted_point_is_requeued_and_resumes(recipe, tmp_path, jobs, capsy
     record = run_json(run_dir)
     assert record["status"] == "completed" and record["slurm"]["restart_count"] == 1
     assert int(checkpoint.split("-")[1]) < PREEMPT_STEPS and (run_dir / checkpoint).is_dir()
-    commands = [line for line in sweep_dir.log(point).read_text().splitlines() if line.startswith("=== ")]
+    commands = [line for line in read_log(sweep_dir.log(point)).splitlines() if line.startswith("=== ")]
     assert len(commands) == 2 and all("torch.distributed.run" in c and "-m train.cli train " in c for c in commands)
     assert "--resume" not in commands[0] and commands[1].endswith(" --resume")  # from its checkpoint
     rows = map(json.loads, (run_dir / "metrics.jsonl").read_text().splitlines())
