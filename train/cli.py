@@ -457,10 +457,15 @@ def cmd_sweep_run(args: argparse.Namespace) -> int:
     from train.sweeps.runner import run_sweep
     from train.sweeps.status import status_rows, status_table
 
-    sweep, todo = run_sweep(args.spec, args.out, args.launcher, args.overrides, args.dry_run, args.rerun_failed)
+    sweep, todo, scripts = run_sweep(
+        args.spec, args.out, args.launcher, args.overrides, args.dry_run, args.rerun_failed
+    )
     if args.dry_run:
-        result(f"{sweep.root}: {len(todo)} points (dry run, nothing written)")
+        done = "sweep.json and the batch scripts written, nothing submitted" if scripts else "nothing written"
+        result(f"{sweep.root}: {len(todo)} points (dry run, {done})")
         result("\n".join(f"  {line}" for line in todo))
+        if scripts:
+            result("\n".join(f"  {script}: written, not submitted" for script in scripts))
         return 0
     result(status_table(sweep.root))
     failed = [row["point"] for row in status_rows(sweep.root) if row["status"] in ("failed", "preempted")]
@@ -471,9 +476,12 @@ def cmd_sweep_run(args: argparse.Namespace) -> int:
 
 def cmd_sweep_point(args: argparse.Namespace) -> int:
     from train.sweeps.runner import run_point
+    from train.training.preemption import PREEMPTED_EXIT
 
     outcome = run_point(args.sweep_dir, args.point, args.rerun_failed)
     result(f"{args.point}: {outcome}")
+    if outcome == "preempted":  # the same command continues it: a batch script requeues the task
+        return PREEMPTED_EXIT
     return 0 if outcome == "completed" or outcome.startswith("skipped") else 1
 
 

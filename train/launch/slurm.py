@@ -71,13 +71,17 @@ def render_array(
     max_parallel: int | None = None,
     max_array_size: int = DEFAULT_MAX_ARRAY_SIZE,
     workdir: Path | None = None,
+    run_dirs: Sequence[Path] | None = None,
 ) -> list[Path]:
-    """Write one batch script (+ tasks file) per chunk of at most `max_array_size` tasks into `out_dir`.
+    """Write one batch script (+ tasks file) per chunk of at most `max_array_size` tasks into `out_dir` (SLURM's
+    MaxArraySize: array indices 0 .. MaxArraySize - 1).
 
     Each task is the argument list of one prevsteer command (e.g. ["train", RECIPE, "--output-dir", DIR]), run
-    under torchrun on `shape`; at most `max_parallel` tasks of a script run at once. Task logs go to
-    `out_dir/logs/`. Scripts run in `workdir` (default: the current directory, where relative paths in the tasks
-    were meant). Returns the scripts, in task order.
+    under torchrun on `shape`, or a sweep point (["sweep", "point", SWEEP_DIR, ID]) that starts its training with
+    the same torchrun command line; `run_dirs` are the tasks' run folders (default: each task's --output-dir).
+    At most `max_parallel` tasks of a script run at once. Task logs go to `out_dir/logs/`. Scripts run in
+    `workdir` (default: the current directory, where relative paths in the tasks were meant). Returns the
+    scripts, in task order.
     """
     if not tasks:
         raise PrevsteerError(f"{name}: no tasks to launch")
@@ -88,7 +92,9 @@ def render_array(
     out_dir = out_dir.resolve()
     log_dir = out_dir / "logs"
     _plain(log_dir, "log folder")
-    lines = [shlex.join([str(run_dir_of(argv)), *argv]) for argv in tasks]
+    if run_dirs is None:
+        run_dirs = [run_dir_of(argv) for argv in tasks]
+    lines = [shlex.join([str(Path(run_dir).resolve()), *argv]) for run_dir, argv in zip(run_dirs, tasks, strict=True)]
     chunks = [lines[start : start + max_array_size] for start in range(0, len(lines), max_array_size)]
     template = TEMPLATE.read_text()
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -142,6 +148,11 @@ def submit(script: Path, *options: str) -> str:
     return out.strip().split(";")[0]
 
 
+def release(job_id: str) -> None:
+    """Let a job submitted with `--hold` start."""
+    _slurm("scontrol", "release", job_id, what=f"release job {job_id}")
+
+
 def job_states(job_id: str) -> dict[int, str]:
     """State (PENDING, RUNNING, COMPLETED, FAILED, ...) of each task of an array job that squeue still lists
     (finished ones stay for the cluster's MinJobAge); a plain job is task 0."""
@@ -157,3 +168,14 @@ def job_states(job_id: str) -> dict[int, str]:
         task, _, state = line.strip().partition(" ")
         states[int(task) if task.isdigit() else 0] = state
     return states
+
+
+def queue_states() -> dict[str, str]:
+    """State of every job squeue still lists (finished ones stay for the cluster's MinJobAge), by job id; an array
+    task's id is `ARRAYJOB_TASK`, as `SLURM_ARRAY_JOB_ID` and `SLURM_ARRAY_TASK_ID` name it inside the job."""
+    out = _slurm("squeue", "--array", "--states=all", "--noheader", "--format=%i %T", what="squeue")
+    return dict(line.split(maxsplit=1) for line in out.splitlines() if len(line.split()) == 2)
+
+
+LIVE_STATES = ("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED",
+               "RESIZING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT")  # fmt: skip

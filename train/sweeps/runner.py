@@ -8,7 +8,10 @@ run directory), `posthoc/<id>-<hash>/` (post-hoc steering of a plain point's fin
 `prevsteer sweep point SWEEP_DIR ID` runs one point: it claims it (or leaves it to the invocation holding the
 claim), skips it when its run completed, resumes it from its last checkpoint when there is one, and starts it
 over otherwise (a started run without a checkpoint is moved to `discarded/`, never deleted). Launchers run
-these commands: lanes on this machine (train/sweeps/local.py) or a SLURM array (train.launch.slurm).
+these commands: lanes on this machine (train/sweeps/local.py) or SLURM job arrays (train.launch.slurm, rendered
+into `slurm/`), one per resource shape, whose tasks start the training with the batch script's srun + torchrun
+command line (`PREVSTEER_LAUNCHER`). A preemption notice (USR1) is passed on to the training, which stops at a
+checkpoint; the point is then `preempted` and its command exits with 75, so the batch script requeues it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,13 +34,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from train.console import say
 from train.errors import PrevsteerError
 from train.files import now, read_json, write_json
+from train.launch import slurm
+from train.launch.settings import ResourceShape
 from train.sweeps import records
 from train.sweeps.local import Job, lane_envs, run_lanes
 from train.sweeps.spec import SweepSpec, expand, load_spec
 from train.training.recipe import dump_recipe
+
+# The batch script's distributed launch command line (shell-quoted words), when a SLURM array task runs a point.
+LAUNCHER_VARIABLE = "PREVSTEER_LAUNCHER"
 
 STATUSES = ("queued", "running", "completed", "failed", "preempted")
 
@@ -154,8 +167,12 @@ def job_id() -> str:
 
 
 def train_command(recipe: Path, run_dir: Path, resume: bool) -> list[str]:
-    """`prevsteer train` for one point; torchrun across the GPUs this process was given when it has several."""
+    """`prevsteer train` for one point: under the batch script's launcher in a SLURM task (srun + torchrun over
+    its nodes), else torchrun across the GPUs this process was given when it has several."""
     args = ["train", str(recipe), "--output-dir", str(run_dir), *(["--resume"] if resume else [])]
+    launcher = os.environ.get(LAUNCHER_VARIABLE)
+    if launcher:
+        return [*shlex.split(launcher), "-m", "train.cli", *args]
     gpus = [g for g in os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",") if g.strip()]
     if len(gpus) > 1:
         port = os.environ.get("MASTER_PORT", "29500")
@@ -176,14 +193,32 @@ def posthoc_command(sweep: SweepDir, point: str, folder: Path) -> list[str]:
 
 
 class _Child:
-    """A child process whose SIGTERM/SIGINT to us is passed on to it (SLURM preemption, Ctrl-C, a lane stopped)."""
+    """Child processes run one at a time; SIGTERM/SIGINT to us is passed on to the running one (a job cancelled,
+    Ctrl-C, a lane stopped), and so is SIGUSR1 (SLURM's preemption notice: the training stops at its next
+    checkpoint). Either one, once it came, keeps the next child from starting. Use it as a context manager: the
+    signals are caught for that long (a notice before any child is started is kept, not USR1's default exit)."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)
 
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         self.stopped = False
+        self.noticed = False
+        self._previous: dict = {}
+
+    def __enter__(self) -> _Child:
+        self._previous = {s: signal.signal(s, self._forward) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
 
     def _forward(self, signum, _frame) -> None:
-        self.stopped = True
+        if signum == signal.SIGUSR1:
+            self.noticed = True
+        else:
+            self.stopped = True
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signum)
 
@@ -192,30 +227,28 @@ class _Child:
         with log.open("a") as handle:
             handle.write(f"\n=== {now()} {' '.join(command)}\n")
             handle.flush()
-            previous = {s: signal.signal(s, self._forward) for s in (signal.SIGTERM, signal.SIGINT)}
-            try:
-                if self.stopped:  # stopped before the child could start: do not start it
-                    return -signal.SIGTERM
-                # the claim's descriptor goes with the child: a trainer outliving us still holds the point
-                self.process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, pass_fds=(keep_fd,))
-                if self.stopped:  # a signal came while it was being started
-                    self.process.terminate()
-                return self.process.wait()
-            finally:
-                for s, handler in previous.items():
-                    signal.signal(s, handler)
+            if self.stopped or self.noticed:  # stopped before the child could start: do not start it
+                return -signal.SIGTERM
+            # the claim's descriptor goes with the child: a trainer outliving us still holds the point
+            self.process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, pass_fds=(keep_fd,))
+            if self.stopped or self.noticed:  # a signal came while it was being started, before its handlers
+                self.process.terminate()
+            return self.process.wait()
 
 
 def _last_line(log: Path) -> str:
-    lines = [line for line in log.read_text().splitlines() if line.strip()] if log.is_file() else []
-    return lines[-1][:500] if lines else "(no output)"
+    """The last one-line error the command gave (launchers such as torchrun and srun add their own lines after
+    it), else the log's last line."""
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()] if log.is_file() else []
+    errors = [line for line in lines if line.startswith("prevsteer: error: ")]
+    return (errors or lines or ["(no output)"])[-1][:500]
 
 
 def run_point(sweep_dir: Path, point: str, rerun_failed: bool = False) -> str:
     """Run one point under its claim; returns what became of it (completed, failed, preempted, skipped: ...)."""
     sweep = SweepDir(sweep_dir)
     sweep.entry(point)  # a known point
-    with claim(sweep.lock(point)) as fd:
+    with _Child() as child, claim(sweep.lock(point)) as fd:
         if fd is None:
             return "skipped: claimed by another invocation"
         state = sweep.state(point)
@@ -228,16 +261,15 @@ def run_point(sweep_dir: Path, point: str, rerun_failed: bool = False) -> str:
         started = time.monotonic()
         state.update(status="running", attempts=state["attempts"] + 1, started=now(), job_id=job_id(), error=None)
         write_json(sweep.state_file(point), state)
-        status, error = _attempt(sweep, point, fd)
+        status, error = _attempt(sweep, point, fd, child)
         elapsed = state["elapsed_s"] + time.monotonic() - started
         write_json(sweep.state_file(point), {**state, "status": status, "finished": now(), "elapsed_s": elapsed,
                                              "error": error})  # fmt: skip
         return status
 
 
-def _attempt(sweep: SweepDir, point: str, fd: int) -> tuple[str, str | None]:
+def _attempt(sweep: SweepDir, point: str, fd: int, child: _Child) -> tuple[str, str | None]:
     run_dir, log = sweep.run_dir(point), sweep.log(point)
-    child = _Child()
     if records.run_status(run_dir) != "completed":
         resume = records.has_checkpoint(run_dir)
         if run_dir.exists() and not resume:  # started, never checkpointed: start over, keeping what it wrote
@@ -246,12 +278,16 @@ def _attempt(sweep: SweepDir, point: str, fd: int) -> tuple[str, str | None]:
         code = child.run(train_command(sweep.recipe(point), run_dir, resume), log, fd)
         if child.stopped:
             return "preempted", f"stopped by a signal (exit {code})"
+        if records.run_status(run_dir) == "preempted":
+            return "preempted", f"preemption notice: stopped at {records.run_record(run_dir).get('checkpoint')}"
+        if child.noticed and records.run_status(run_dir) != "completed":
+            return "preempted", f"preemption notice before the training stopped at a checkpoint (exit {code})"
         if code != 0 or records.run_status(run_dir) != "completed":
             return "failed", f"train exit {code}: {_last_line(log)}"
     folder = sweep.posthoc_dir(point)
     if folder is not None and records.posthoc_rows(folder) is None:
         code = child.run(posthoc_command(sweep, point, folder), log, fd)
-        if child.stopped:
+        if child.stopped or child.noticed:
             return "preempted", f"stopped by a signal during the post-hoc evaluation (exit {code})"
         if code != 0:
             return "failed", f"post-hoc eval exit {code}: {_last_line(log)}"
@@ -309,23 +345,56 @@ def _local(sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bo
               title=f"sweep {sweep.root.name}")  # fmt: skip
 
 
-def _slurm_module():
-    try:
-        from train.launch import slurm
-    except ImportError:
-        message = "--launcher slurm: not available in this build (no train.launch.slurm); use --launcher local"
-        raise PrevsteerError(message) from None
-    return slurm
+def shape_of(sweep: SweepDir, spec: SweepSpec, point: str) -> ResourceShape:
+    """The resources one point's array task asks for (`launcher.slurm`, or a `launcher.shapes` rule's)."""
+    return spec.launcher.shape_for(yaml.safe_load(sweep.recipe(point).read_text()))
+
+
+def render_slurm(
+    sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bool
+) -> list[tuple[Path, list[str]]]:
+    """One job array per resource shape (split below the cluster's MaxArraySize), rendered into `SWEEP_DIR/slurm/`:
+    task i of a script runs `prevsteer sweep point SWEEP_DIR ID`, whose run folder is `runs/ID`. Returns each
+    script with the points it runs, in task order."""
+    extra = ["--rerun-failed"] if rerun_failed else []
+    groups: dict[str, tuple[ResourceShape, list[str]]] = {}
+    for point in points:
+        shape = shape_of(sweep, spec, point)
+        groups.setdefault(shape.model_dump_json(), (shape, []))[1].append(point)
+    size = slurm.max_array_size() if shutil.which("scontrol") else slurm.DEFAULT_MAX_ARRAY_SIZE
+    name = re.sub(r"[^\w.-]", "_", sweep.root.name)
+    out = []
+    for number, (shape, group) in enumerate(groups.values()):
+        tasks = [["sweep", "point", str(sweep.root), point, *extra] for point in group]
+        stem = name if len(groups) == 1 else f"{name}-shape{number}"
+        run_dirs = [sweep.run_dir(point) for point in group]
+        scripts = slurm.render_array(tasks, shape, sweep.root / "slurm", stem, spec.launcher.max_parallel, size,
+                                     run_dirs=run_dirs)  # fmt: skip
+        out += zip(scripts, [group[start : start + size] for start in range(0, len(group), size)], strict=True)
+    return out
+
+
+def queued_elsewhere(sweep: SweepDir, points: list[str]) -> list[str]:
+    """The points whose recorded SLURM task squeue still lists as waiting or running: already submitted."""
+    jobs = slurm.queue_states()
+    return [p for p in points if jobs.get(sweep.state(p).get("job_id") or "") in slurm.LIVE_STATES]
 
 
 def _slurm(sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bool) -> None:
-    """One SLURM array task per point, each running `prevsteer sweep point` (which claims, resumes and records
-    the point, and launches torchrun across the task's GPUs itself); `launcher.slurm` is the resource shape."""
-    slurm = _slurm_module()
-    extra = ["--rerun-failed"] if rerun_failed else []
-    tasks = [["sweep", "point", str(sweep.root), point, *extra] for point in points]
-    for script in slurm.render_array(tasks, spec.launcher.slurm, sweep.root / "slurm", name=sweep.root.name):
-        say(f"sweep: submitted job {slurm.submit(script)} ({script})")
+    """Submit the points not already queued, held until each is recorded `queued` with its array task's job id
+    (so a task that starts at once finds its record, and overwrites it, not the other way round)."""
+    queued = queued_elsewhere(sweep, points)
+    if queued:
+        say(f"sweep: {len(queued)} point(s) already queued or running in SLURM: {', '.join(queued)}")
+    todo = [p for p in points if p not in queued]
+    for script, group in render_slurm(sweep, todo, spec, rerun_failed) if todo else []:
+        job = slurm.submit(script, "--hold")
+        for index, point in enumerate(group):
+            state = sweep.state(point)
+            write_json(sweep.state_file(point), {**state, "status": "queued", "job_id": f"{job}_{index}",
+                                                 "submitted": now(), "error": None})  # fmt: skip
+        slurm.release(job)
+        say(f"sweep: submitted job {job}: {len(group)} point(s) ({script})")
 
 
 LAUNCHERS = {"local": _local, "slurm": _slurm}
@@ -338,13 +407,12 @@ def run_sweep(
     overrides: list[str] = (),
     dry_run: bool = False,
     rerun_failed: bool = False,
-) -> tuple[SweepDir, list[str]]:
-    """Expand the spec, record it, and launch the points still to run; returns the sweep and those points."""
+) -> tuple[SweepDir, list[str], list[Path]]:
+    """Expand the spec, record it, and launch the points still to run; returns the sweep, those points (with
+    --dry-run: what would happen to each) and, for a SLURM dry run, the batch scripts written but not submitted."""
     spec = load_spec(spec_path)
     if launcher is not None:
         spec = spec.model_copy(update={"launcher": spec.launcher.model_copy(update={"kind": launcher})})
-    if spec.launcher.kind == "slurm":
-        _slurm_module()  # before anything is written
     if spec.posthoc is not None:
         vector = (spec_path.resolve().parent / spec.posthoc.vector).resolve()
         if not vector.is_file():
@@ -352,10 +420,13 @@ def run_sweep(
         spec = spec.model_copy(update={"posthoc": spec.posthoc.model_copy(update={"vector": str(vector)})})
     points = expand(spec, spec_path, list(overrides))
     sweep = SweepDir((sweep_dir or default_sweep_dir(spec, spec_path)).resolve())
-    if dry_run:
-        return sweep, [f"{p.id}: {planned(sweep, p.id)}" for p in points]
+    if dry_run and spec.launcher.kind != "slurm":
+        return sweep, [f"{p.id}: {planned(sweep, p.id)}" for p in points], []
     write_manifest(sweep, spec, spec_path, points)
     todo = pending(sweep, rerun_failed)
+    if dry_run:  # slurm: the scripts are written (with the sweep they run), nothing is submitted
+        scripts = render_slurm(sweep, todo, spec, rerun_failed) if todo else []
+        return sweep, [f"{p}: {planned(sweep, p)}" for p in todo], [script for script, _ in scripts]
     if todo:
         LAUNCHERS[spec.launcher.kind](sweep, todo, spec, rerun_failed)
-    return sweep, todo
+    return sweep, todo, []

@@ -28,6 +28,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from train.errors import PrevsteerError
 from train.evaluation.settings import PosthocSettings
+from train.launch.settings import ResourceShape
 from train.settings import Strict
 from train.training.recipe import (
     Recipe,
@@ -46,6 +47,13 @@ HASH_CHARS = 8
 ARM = "arm"  # the grid key whose values are arm recipe files merged over the point's recipe
 
 
+class ShapeRule(Strict):
+    """Other resources for the points whose recipe matches `when` (dotted recipe keys to values, as in exclude)."""
+
+    when: dict[str, Any] = Field(min_length=1)
+    slurm: dict[str, Any] = Field(min_length=1)  # the fields of launcher.slurm these points ask for instead
+
+
 class LauncherSettings(Strict):
     """Where the points run: `local` lanes of processes on this machine, or a `slurm` job array."""
 
@@ -53,7 +61,27 @@ class LauncherSettings(Strict):
     lanes: int = Field(1, gt=0)  # local: points run side by side in this many lanes
     gpus_per_lane: int | None = Field(None, ge=0)  # local: unset: the visible GPUs split between lanes; 0: CPU
     port: int = Field(29500, gt=0, lt=65536)  # local: lane i's rendezvous port is port + i
-    slurm: dict[str, Any] = Field(default_factory=dict)  # passed to the SLURM launcher (partition, time, gpus, ...)
+    slurm: ResourceShape = Field(default_factory=ResourceShape)  # slurm: what each point's array task asks for
+    max_parallel: int | None = Field(None, gt=0)  # slurm: at most this many points of the array run at once
+    shapes: list[ShapeRule] = Field(default_factory=list)  # slurm: the first rule a point matches changes its shape
+
+    @model_validator(mode="after")
+    def _check_shapes(self) -> LauncherSettings:
+        for i, rule in enumerate(self.shapes):
+            try:
+                self._shape(rule)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise ValueError(f"shapes[{i}].slurm.{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        return self
+
+    def _shape(self, rule: ShapeRule) -> ResourceShape:
+        return ResourceShape.model_validate({**self.slurm.model_dump(exclude_unset=True), **rule.slurm})
+
+    def shape_for(self, recipe: dict[str, Any]) -> ResourceShape:
+        """The resources a point with this (resolved) recipe asks for: those of the first rule it matches."""
+        rule = next((rule for rule in self.shapes if matches(recipe, rule.when)), None)
+        return self.slurm if rule is None else self._shape(rule)
 
 
 class SweepSpec(Strict):
@@ -140,12 +168,21 @@ def load_spec(path: Path) -> SweepSpec:
             for key in rule:
                 if key != ARM:
                     check_key(key, f"{path}: {section}[{i}]")
+    for i, rule in enumerate(spec.launcher.shapes):
+        for key in rule.when:
+            check_key(key, f"{path}: launcher.shapes[{i}].when")
     return spec
 
 
 def _spec_keys(loc: tuple) -> list[str]:
-    models = {(): SweepSpec, ("launcher",): LauncherSettings, ("posthoc",): PosthocSettings}
-    model = models.get(tuple(loc[:-1]))
+    models = {
+        (): SweepSpec,
+        ("launcher",): LauncherSettings,
+        ("launcher", "slurm"): ResourceShape,
+        ("launcher", "shapes", 0): ShapeRule,
+        ("posthoc",): PosthocSettings,
+    }
+    model = models.get(tuple(0 if isinstance(part, int) else part for part in loc[:-1]))
     return list(model.model_fields) if model else []
 
 
@@ -201,10 +238,13 @@ def _with_arm(tree: dict[str, Any], arm: str, folder: Path, source: str) -> dict
     return merged
 
 
+def matches(data: dict[str, Any], rule: dict[str, Any], arm: str | None = None) -> bool:
+    """Every dotted key of `rule` has its value in the recipe `data`; `arm` is the arm file as the spec names it."""
+    return all((arm if key == ARM else _lookup(data, key)) == value for key, value in rule.items())
+
+
 def _excluded(data: dict[str, Any], values: dict[str, Any], rules: list[dict[str, Any]]) -> bool:
-    """A rule matches recipe values, and the arm file as the spec names it."""
-    found = {**values, **{key: _lookup(data, key) for rule in rules for key in rule if key != ARM}}
-    return any(all(found.get(key) == value for key, value in rule.items()) for rule in rules)
+    return any(matches(data, rule, values.get(ARM)) for rule in rules)
 
 
 def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[Point]:
