@@ -290,8 +290,8 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
               for arm in ("plain", "preventative")}  # fmt: skip
     if all(losses.values()):
         lines.append(
-            f"Steering raised the first logged training loss ({_spread(losses['plain'])} plain, "
-            f"{_spread(losses['preventative'])} preventative), as METHOD.md expects."
+            f"The first logged training loss: {_spread(losses['plain'])} plain, "
+            f"{_spread(losses['preventative'])} preventative (METHOD.md expects steering to raise it)."
         )
     note = _mmlu_note(_base_eval_dir(trained))
     if note:
