@@ -137,7 +137,8 @@ def test_report_without_a_base_evaluation_says_so(tmp_path):
     assert "MMLU questions 0-shot" not in report  # the note needs the base model's answers
 
 
-def test_the_demo_spec_runs_both_arms_two_coefficients_and_posthoc_with_the_extracted_vector(tmp_path):
+def test_the_demo_spec_runs_both_arms_two_coefficients_and_posthoc_with_the_extracted_vector(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # a CPU: two lanes
     vector = tmp_path / "vector.safetensors"
     vector.write_bytes(shipped("vectors", "smollm2-135m-instruct", "impolite.safetensors").read_bytes())
     spec = _write_spec(tmp_path, vector, 13)
@@ -157,3 +158,6 @@ def test_the_demo_spec_runs_both_arms_two_coefficients_and_posthoc_with_the_extr
     assert [sum(p.plain for p in lane) for lane in lanes] == [1, 1]
     demo_spec = yaml.safe_load(SPEC.read_text())
     assert demo_spec["posthoc"]["coefficients"] == [0.5, 1.0] and demo_spec["launcher"] == {"kind": "local", "lanes": 2}
+    assert load_spec(spec).launcher.lanes == 2
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")  # one GPU: one lane (two lanes would each need a GPU)
+    assert load_spec(_write_spec(tmp_path, vector, 13)).launcher.lanes == 1

@@ -42,6 +42,7 @@ from train.resources import shipped, shipped_recipe
 from train.steering.activations import answer_nll
 from train.steering.vectors import PersonaVector
 from train.sweeps.compare import collect, compare
+from train.sweeps.local import visible_gpus
 from train.sweeps.runner import SweepDir, point_status, run_sweep
 from train.sweeps.stats import prevented_share
 from train.training.recipe import load_recipe
@@ -130,8 +131,9 @@ def _held_out_cached(folder: Path, load: Callable[[], tuple[Any, Any]]) -> dict[
 
 
 def _write_spec(out: Path, vector_path: Path, layer: int) -> Path:
-    """recipes/sweeps/demo.yaml with the extracted vector and the selected layer filled in, its paths made absolute,
-    written to `out/sweep.yaml`: the spec the demo runs, and that `prevsteer sweep run` can run again."""
+    """recipes/sweeps/demo.yaml with the extracted vector and the selected layer filled in, its paths made absolute
+    and no more lanes than visible GPUs (on a GPU machine), written to `out/sweep.yaml`: the spec the demo runs, and
+    that `prevsteer sweep run` can run again."""
     data = yaml.safe_load(SPEC.read_text())
     data["base"] = str((SPEC.resolve().parent / data["base"]).resolve())
     vector = str(vector_path)
@@ -142,6 +144,9 @@ def _write_spec(out: Path, vector_path: Path, layer: int) -> Path:
         "eval.traits": [{"name": "impolite", "vector": vector, "layer": layer}],
     }
     data["posthoc"].update(vector=vector, layers=[layer])
+    gpus = visible_gpus()
+    if gpus:  # a lane per GPU at most: the lanes split the visible GPUs between them
+        data["launcher"]["lanes"] = min(data["launcher"]["lanes"], len(gpus))
     path = out / "sweep.yaml"
     header = (
         "# Written by `prevsteer demo`: recipes/sweeps/demo.yaml with the extracted vector and the selected layer.\n"
