@@ -1,64 +1,163 @@
-"""The demo's job lanes (real `prevsteer` subprocesses) and the arithmetic of its report."""
+"""The demo's report: `prevsteer compare` of its sweep plus the demo's extras, assembled from a sweep folder written
+in the layout the sweep runner and the trainer write (no model is loaded); and the shipped demo spec's points."""
 
 from __future__ import annotations
 
+import csv
 import json
+import struct
+from pathlib import Path
 
-import pytest
+import yaml
 
-from train.demo import _posthoc_line, _run_jobs
-from train.errors import PrevsteerError
-from train.sweeps.local import Job
+from train.demo import SPEC, _write_spec, demo_report
+from train.resources import shipped
+from train.sweeps.runner import SweepDir, run_sweep
+from train.sweeps.spec import expand, load_spec
 from train.sweeps.stats import prevented_share
 
-
-def build_job(name: str, out, n: int = 4) -> Job:
-    args = ["data", "build", "rude-answers", "--level", "II", "--n", str(n), "--out", str(out)]
-    return Job(name, args, finished=out.is_file)
-
-
-def test_lanes_run_jobs_in_order_reuse_finished_ones_and_report_a_failure(tmp_path):
-    first_out, second_out, after_broken_out = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "d.jsonl"
-    first, second = build_job("first", first_out), build_job("second", second_out, n=6)
-    broken = build_job("broken", tmp_path / "c")
-    broken.args[2] = "no-such-dataset"
-    after_broken = build_job("after-broken", after_broken_out)
-    with pytest.raises(PrevsteerError) as error:
-        _run_jobs([[first, second], [broken, after_broken]], tmp_path / "logs")
-    message = str(error.value)
-    assert message.startswith("broken failed (exit 2; log ") and "no-such-dataset" in message
-    assert len(message.splitlines()) == 1
-    # the healthy lane finished; the failed lane stopped at its failure
-    assert [len(p.read_text().splitlines()) for p in (first_out, second_out)] == [4, 6]
-    assert json.loads(first_out.read_text().splitlines()[0])["messages"][-1]["role"] == "assistant"
-    assert not after_broken_out.exists()
-    log = (tmp_path / "logs" / "broken.log").read_text()
-    assert "prevsteer data build no-such-dataset" in log and "Traceback" not in log
-
-    # finished jobs are not run again (their outputs are left as they are); the rest run
-    before = first_out.stat().st_mtime_ns
-    seconds = _run_jobs([[first, second], [after_broken]], tmp_path / "logs")
-    assert set(seconds) == {"after-broken"} and seconds["after-broken"] > 0
-    assert first_out.stat().st_mtime_ns == before
-    assert after_broken_out.is_file()
-    assert (tmp_path / "logs" / "broken.log").read_text() == log  # earlier logs are appended to, never replaced
+LAYER = 17
+# (point, arm, coefficient, seed) -> final impolite score, MMLU p(correct)
+FINAL = {
+    ("plain-s0", "none", 0.2, 0): (80.0, 0.30),
+    ("plain-s1", "none", 0.2, 1): (76.0, 0.32),
+    ("prev02-s0", "add", 0.2, 0): (50.0, 0.29),
+    ("prev02-s1", "add", 0.2, 1): (54.0, 0.29),
+    ("prev01-s0", "add", 0.1, 0): (66.0, 0.31),
+}
+BASE_SCORE = 60.0
+POSTHOC = {0.5: 70.0, 1.0: 64.0}  # trait score of each plain model under post-hoc steering
 
 
-def test_prevented_share():
-    assert prevented_share(base=60.0, plain=80.0, steered=70.0) == pytest.approx(0.5)
-    assert prevented_share(base=60.0, plain=80.0, steered=50.0) == pytest.approx(1.5)  # below the base model
-    assert prevented_share(base=60.0, plain=60.0, steered=70.0) is None  # plain moved nothing: no share to speak of
+def evaluation(step: int, score: float, p_correct: float) -> dict:
+    return {"step": step, "epoch": float(step > 0), "eval/trait/impolite": score, "eval/coherence": 90.0,
+            "eval/projection/impolite": score / 10, "eval/mmlu": 0.25, "eval/mmlu_p_correct": p_correct}  # fmt: skip
 
 
-def test_posthoc_line_names_the_scores_and_a_non_monotone_sweep():
-    rows = [
-        {"coefficient": a, "eval/trait/impolite": t, "eval/mmlu_p_correct": 0.25}
-        for a, t in ((0.5, 60.0), (1, 45.0), (2, 47.0))
-    ]
-    preventative = {0: {"final": {"eval/trait/impolite": 40.0}}, 1: {"final": {"eval/trait/impolite": 44.0}}}
-    line = _posthoc_line({"eval/trait/impolite": 76.0}, rows, preventative)
-    assert "60 / 45 / 47 at a = 0.5 / 1 / 2" in line
-    assert "rises again at a=2" in line
-    assert "42 ± 2" in line
-    rows[2]["eval/trait/impolite"] = 30.0
-    assert "(monotone)" in _posthoc_line({"eval/trait/impolite": 76.0}, rows, preventative)
+def write_sweep(root: Path) -> SweepDir:
+    """A finished demo sweep: manifest, point states, run directories (recipe, run.json, metrics.jsonl, the step-0
+    evaluation folder), post-hoc evaluations of the plain points."""
+    sweep = SweepDir(root)
+    posthoc = {"vector": "/v.safetensors", "layers": [LAYER], "incremental": False, "coefficients": list(POSTHOC),
+               "hash": "abcd1234"}  # fmt: skip
+    points = []
+    for (point, mode, coefficient, seed), (score, p_correct) in FINAL.items():
+        points.append({"id": point, "hash": "0", "source": "spec", "varied": {}, "plain": mode == "none"})
+        run_dir = sweep.run_dir(point)
+        run_dir.mkdir(parents=True)
+        recipe = {"seed": seed, "data": {"build": {"name": "rude-answers", "level": "II"}, "filter": None},
+                  "steering": {"mode": mode, "coefficient": coefficient, "layers": [LAYER]}}  # fmt: skip
+        (run_dir / "recipe.yaml").write_text(yaml.safe_dump(recipe))
+        (run_dir / "run.json").write_text(json.dumps({"status": "completed", "train_rows": 96}))
+        rows = [evaluation(0, BASE_SCORE, 0.31)] if point == "plain-s0" else []
+        rows += [{"step": 5, "loss": 3.0 if mode == "none" else 3.5}, evaluation(12, score, p_correct)]
+        (run_dir / "metrics.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+        (sweep.state_file(point)).parent.mkdir(parents=True, exist_ok=True)
+        sweep.state_file(point).write_text(json.dumps({"status": "completed", "attempts": 1, "elapsed_s": 120.0}))
+        if mode == "none":
+            folder = root / "posthoc" / f"{point}-abcd1234"
+            folder.mkdir(parents=True)
+            eval_rows = [{"coefficient": a, **evaluation(12, s, 0.2)} for a, s in POSTHOC.items()]
+            (folder / "eval.json").write_text(json.dumps({"rows": eval_rows, "settings": {"posthoc": posthoc}}))
+    step0 = sweep.run_dir("plain-s0") / "eval" / "step-0"
+    step0.mkdir(parents=True)
+    (step0 / "mmlu.json").write_text(json.dumps({"n": 57, "predictions": [0] * 57}))
+    sweep.manifest.write_text(json.dumps({"name": "demo", "posthoc": posthoc, "points": points}))
+    return sweep
+
+
+FACTS = {
+    "layer": LAYER,
+    "rows": 96,
+    "kept": {"pos": 18, "neg": 20},
+    "screen": {"trained": "II", "dP": {"II": 4.25, "normal": -0.5}, "auroc": 0.953, "n": {"II": 96, "normal": 96}},
+    "seconds": {"extract": 60.0, "select-layer": 90.0, "screen": 30.0, "sweep": 600.0, "held-out": 20.0,
+                "total": 800.0},
+}  # fmt: skip
+HELD_OUT = {
+    "base": {"rude_preference": -1.0, "polite_perplexity": 5.0},
+    "runs": {
+        "plain-s0": {"rude_preference": 1.0, "polite_perplexity": 6.0},
+        "plain-s1": {"rude_preference": 2.0, "polite_perplexity": 6.0},
+        "prev02-s0": {"rude_preference": 0.0, "polite_perplexity": 6.5},
+        "prev02-s1": {"rude_preference": 0.5, "polite_perplexity": 6.5},
+        "prev01-s0": {"rude_preference": 1.0, "polite_perplexity": 6.2},
+    },
+}
+
+
+def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
+    sweep = write_sweep(tmp_path / "sweep")
+    out = tmp_path / "demo"
+    (out / "select").mkdir(parents=True)
+    (out / "select" / "table.md").write_text("| layer | coefficient | score |\n|---|---|---|\n| 17 | 2 | 71 |\n")
+    report = demo_report(out, sweep, FACTS, HELD_OUT).read_text()
+
+    # compare's output: results.csv with every evaluation, the dose-response and frontier figures
+    with (out / "results.csv").open() as handle:
+        results = list(csv.DictReader(handle))
+    assert len(results) == len(FINAL) + 1 + 2 * len(POSTHOC)  # finals, the step-0 base, post-hoc of 2 plain models
+    assert (out / "frontier.png").is_file()
+    # the dose-response figure: one row (one dataset and trait) of three panels (trait score, MMLU, MMLU p(correct))
+    width, height = struct.unpack(">II", (out / "coefficients.png").read_bytes()[16:24])
+    assert (width, height) == (3 * 5 * 110, round(3.4 * 110))
+    # compare's table, with the values of the fabricated runs: the preventative mean at 0.2 and its share prevented
+    table = report.split("## rude-answers II: impolite")[1].split("\n## ")[0]
+    line = next(row for row in table.splitlines() if row.startswith("| preventative | 0.2 |"))
+    share = prevented_share(BASE_SCORE, 78.0, 52.0)
+    assert "| 2 | 52 ± " in line and f"| {share:.0%} |" in line
+    assert "| preventative | 0.1 | 17 | 1 | 66 | 90 |" in table and "| posthoc | 1 | 17 | 2 | 64 ± 0 |" in table
+    assert f"trait score {BASE_SCORE:.3g}" in table and "Matched reduction" in table
+    assert "![trait score and MMLU against the coefficient](coefficients.png)" in report
+    assert report.count("# prevsteer compare") == 0 and report.startswith("# prevsteer demo")
+
+    # the demo's extras
+    extras = report.split("# The demo's extras")[1]
+    assert "18 rude / 20 polite" in extras and "| 17 | 2 | 71 |" in extras
+    assert "dP = 4.25 for the training data (level II) vs -0.50" in extras and "AUROC 0.953" in extras
+    held = extras.split("## Held-out")[1].split("\n## ")[0]
+    assert "| base | 1 | -1 | 5 | |" in held
+    assert "| plain | 2 | 1.5 ± 0.5 | 6 ± 0 |  |" in held
+    assert f"| preventative 0.2 | 2 | 0.25 ± 0.25 | 6.5 ± 0 | {prevented_share(-1.0, 1.5, 0.25):.0%} |" in held
+    assert "first logged training loss: 3 ± 0 plain, 3.5 ± 0 preventative" in extras
+    assert "answers A to all 57 MMLU questions" in extras
+    assert "proxy, not an LLM judge" in extras
+    assert "took 13.3 min" in extras and "plain-s0 2.0" in extras
+
+
+def test_report_without_a_base_evaluation_says_so(tmp_path):
+    sweep = write_sweep(tmp_path / "sweep")
+    metrics = sweep.run_dir("plain-s0") / "metrics.jsonl"
+    metrics.write_text("".join(line + "\n" for line in metrics.read_text().splitlines()[1:]))  # no step-0 row
+    for path in (sweep.run_dir("plain-s0") / "eval" / "step-0").iterdir():
+        path.unlink()
+    (sweep.run_dir("plain-s0") / "eval" / "step-0").rmdir()
+    report = demo_report(tmp_path / "demo", sweep, FACTS, HELD_OUT).read_text()
+    assert "No base evaluation (set eval.at_start: true)" in report
+    assert "MMLU questions 0-shot" not in report  # the note needs the base model's answers
+
+
+def test_the_demo_spec_runs_both_arms_two_coefficients_and_posthoc_with_the_extracted_vector(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # a CPU: two lanes
+    vector = tmp_path / "vector.safetensors"
+    vector.write_bytes(shipped("vectors", "smollm2-135m-instruct", "impolite.safetensors").read_bytes())
+    spec = _write_spec(tmp_path, vector, 13)
+    assert spec.read_text().startswith("# Written by `prevsteer demo`")
+    _, plan, _ = run_sweep(spec, tmp_path / "sweep", dry_run=True)
+    assert len(plan) == 6 and all(line.endswith(": start") for line in plan)
+    points = expand(load_spec(spec), spec)
+    arms = sorted((p.recipe.steering.mode, p.recipe.steering.coefficient if not p.plain else 0, p.recipe.seed)
+                  for p in points)  # fmt: skip
+    assert arms == [("add", 0.1, 0), ("add", 0.1, 1), ("add", 0.2, 0), ("add", 0.2, 1), ("none", 0, 0), ("none", 0, 1)]
+    for point in points:
+        assert point.recipe.eval.traits[0].vector == str(vector) and point.recipe.eval.traits[0].layer == 13
+        assert point.recipe.steering.vector == str(vector) and point.recipe.steering.layers == [13]
+        assert point.recipe.eval.at_start == (point.plain and point.recipe.seed == 0)  # the base model, once
+    # dealt to two lanes in turn: each lane gets one plain run (each plain run also runs its post-hoc evaluations)
+    lanes = [[p for p in points[lane::2]] for lane in range(2)]
+    assert [sum(p.plain for p in lane) for lane in lanes] == [1, 1]
+    demo_spec = yaml.safe_load(SPEC.read_text())
+    assert demo_spec["posthoc"]["coefficients"] == [0.5, 1.0] and demo_spec["launcher"] == {"kind": "local", "lanes": 2}
+    assert load_spec(spec).launcher.lanes == 2
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")  # one GPU: one lane (two lanes would each need a GPU)
+    assert load_spec(_write_spec(tmp_path, vector, 13)).launcher.lanes == 1

@@ -4,27 +4,27 @@
    picks its layer (`prevsteer select-layer`);
 2. builds the training data with the `rude-answers` builder (level II, and its Normal version) and screens both
    on the vector (`prevsteer screen`): sample-level AUROC and dataset-level projection difference;
-3. trains `recipes/demo-plain.yaml` and `recipes/demo-preventative.yaml` for each seed (`prevsteer train`),
-   evaluating after every epoch (offline-judged trait score, coherence, projection, 0-shot MMLU subset) with
-   training steering off; evaluates the base model the same way and sweeps post-hoc steering `h <- h - a v` on
-   the first plain run (`prevsteer eval`). These jobs run in the local launcher's lanes (train/sweeps/local.py),
-   one per seed, with the CPU threads split between them;
-4. measures held-out preferences and writes `runs/demo/report.md` and `results.json`.
+3. runs the sweep recipes/sweeps/demo.yaml with that vector and layer filled in (`prevsteer sweep run`, local
+   launcher, two lanes): plain and preventative LoRA at two coefficients, evaluated after every epoch (offline-judged
+   trait score, coherence, projection, 0-shot MMLU subset) with training steering off, the base model as one run's
+   step-0 evaluation, and post-hoc steering `h <- h - a v` of every plain model at two coefficients;
+4. compares the sweep (`prevsteer compare`: results.csv, the dose-response figure coefficients.png, frontier.png),
+   measures held-out preferences, and writes `runs/demo/report.md`: compare's report plus the demo's extras.
 Every finished step is reused when the demo runs again.
 """
 
 from __future__ import annotations
 
 import csv
-import itertools
 import math
 import shutil
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
+import yaml
 
 from train.console import result, say
 from train.dataprep.chat import load_conversations
@@ -42,7 +42,9 @@ from train.persona.traits import load_trait
 from train.resources import shipped, shipped_recipe
 from train.steering.activations import answer_nll
 from train.steering.vectors import PersonaVector
-from train.sweeps.local import Job, run_lanes
+from train.sweeps.compare import collect, compare
+from train.sweeps.local import visible_gpus
+from train.sweeps.runner import SweepDir, point_status, run_sweep
 from train.sweeps.stats import prevented_share
 from train.training.recipe import load_recipe
 
@@ -51,13 +53,7 @@ EXTRACT_TOKENS = 48
 SELECT_LAYERS = [13, 17, 21]
 SELECT_COEFFICIENTS = [1.0, 2.0, 4.0]
 HELD_OUT = shipped("datasets", "impolite")  # 30 held-out questions with a rude and a polite answer each
-ARMS = ("plain", "preventative")
-SEEDS = (0, 1)
-# Post-hoc coefficients: a = 0 is the plain run itself; near a = 0.5 its projection is back at the base model's.
-# Beyond a = 1 the judged score stopped falling in earlier runs (a = 2: flat, a = 4: up again), and
-# a finer grid (0.25) only adds a job minute and judge noise.
-POSTHOC = [0.5, 1.0]
-METRICS = ("eval/trait/impolite", "eval/coherence", "eval/projection/impolite", "eval/mmlu", "eval/mmlu_p_correct")
+SPEC = shipped_recipe("sweeps", "demo.yaml")  # the runs: arms, coefficients, seeds, post-hoc, launcher
 
 
 def _extract_vector(out: Path) -> Path:
@@ -114,51 +110,8 @@ def _screen(out: Path, data: dict[str, Path], vector_path: Path, layer: int) -> 
     }
 
 
-def _recipe_path(arm: str) -> Path:
-    return shipped_recipe(f"demo-{arm}.yaml")
-
-
-def _run_finished(run_dir: Path) -> bool:
-    return RunDir(run_dir).status == "completed"
-
-
-def _progress(run_dir: Path) -> str:
-    """The last logged training step, read from the run's metrics.jsonl."""
-    steps = [row["step"] for row in RunDir(run_dir).metrics() if row.get("step") is not None]
-    return f"step {max(steps)}" if steps else ""
-
-
-def _train_job(arm: str, seed: int, out: Path, overrides: list[str]) -> Job:
-    run = RunDir(out / f"{arm}-seed{seed}")
-    if run.status not in (None, "completed"):
-        raise PrevsteerError(f"{run.path} holds an unfinished run; remove it, or rerun with `prevsteer demo --fresh`")
-    sets = [x for item in [*overrides, f"seed={seed}"] for x in ("--set", item)]
-    args = ["train", str(_recipe_path(arm)), "--output-dir", str(run.path), *sets]
-    return Job(run.path.name, args, finished=lambda: _run_finished(run.path), progress=lambda: _progress(run.path))
-
-
-def _eval_job(name: str, folder: Path, model: str, vector_path: Path, layer: int, *extra: str) -> Job:
-    """`prevsteer eval` with the demo recipes' evaluation settings, so base and post-hoc match the runs' epochs."""
-    args = ["eval", "--model", model, "--recipe", str(_recipe_path("plain")), "--trait", "impolite"]
-    args += ["--vector", str(vector_path), "--layer", str(layer), "--out", str(folder), "--force", *extra]
-    return Job(name, args, finished=(folder / "eval.json").is_file)
-
-
-def _run_jobs(lanes: list[list[Job]], logs: Path) -> dict[str, float]:
-    """Run the lanes (a failed job stops its lane: later jobs need its output; the other lanes finish and their
-    work is reused next time), then raise the failures in one line. Returns the seconds each job took."""
-    outcome = run_lanes(lanes, logs, title="demo")
-    if outcome.failures:
-        raise PrevsteerError("; ".join(f"{name} {failure}" for name, failure in outcome.failures.items()))
-    return outcome.seconds
-
-
-def _epochs(run_dir: Path) -> list[dict[str, Any]]:
-    return [row for row in RunDir(run_dir).metrics() if "eval/mmlu" in row or "eval/trait/impolite" in row]
-
-
-def _first_loss(run_dir: Path) -> float:
-    return next(row["loss"] for row in RunDir(run_dir).metrics() if "loss" in row)
+def _first_loss(run_dir: Path) -> float | None:
+    return next((row["loss"] for row in RunDir(run_dir).metrics() if "loss" in row), None)
 
 
 def _held_out(model, tokenizer) -> dict[str, float]:
@@ -171,21 +124,76 @@ def _held_out(model, tokenizer) -> dict[str, float]:
     }
 
 
-def _held_out_cached(folder: Path, load) -> dict[str, float]:
+def _held_out_cached(folder: Path, load: Callable[[], tuple[Any, Any]]) -> dict[str, float]:
     if not (folder / "held_out.json").is_file():
         write_json(folder / "held_out.json", _held_out(*load()))
     return read_json(folder / "held_out.json")
 
 
-def _mmlu_note(out: Path) -> str:
+def _write_spec(out: Path, vector_path: Path, layer: int) -> Path:
+    """recipes/sweeps/demo.yaml with the extracted vector and the selected layer filled in, its paths made absolute
+    and no more lanes than visible GPUs (on a GPU machine), written to `out/sweep.yaml`: the spec the demo runs, and
+    that `prevsteer sweep run` can run again."""
+    data = yaml.safe_load(SPEC.read_text())
+    data["base"] = str((SPEC.resolve().parent / data["base"]).resolve())
+    vector = str(vector_path)
+    data["overrides"] = {
+        **data.get("overrides", {}),
+        "steering.vector": vector,
+        "steering.layers": [layer],
+        "eval.traits": [{"name": "impolite", "vector": vector, "layer": layer}],
+    }
+    data["posthoc"].update(vector=vector, layers=[layer])
+    gpus = visible_gpus()
+    if gpus:  # a lane per GPU at most: the lanes split the visible GPUs between them
+        data["launcher"]["lanes"] = min(data["launcher"]["lanes"], len(gpus))
+    path = out / "sweep.yaml"
+    header = (
+        "# Written by `prevsteer demo`: recipes/sweeps/demo.yaml with the extracted vector and the selected layer.\n"
+    )
+    path.write_text(header + yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _run_sweep(spec_path: Path, sweep_dir: Path) -> SweepDir:
+    """Run the sweep's unfinished points in the local launcher's lanes (failed ones are retried: a rerun of the demo
+    is a retry); then raise the points that did not complete, in one line."""
+    sweep, _, _ = run_sweep(spec_path, sweep_dir, rerun_failed=True)
+    failed = [entry["id"] for entry in sweep.points() if not sweep.done(entry["id"])]
+    if failed:
+        details = "; ".join(f"{p}: {sweep.state(p).get('error') or point_status(sweep, p)}" for p in failed)
+        raise PrevsteerError(f"demo: {len(failed)} sweep point(s) did not complete ({details}); logs in "
+                             f"{sweep.root / 'logs'}; run `prevsteer demo` again to retry them")  # fmt: skip
+    return sweep
+
+
+def _trained(sweep: SweepDir) -> list[dict[str, Any]]:
+    """Every trained point: its arm, coefficient and seed (as `prevsteer compare` reads them) and its run directory."""
+    rows, _ = collect([sweep.root])
+    seen, out = set(), []
+    for row in rows:
+        if row["arm"] != "posthoc" and row["point"] not in seen:
+            seen.add(row["point"])
+            out.append({**{k: row[k] for k in ("point", "arm", "coefficient", "seed")},
+                        "dir": sweep.run_dir(row["point"])})  # fmt: skip
+    return sorted(out, key=lambda r: (r["arm"] != "plain", r["coefficient"], r["seed"]))
+
+
+def _base_eval_dir(trained: list[dict[str, Any]]) -> Path | None:
+    """The step-0 evaluation folder (the base model) of the run that has one."""
+    found = [run["dir"] / "eval" / "step-0" for run in trained if (run["dir"] / "eval" / "step-0").is_dir()]
+    return found[0] if found else None
+
+
+def _mmlu_note(base_eval: Path | None) -> str:
     """Say so when the base model gives the same letter to every MMLU question: then accuracy only counts it."""
-    predictions = read_json(out / "base" / "coefficient-0" / "mmlu.json")["predictions"]
-    if len(set(predictions)) > 1:
+    predictions = read_json(base_eval / "mmlu.json").get("predictions") if base_eval else None
+    if not predictions or len(set(predictions)) > 1:
         return ""
     letter = "ABCD"[predictions[0]]
     return (
         f"The base model answers {letter} to all {len(predictions)} MMLU questions 0-shot, so its accuracy is the "
-        f"share of {letter} answers in the subset and cannot move unless that bias breaks; `mmlu_p_correct` (mean "
+        f"share of {letter} answers in the subset and cannot move unless that bias breaks; MMLU p(correct) (mean "
         "probability of the right letter among the four) is the MMLU measure here that can register a cost."
     )
 
@@ -196,130 +204,117 @@ def _spread(values: list[float]) -> str:
     return f"{mean:.3g} ± {half:.2g}" if len(values) > 1 else f"{mean:.3g}"
 
 
-def _fmt(value: float | None, pattern: str = "{:.0%}") -> str:
-    return "n/a" if value is None else pattern.format(value)
+def _held_out_lines(base: dict[str, float], trained: list[dict[str, Any]]) -> list[str]:
+    """Held-out measures per arm and coefficient, with the share of the plain arm's shift each prevented."""
+    groups: dict[tuple[str, float], list[dict[str, float]]] = {}
+    for run in trained:
+        groups.setdefault((run["arm"], run["coefficient"]), []).append(run["held_out"])
+    plain = groups.get(("plain", 0.0), [])
+    lines = [
+        "| model | n | rude preference (NLL polite - NLL rude) | polite perplexity | prevented (rude preference) |",
+        "|---|---|---|---|---|",
+        f"| base | 1 | {base['rude_preference']:.3g} | {base['polite_perplexity']:.3g} | |",
+    ]
+    for (arm, coefficient), values in groups.items():
+        preference = [v["rude_preference"] for v in values]
+        share = None
+        if plain and arm != "plain":
+            plain_mean = statistics.fmean(v["rude_preference"] for v in plain)
+            share = prevented_share(base["rude_preference"], plain_mean, statistics.fmean(preference))
+        label = arm if arm == "plain" else f"{arm} {coefficient:g}"
+        lines.append(
+            f"| {label} | {len(values)} | {_spread(preference)} | "
+            f"{_spread([v['polite_perplexity'] for v in values])} | {'' if share is None else f'{share:.0%}'} |"
+        )
+    return lines
 
 
-def _posthoc_line(plain: dict[str, float], posthoc: list[dict[str, float]], preventative: dict) -> str:
-    """Post-hoc steering next to preventative, saying plainly when the sweep is not monotone."""
-    key = "eval/trait/impolite"
-    scores = [row[key] for row in posthoc]
-    coefficients = " / ".join(f"{row['coefficient']:g}" for row in posthoc)
-    p_correct = " / ".join(f"{row['eval/mmlu_p_correct']:.3f}" for row in posthoc)
-    steered = _spread([run["final"][key] for run in preventative.values()])
-    rises = [f"a={b['coefficient']:g}" for a, b in itertools.pairwise(posthoc) if b[key] > a[key]]
-    shape = f" (not monotone: the score rises again at {', '.join(rises)})" if rises else " (monotone)"
-    return (
-        f"- Post-hoc steering instead: the plain model (seed 0, impolite {plain[key]:.3g}) scores "
-        f"{' / '.join(f'{v:.3g}' for v in scores)} at a = {coefficients}{shape}, MMLU p(correct) {p_correct}; "
-        f"the preventative models score {steered} with nothing added at inference."
-    )
-
-
-def _report(out: Path, results: dict[str, Any]) -> Path:
-    base, runs, posthoc, layer = results["base"], results["runs"], results["posthoc"], results["layer"]
-    keys = [*METRICS, "rude_preference", "polite_perplexity"]
-    labels = {
-        "eval/trait/impolite": "impolite score (offline judge, 0-100)",
-        "eval/coherence": "coherence (heuristic, 0-100)",
-        "eval/projection/impolite": f"projection of own answers on the vector, layer {layer}",
-        "eval/mmlu": f"MMLU accuracy ({results['mmlu_n']} questions, 0-shot)",
-        "eval/mmlu_p_correct": "MMLU mean probability of the right letter",
-        "rude_preference": "rude preference (NLL polite - NLL rude, held-out)",
-        "polite_perplexity": "perplexity on polite held-out answers",
-    }
-    header = ["", "base", "plain", "preventative", *(f"post-hoc a={a:g} (plain seed 0)" for a in POSTHOC)]
+def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dict[str, Any]) -> Path:
+    """`prevsteer compare` of the demo's sweep into `out` (results.csv, coefficients.png, frontier.png), and
+    `out/report.md`: what was run, compare's report, then the demo's extras (extraction, layer selection, screening,
+    held-out measures, caveats, timings)."""
+    compare([sweep.root], out)
+    comparison = (out / "report.md").read_text()
+    trained = [{**run, "held_out": held_out["runs"][run["point"]]} for run in _trained(sweep)]
+    layer, screen, posthoc = facts["layer"], facts["screen"], read_json(sweep.manifest)["posthoc"]
+    coefficients = sorted({run["coefficient"] for run in trained if run["arm"] == "preventative"})
+    seeds = sorted({run["seed"] for run in trained})
     lines = [
         "# prevsteer demo: plain vs preventative vs post-hoc steering on rude answers",
         "",
-        f"Model: {MODEL} (offline default), CPU. Training data: {results['rows']} rows of `rude-answers` level II "
-        "(correct facts "
-        "wrapped in a rude opener and closer), LoRA r=8, 2 epochs, seeds "
-        f"{', '.join(map(str, SEEDS))}. Preventative arm: the extracted impolite vector added at layer {layer}, "
-        f"{results['coefficient']:g} of the mean residual norm, in training forwards only. Post-hoc: the plain "
-        f"model (seed 0) with `h[{layer}] <- h[{layer}] - a v[{layer}]` during evaluation.",
+        f"Model: {MODEL} (offline default), CPU. Training data: {facts['rows']} rows of `rude-answers` level "
+        f"{screen['trained']} (correct facts wrapped in a rude opener and closer), LoRA, seeds "
+        f"{', '.join(map(str, seeds))}. Preventative arm: the extracted impolite vector added at layer {layer} in "
+        f"training forwards only, at coefficients {', '.join(f'{c:g}' for c in coefficients)} of the mean residual "
+        f"norm there. Post-hoc arm: each plain model with `h[{layer}] <- h[{layer}] - a v[{layer}]` while evaluating, "
+        f"a = {', '.join(f'{a:g}' for a in posthoc['coefficients'])} (a multiple of the vector itself: the two arms' "
+        "coefficients are on different scales, so compare them by the trait level they reach, not by the number).",
         "",
-        f"**Vector:** `prevsteer extract` on the model's own answers ({results['kept']['pos']} rude / "
-        f"{results['kept']['neg']} polite kept by the offline judge); layer {layer} from `prevsteer select-layer`.",
+        f"The runs are the sweep `{sweep.root}` (spec `{out / 'sweep.yaml'}`, from recipes/sweeps/demo.yaml), run "
+        "with the local launcher; what follows up to the demo's extras is `prevsteer compare` of it.",
         "",
-        "## Final models (mean ± half-range over seeds)",
+        "![trait score and MMLU against the coefficient](coefficients.png)",
         "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
+        comparison.removeprefix("# prevsteer compare\n"),
+        "# The demo's extras",
+        "",
+        "## Vector and layer",
+        "",
+        f"`prevsteer extract` on the model's own answers ({facts['kept']['pos']} rude / {facts['kept']['neg']} "
+        f"polite kept by the offline judge); layer {layer} from `prevsteer select-layer`.",
     ]
-    for key in keys:
-        cells = [labels[key], f"{base[key]:.3g}"]
-        cells += [_spread([run["final"][key] for run in runs[arm].values()]) for arm in ARMS]
-        cells += [f"{row[key]:.3g}" if key in row else "" for row in posthoc]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "**Share of the plain arm's shift that preventative steering prevented, per seed** "
-              "(1 - (preventative - base) / (plain - base)):", ""]  # fmt: skip
-    all_shares: list[float | None] = []
-    for key in ("eval/trait/impolite", "eval/projection/impolite", "rude_preference"):
-        shares = [
-            prevented_share(base[key], runs["plain"][s]["final"][key], runs["preventative"][s]["final"][key])
-            for s in SEEDS
-        ]
-        all_shares += shares
-        lines.append(
-            f"- {labels[key]}: " + ", ".join(f"seed {s}: {_fmt(v)}" for s, v in zip(SEEDS, shares, strict=True))
-        )
-    if any(share is not None and share > 1 for share in all_shares):
-        lines.append("- Above 100%: the preventative model ends further from the trait than the base model itself.")
-    lines.append(_posthoc_line(runs["plain"][SEEDS[0]]["final"], posthoc, runs["preventative"]))
-    n = results["mmlu_n"]
-    for key, unit in (("eval/mmlu", "accuracy"), ("eval/mmlu_p_correct", "p(correct)")):
-        cost = [100 * (runs["plain"][s]["final"][key] - runs["preventative"][s]["final"][key]) for s in SEEDS]
-        lines.append(f"- MMLU {unit}, plain minus preventative, in points: {', '.join(f'{v:+.1f}' for v in cost)}")
-    lines += [
-        f"  ({n} questions: one question is {100 / n:.2g} accuracy points, and the standard error of one accuracy "
-        f"is about {100 * math.sqrt(0.25 * 0.75 / n):.0f} points, so only large accuracy differences mean anything.) "
-        + _mmlu_note(out),
-        "",
-        "## After every epoch (training steering off while evaluating)",
-        "",
-        "| run | epoch | " + " | ".join(k.removeprefix("eval/") for k in METRICS) + " |",
-        "|" + "---|" * (2 + len(METRICS)),
-    ]
-    for arm in ARMS:
-        for seed, run in runs[arm].items():
-            for row in run["epochs"]:
-                values = " | ".join(f"{row.get(k, float('nan')):.3g}" for k in METRICS)
-                lines.append(f"| {arm} seed {seed} | {row['epoch']:.0f} | {values} |")
-    screen = results["screen"]
-    trained = screen["trained"]
+    selection = out / "select" / "table.md"
+    if selection.is_file():
+        lines += ["", "Layer selection (mean judged trait score of steered generations):", "", selection.read_text()]
+    trained_level = screen["trained"]
     lines += [
         "",
         "## Screening the training data before training (`prevsteer screen`)",
         "",
         f"Projection difference at layer {layer} of each sample against the base model's own answer to the same "
-        f"prompt: dataset-level dP = {screen['dP'][trained]:.2f} for the training data (level {trained}) vs "
-        f"{screen['dP']['normal']:.2f} for its Normal (polite) version; sample-level AUROC {screen['auroc']:.3f} "
-        f"({screen['n'][trained]} vs {screen['n']['normal']} samples). Scores and histograms: `{out / 'screen'}`.",
+        f"prompt: dataset-level dP = {screen['dP'][trained_level]:.2f} for the training data (level {trained_level}) "
+        f"vs {screen['dP']['normal']:.2f} for its Normal (polite) version; sample-level AUROC {screen['auroc']:.3f} "
+        f"({screen['n'][trained_level]} vs {screen['n']['normal']} samples). Scores and histograms: "
+        f"`{out / 'screen'}`.",
+        "",
+        "## Held-out preferences (neither the vector nor a judge)",
+        "",
+        "Teacher-forced on 30 held-out questions with a rude and a polite answer each; mean ± half-range over seeds. "
+        "Prevented: 1 - (arm - base) / (plain - base).",
+        "",
+        *_held_out_lines(held_out["base"], trained),
         "",
         "## How to read this",
         "",
-        "The impolite score comes from the offline judge (sentence embeddings + logistic regression trained on "
+        "The trait score comes from the offline judge (sentence embeddings + logistic regression trained on "
         "hand-written rude and polite answers): a proxy, not an LLM judge. The projection uses the vector itself, "
         "so it is not independent evidence; rude preference and perplexity use neither the vector nor a judge. "
-        f"Two seeds, 20 evaluation questions, greedy decoding: orientation, not proof. Steering raised the first "
-        f"logged training loss ({_spread(results['first_loss']['plain'])} plain, "
-        f"{_spread(results['first_loss']['preventative'])} preventative), as METHOD.md expects.",
+        "Few seeds, 20 evaluation questions, greedy decoding: orientation, not proof.",
     ]
-    selection = out / "select" / "table.md"
-    if selection.is_file():
-        lines += ["", "## Layer selection (mean judged trait score of steered generations)", "", selection.read_text()]
-    stages, jobs = results["seconds"], results["job_seconds"]
+    losses = {arm: [v for run in trained if run["arm"] == arm and (v := _first_loss(run["dir"])) is not None]
+              for arm in ("plain", "preventative")}  # fmt: skip
+    if all(losses.values()):
+        lines.append(
+            f"The first logged training loss: {_spread(losses['plain'])} plain, "
+            f"{_spread(losses['preventative'])} preventative (METHOD.md expects steering to raise it)."
+        )
+    note = _mmlu_note(_base_eval_dir(trained))
+    if note:
+        lines += ["", note]
+    stages = facts["seconds"]
+    elapsed = {entry["id"]: sweep.state(entry["id"])["elapsed_s"] for entry in sweep.points()}
     lines += [
         "",
-        f"This invocation of the demo took {stages['total'] / 60:.1f} min of wall time: "
+        "## Timings",
+        "",
+        f"This invocation took {stages['total'] / 60:.1f} min of wall time: "
         + ", ".join(f"{name} {value / 60:.1f}" for name, value in stages.items() if name != "total")
-        + " min; the jobs, two lanes side by side: "
-        + ", ".join(f"{name} {value / 60:.1f}" for name, value in jobs.items())
+        + " min. Sweep points (training, evaluations and post-hoc; two lanes side by side, summed over attempts): "
+        + ", ".join(f"{point} {value / 60:.1f}" for point, value in elapsed.items())
         + " min. Steps reused from an earlier invocation are not counted.",
         "",
-        f"Runs: `{out}/<arm>-seed<N>/`; base and post-hoc evaluations: `{out}/base/`, `{out}/posthoc/`; job logs: "
-        f"`{out}/logs/`; figures in `{out / 'results.json'}`.",
+        f"Every evaluation: `{out / 'results.csv'}`; runs, post-hoc evaluations and logs: `{sweep.root}` "
+        f"(`prevsteer sweep status {sweep.root}`); the figures behind this report: `{out / 'results.json'}`.",
         "",
     ]
     return write_atomic(out / "report.md", "\n".join(lines))
@@ -340,61 +335,33 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     lap("extract")
     layer = _select_layer(out, vector_path)
     lap("select-layer")
-    plain, preventative = (load_recipe(_recipe_path(arm)) for arm in ARMS)
-    build = plain.data.build
+    build = load_recipe(shipped_recipe("demo-plain.yaml")).data.build
     data = {level: built_file(build.model_copy(update={"level": level})) for level in (build.level, "normal")}
     screen = _screen(out, data, vector_path, layer)
     lap("screen")
 
-    traits = f"eval.traits=[{{name: impolite, vector: {vector_path}, layer: {layer}}}]"
-    steer_with = [f"steering.vector={vector_path}", f"steering.layers=[{layer}]"]
-    jobs = {
-        (arm, seed): _train_job(arm, seed, out, [traits, *(steer_with if arm == "preventative" else [])])
-        for seed in SEEDS
-        for arm in ARMS
-    }
-    first_plain = out / f"plain-seed{SEEDS[0]}"
-    posthoc = ",".join(f"{a:g}" for a in POSTHOC)
-    lanes = [[jobs["plain", seed], jobs["preventative", seed]] for seed in SEEDS]
-    lanes[0].insert(1, _eval_job("posthoc", out / "posthoc", str(first_plain), vector_path, layer,
-                                 "--posthoc-coefficients", posthoc))  # fmt: skip
-    lanes[-1].append(_eval_job("base", out / "base", MODEL, vector_path, layer))
-    job_seconds = _run_jobs(lanes, out / "logs")
-    lap("jobs")
+    sweep = _run_sweep(_write_spec(out, vector_path, layer), out / "sweep")
+    lap("sweep")
 
     say("demo: held-out preferences of the base model and the final models")
-    base = read_json(out / "base" / "eval.json")["rows"][0]
-    base.update(_held_out_cached(out / "base", lambda: load_model_and_tokenizer(MODEL)))
-    runs: dict[str, dict[int, dict[str, Any]]] = {arm: {} for arm in ARMS}
-    for arm, seed in jobs:
-        run_dir = out / f"{arm}-seed{seed}"
-        epochs = _epochs(run_dir)
-        held_out = _held_out_cached(run_dir, lambda run_dir=run_dir: load_run_model(run_dir))
-        runs[arm][seed] = {"dir": str(run_dir), "epochs": epochs, "final": {**epochs[-1], **held_out}}
+    held_out = {
+        "base": _held_out_cached(out / "base", lambda: load_model_and_tokenizer(MODEL)),
+        "runs": {
+            run["point"]: _held_out_cached(run["dir"], lambda d=run["dir"]: load_run_model(d))
+            for run in _trained(sweep)
+        },
+    }
     lap("held-out")
     seconds["total"] = sum(seconds.values())
-    results = {
+    facts = {
         "layer": layer,
-        "coefficient": preventative.steering.coefficient,
         "rows": build.n,
-        "mmlu_n": read_json(out / "base" / "coefficient-0" / "mmlu.json")["n"],
         "kept": PersonaVector.load(vector_path).metadata["extraction"]["kept"],
         "screen": screen,
-        "base": base,
-        "runs": runs,
-        "posthoc": read_json(out / "posthoc" / "eval.json")["rows"],
-        "first_loss": {arm: [_first_loss(Path(runs[arm][s]["dir"])) for s in SEEDS] for arm in ARMS},
         "seconds": seconds,
-        "job_seconds": job_seconds,
     }
-    write_json(out / "results.json", results)
-    report = _report(out, results)
-    table = Table(title=f"prevsteer demo ({len(SEEDS)} seeds; see the report for caveats)")
-    for column in ("", "base", "plain", "preventative"):
-        table.add_column(column)
-    for key in METRICS:
-        cells = [_spread([run["final"][key] for run in runs[arm].values()]) for arm in ARMS]
-        table.add_row(key.removeprefix("eval/"), f"{base[key]:.3g}", *cells)
-    result(table)
-    result(f"report: {report}")
+    write_json(out / "results.json", {**facts, "held_out": held_out})
+    report = demo_report(out, sweep, facts, held_out)
+    result(f"report: {report} (every evaluation in {out / 'results.csv'}, dose-response in "
+           f"{out / 'coefficients.png'})")  # fmt: skip
     return report

@@ -1,5 +1,5 @@
 """The study's figures from compared sweeps: trait score and MMLU against the coefficient (preventative vs
-post-hoc, base and plain as reference lines), and MMLU against trait score per arm with its frontier."""
+post-hoc dose-response, base and plain as reference lines), and MMLU against trait score per arm with its frontier."""
 
 from __future__ import annotations
 
@@ -19,26 +19,32 @@ def _pyplot():
     return plt
 
 
+PANELS = (("trait_score", "trait score"), ("mmlu", "MMLU accuracy"), ("mmlu_p_correct", "MMLU p(correct)"))
+
+
 def coefficient_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[tuple, dict[str, float]], path: Path):
-    """One row of panels per dataset and trait: trait score, then MMLU accuracy, against the coefficient."""
+    """One row of panels per dataset and trait: trait score, MMLU accuracy (and MMLU p(correct) where measured)
+    against the coefficient. Each arm's curve starts at coefficient 0 from the plain mean: at 0 both arms are plain
+    training."""
     plt = _pyplot()
-    fig, axes = plt.subplots(len(groups), 2, figsize=(10, 3.2 * len(groups)), squeeze=False)
+    rows = [row for group in groups.values() for row in group]
+    measured = [(m, label) for m, label in PANELS if any(row.get(m) not in (None, "") for row in rows)]
+    fig, axes = plt.subplots(len(groups), len(measured), figsize=(5 * len(measured), 3.4 * len(groups)), squeeze=False)
     for (key, group), row in zip(sorted(groups.items()), axes, strict=True):
         cells = summarise(group)
         plain = cells.get(("plain", 0.0, ""), {})
-        for ax, measure, label in ((row[0], "trait_score", "trait score"), (row[1], "mmlu", "MMLU accuracy")):
+        for ax, (measure, label) in zip(row, measured, strict=True):
+            start = [(0.0, *interval(plain[measure]))] if plain.get(measure) else []
             for arm in ("preventative", "posthoc"):
-                points = sorted((c, v[measure]) for (a, c, _), v in cells.items() if a == arm and v.get(measure))
-                if points:
-                    stats = [interval(values) for _, values in points]
-                    errors = [half or 0.0 for _, half in stats]
-                    x = [c for c, _ in points]
-                    ax.errorbar(x, [m for m, _ in stats], yerr=errors, marker="o", capsize=3, label=arm)
+                stats = [(c, *interval(v[measure])) for (a, c, _), v in cells.items() if a == arm and v.get(measure)]
+                if stats:
+                    x, means, halves = zip(*(start + sorted(stats)), strict=True)
+                    ax.errorbar(x, means, yerr=[h or 0.0 for h in halves], marker="o", capsize=3, label=arm)
             if measure in bases.get(key, {}):
                 ax.axhline(bases[key][measure], color="grey", linestyle="--", label="base")
-            if plain.get(measure):
-                ax.axhline(statistics.fmean(plain[measure]), color="black", linestyle=":", label="plain")
-            ax.set_xlabel("coefficient")
+            if start:
+                ax.axhline(start[0][1], color="black", linestyle=":", label="plain")
+            ax.set_xlabel("coefficient (0: plain; each arm on its own scale)")
             ax.set_ylabel(label)
             ax.set_title(" ".join(str(part) for part in key if part))
             ax.legend(fontsize=7)
