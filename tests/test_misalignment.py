@@ -336,4 +336,4 @@ def test_recipe_takes_the_path_alone_resolved_against_the_recipe(recipe_dir, cap
     recipe["eval"] = {"misalignment": "missing.yaml"}
     (recipe_dir / "recipe.yaml").write_text(yaml.safe_dump(recipe))
     code, _, err = run_cli("check", str(recipe_dir / "recipe.yaml"), capsys=capsys)
-    assert code == 2 and "eval.misalignment: file not found" in err
+    assert code == 2 and "eval.misalignment.path: file not found" in err

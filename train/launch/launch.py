@@ -7,6 +7,7 @@ from pathlib import Path
 
 from train.launch.settings import ResourceShape
 from train.launch.slurm import render_array, submit
+from train.models.rundir import RunDir
 from train.training.recipe import load_recipe
 from train.training.run import default_output_dir, preflight
 from train.training.rundir import check_run_dir
@@ -28,7 +29,7 @@ def launch_run(
     recipe = load_recipe(recipe_path, overrides)
     preflight(recipe)
     run_dir = Path(output_dir or default_output_dir(recipe)).resolve()
-    check_run_dir(run_dir, resume=False)
+    check_run_dir(RunDir(run_dir), resume=False)
     argv = ["train", str(recipe_path.resolve()), "--output-dir", str(run_dir)]
     argv += [f"--set={assignment}" for assignment in overrides]
     (script,) = render_array([argv], shape, launch_folder(run_dir), recipe.name)

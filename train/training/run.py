@@ -190,7 +190,7 @@ def _train_run(
 
     state = PartialState()
     run = RunDir(Path(output_dir or default_output_dir(recipe)).resolve())
-    check_run_dir(run, resume)
+    check_run_dir(run, resume, main=state.is_main_process)
     saved_steering: dict[str, Any] = {}
     checkpoint = None
     if resume:

@@ -14,11 +14,12 @@ from train.models.rundir import RunDir
 RESUMABLE_KEYS = ("training.num_train_epochs", "training.max_steps")
 
 
-def check_run_dir(run: RunDir, resume: bool) -> None:
-    """Refuse to overwrite an existing run; require one to resume. Called on every rank before any write."""
+def check_run_dir(run: RunDir, resume: bool, main: bool = True) -> None:
+    """Refuse to overwrite an existing run; require one to resume. Under DDP only the main process (`main`)
+    checks that a new run's folder is empty: another rank may get here after the main one has started writing."""
     if resume and not run.is_started():
         raise PrevsteerError(f"--resume: {run.path} is not a prevsteer run directory (no {run.recipe.name})")
-    if not resume and not run.is_empty():
+    if main and not resume and not run.is_empty():
         hint = "pass --resume to continue it, or choose another --output-dir"
         raise PrevsteerError(f"run directory {run.path} already exists; {hint}")
 
