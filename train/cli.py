@@ -127,6 +127,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    import torch
     from accelerate import PartialState
 
     from train.dataprep.prepare import prepare_data
@@ -143,6 +144,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     except Preempted as stop:
         say(f"prevsteer: {stop}")
         return PREEMPTED_EXIT
+    finally:  # a rank that exits with its process group alive can abort in gloo's/NCCL's teardown
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
     result(f"run directory: {run_dir}")
     return 0
 
