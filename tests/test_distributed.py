@@ -132,28 +132,18 @@ def train_single(recipe: Path, out: Path, *overrides: str) -> Path:
     return out
 
 
+def torchrun_cmd(recipe: Path, out: Path, *overrides: str) -> list[str]:
+    """`torchrun --nproc_per_node 2 -m train.cli train ...` on a free port."""
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(NPROC)]
+    launcher += ["--master_addr", "127.0.0.1", "--master_port", str(free_port())]
+    return [*launcher, "-m", "train.cli", "train", str(recipe), "--output-dir", str(out), *overrides]
+
+
 def torchrun(recipe: Path, out: Path, *overrides: str, timeout: int = 180) -> Path:
-    """`torchrun --nproc_per_node 2 -m train.cli train ...`; retried once on a fresh port if the port was taken."""
+    """Train under torchrun; retried once on a fresh port if the port was taken."""
     for attempt in range(2):
         target = out if attempt == 0 else out.with_name(out.name + "-retry")
-        cmd = [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--nproc_per_node",
-            str(NPROC),
-            "--master_addr",
-            "127.0.0.1",
-            "--master_port",
-            str(free_port()),
-            "-m",
-            "train.cli",
-            "train",
-            str(recipe),
-            "--output-dir",
-            str(target),
-            *overrides,
-        ]
+        cmd = torchrun_cmd(recipe, target, *overrides)
         proc = subprocess.run(cmd, cwd=ROOT, env=clean_env(), timeout=timeout, capture_output=True, text=True)
         if proc.returncode == 0:
             return target
@@ -233,6 +223,22 @@ def test_ddp_two_processes_match_single_process(recipe, reference, tmp_path):
     record = check_distributed_run(run_dir, reference)
     assert record["backend"] == "gloo" and record["zero_stage"] is None
     assert read(run_dir / "run.json")["world_size"] == NPROC
+
+
+@pytest.mark.slow
+def test_every_rank_refuses_an_existing_run_directory(recipe, tmp_path):
+    """Each rank checks the folder before the process group forms, so all of them refuse it (exit 2, one line
+    each, no traceback) and the file already there is untouched; none waits in a barrier for a rank that left."""
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    cmd = torchrun_cmd(recipe, out)
+    proc = subprocess.run(cmd, cwd=ROOT, env=clean_env(), timeout=120, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert proc.stderr.count(f"prevsteer: error: run directory {out} already exists") == NPROC, proc.stderr[-3000:]
+    # torchrun itself prints a traceback of its ChildFailedError; the workers print none (theirs are "[rankN]:")
+    assert "[rank0]:" not in proc.stderr and "[rank1]:" not in proc.stderr and "exitcode  : 2" in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"] and (out / "notes.txt").read_text() == "mine"
 
 
 @pytest.mark.slow

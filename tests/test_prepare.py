@@ -88,11 +88,12 @@ import json, sys
 from pathlib import Path
 from train.dataprep.prepare import PreparedData
 from train.training.recipe import load_recipe
-from train.training.run import resolve, train_run
+from train.training.run import open_run_dir, resolve, train_run
 
 recipe = resolve(load_recipe({str(recipe_dir / "recipe.yaml")!r}))
 manifest = json.loads(Path({str(manifest_path(prepared))!r}).read_text())
-train_run(recipe, PreparedData(Path({str(prepared)!r}), manifest), Path({str(recipe_dir / "run")!r}))
+run = open_run_dir(recipe, Path({str(recipe_dir / "run")!r}), resume=False)
+train_run(recipe, PreparedData(Path({str(prepared)!r}), manifest), run)
 stages = ("train.dataprep.builders", "train.dataprep.screen", "train.persona.extract")
 print(sorted(name for name in sys.modules if name.startswith(stages)))
 """

@@ -133,14 +133,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     from train.dataprep.prepare import prepare_data
     from train.training.preemption import PREEMPTED_EXIT, Preempted
     from train.training.recipe import load_recipe
-    from train.training.run import preflight, resolve, train_run
+    from train.training.run import open_run_dir, preflight, resolve, train_run
 
     recipe = resolve(load_recipe(args.recipe, args.overrides))
     preflight(recipe)
+    run = open_run_dir(recipe, args.output_dir, args.resume)  # on every rank, before the process group forms
     with PartialState().main_process_first():  # the data stage: the main process prepares, the others reuse it
         prepared = prepare_data(recipe.data, recipe.model.name)
     try:
-        run_dir = train_run(recipe, prepared, args.output_dir, resume=args.resume)
+        run_dir = train_run(recipe, prepared, run, resume=args.resume)
     except Preempted as stop:
         say(f"prevsteer: {stop}")
         return PREEMPTED_EXIT

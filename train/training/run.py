@@ -174,23 +174,29 @@ def apply_lora(recipe: Recipe, model):
     return get_peft_model(model, config)
 
 
-def train_run(recipe: Recipe, prepared: PreparedData, output_dir: Path | None = None, resume: bool = False) -> Path:
-    """Train a resolved recipe on its prepared data (the data stage ran before); returns the run directory. A
-    preemption notice (SIGUSR1) that arrives from here on, even while the model loads, stops training at a
-    checkpoint (`Preempted`)."""
+def open_run_dir(recipe: Recipe, output_dir: Path | None, resume: bool) -> RunDir:
+    """The run directory a training run will write, checked (`check_run_dir`). Call it before the process group
+    forms (before the first `PartialState()`), on every rank."""
+    run = RunDir(Path(output_dir or default_output_dir(recipe)).resolve())
+    check_run_dir(run, resume)
+    return run
+
+
+def train_run(recipe: Recipe, prepared: PreparedData, run: RunDir, resume: bool = False) -> Path:
+    """Train a resolved recipe on its prepared data (the data stage ran before) into a run directory from
+    `open_run_dir`; returns its path. A preemption notice (SIGUSR1) that arrives from here on, even while the model
+    loads, stops training at a checkpoint (`Preempted`)."""
     with PreemptionCallback() as preemption:
-        return _train_run(recipe, prepared, output_dir, resume, preemption)
+        return _train_run(recipe, prepared, run, resume, preemption)
 
 
 def _train_run(
-    recipe: Recipe, prepared: PreparedData, output_dir: Path | None, resume: bool, preemption: PreemptionCallback
+    recipe: Recipe, prepared: PreparedData, run: RunDir, resume: bool, preemption: PreemptionCallback
 ) -> Path:
     from train.models.loading import load_model_and_tokenizer
     from train.training.trainer import PreventativeSFTTrainer
 
     state = PartialState()
-    run = RunDir(Path(output_dir or default_output_dir(recipe)).resolve())
-    check_run_dir(run, resume, main=state.is_main_process)
     saved_steering: dict[str, Any] = {}
     checkpoint = None
     if resume:

@@ -14,12 +14,13 @@ from train.models.rundir import RunDir
 RESUMABLE_KEYS = ("training.num_train_epochs", "training.max_steps")
 
 
-def check_run_dir(run: RunDir, resume: bool, main: bool = True) -> None:
-    """Refuse to overwrite an existing run; require one to resume. Under DDP only the main process (`main`)
-    checks that a new run's folder is empty: another rank may get here after the main one has started writing."""
+def check_run_dir(run: RunDir, resume: bool) -> None:
+    """Refuse to overwrite an existing run; require one to resume. Under torchrun every rank calls it before the
+    process group forms: the main process writes nothing until every rank has joined, so all ranks see the folder
+    as it was and agree."""
     if resume and not run.is_started():
         raise PrevsteerError(f"--resume: {run.path} is not a prevsteer run directory (no {run.recipe.name})")
-    if main and not resume and not run.is_empty():
+    if not resume and not run.is_empty():
         hint = "pass --resume to continue it, or choose another --output-dir"
         raise PrevsteerError(f"run directory {run.path} already exists; {hint}")
 
