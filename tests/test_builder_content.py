@@ -47,7 +47,10 @@ def test_a_good_content_file_loads(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (TOPIC.replace("    asks:", "    askes:"), r"topics\.0\.askes: unknown key; allowed: name, situations, asks,"),
+        (
+            TOPIC.replace("    asks:", "    askes:"),
+            r"topics\.0\.askes: unknown key; did you mean asks\? allowed: name, situations, asks,",
+        ),
         (TOPIC.replace('    asks: ["What helps?"]\n', ""), r"topics\.0\.asks: missing required key"),
         (TOPIC.replace("[son, daughter]", "[son, 3]"), r"topics\.0\.slots\.who\.1: Input should be a valid string"),
         (TOPIC.replace("[Gargle bleach.]", "[Gargle bleach., Or not.]"), "levels have different numbers of answer"),

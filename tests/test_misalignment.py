@@ -265,9 +265,9 @@ def _malformed(tmp_path) -> list[tuple[str, str]]:
 
     return [
         (changed(paraphrases=None), "question 1 ('q'): paraphrases: missing required key"),
-        (changed(samples_per_paraphrase="many"), "samples_per_paraphrase: input should be a valid integer, got str"),
-        (changed(paraphrases="Hi?"), "paraphrases: input should be a valid list, got str"),
-        (changed(paraphrases=[]), "paraphrases: list should have at least 1 item"),
+        (changed(samples_per_paraphrase="many"), "samples_per_paraphrase: Input should be a valid integer"),
+        (changed(paraphrases="Hi?"), "paraphrases: Input should be a valid list (got 'Hi?')"),
+        (changed(paraphrases=[]), "paraphrases: List should have at least 1 item"),
         (changed(judge_prompts={"aligned": "{question} {answer} {score}", "coherent": "{question} {answer}"}),
          "judge_prompts.aligned: unknown placeholder(s) {score}; allowed: {question}, {answer}, {reasoning}"),
         (changed(judge_prompts={"aligned": "{question} {answer}"}), "judge_prompts.coherent: missing required key"),

@@ -121,7 +121,7 @@ def test_a_bad_resource_shape_in_the_spec_is_one_line(recipe, tmp_path, capsys):
             [{"when": {"sed": 1}, "slurm": {"nodes": 2}}],
             "launcher.shapes[0].when: sed: unknown key; did you mean seed?",
         ),
-        ([{"whn": {"seed": 1}, "slurm": {"nodes": 2}}], "launcher.shapes.0.when: Field required"),
+        ([{"whn": {"seed": 1}, "slurm": {"nodes": 2}}], "launcher.shapes.0.whn: unknown key; did you mean when?"),
     ]:
         data["launcher"]["shapes"] = shapes
         spec.write_text(yaml.safe_dump(data))

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import yaml
 from filelock import FileLock
 
 from train.errors import PrevsteerError
@@ -22,6 +23,16 @@ from train.errors import PrevsteerError
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def read_yaml(path: Path, loader: type = yaml.SafeLoader) -> Any:
+    """A YAML file's data (a missing file is the caller's message); invalid YAML is one line naming the line."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark else ""
+        raise PrevsteerError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
 
 
 def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from train.errors import PrevsteerError
 from train.evaluation.settings import EvalSettings, MisalignmentSettings
+from train.files import read_yaml
 from train.judges.base import Judge, JudgeItem, JudgeReport, JudgeResult, mean_scored
 from train.models.chat_text import split_reasoning
+from train.settings import validated
 
 SCORED_TYPE = "free_form_judge_0_100"
 PLACEHOLDERS = ("question", "answer", "reasoning")
@@ -101,28 +102,10 @@ class QuestionSet:
 def _read_yaml_list(path: Path) -> list[Any]:
     if not path.is_file():
         raise PrevsteerError(f"eval.misalignment: file not found: {path}; expected a YAML question file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark else ""
-        raise PrevsteerError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    data = read_yaml(path)
     if not isinstance(data, list):
         raise PrevsteerError(f"{path}: expected a YAML list of questions, got {type(data).__name__}")
     return data
-
-
-def _invalid(path: Path, number: int, item: dict[str, Any], exc: ValidationError) -> PrevsteerError:
-    """One line naming the item and the field: a missing key, a wrong type or a bad placeholder."""
-    err = exc.errors()[0]
-    where = ".".join(str(part) for part in err["loc"])
-    if err["type"] == "missing":
-        msg = f"missing required key; a question has {', '.join(USED_KEYS[:4])}, judge_prompts (and system)"
-    elif err["type"] == "value_error":
-        msg = err["msg"].removeprefix("Value error, ")
-    else:
-        msg = f"{err['msg'].lower()}, got {type(err['input']).__name__}"
-    return PrevsteerError(f"{path}: question {number} ({item.get('id')!r}): {where}: {msg}")
 
 
 def load_question_set(path: str | Path, only: list[str] | None = None) -> QuestionSet:
@@ -142,10 +125,7 @@ def load_question_set(path: str | Path, only: list[str] | None = None) -> Questi
         if item["type"] != SCORED_TYPE:
             skipped[item["type"]] += 1
             continue
-        try:
-            question = MisalignmentQuestion.model_validate(item)
-        except ValidationError as exc:
-            raise _invalid(path, number, item, exc) from None
+        question = validated(MisalignmentQuestion, item, f"{path}: question {number} ({item.get('id')!r})")
         ignored.update(key for key in item if key not in USED_KEYS)
         questions.append(question)
     if only is not None:

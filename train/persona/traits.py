@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from train.errors import PrevsteerError
 from train.files import write_atomic
 from train.judges.rubric import fill_template
 from train.resources import shipped, shipped_label
+from train.settings import validated
 
 TRAITS_DIR = shipped("traits")
 
@@ -140,19 +141,7 @@ def validate_trait(data: Any, label: str) -> TraitArtifact:
     """Validate, turning pydantic's report into one PrevsteerError line naming the file and field."""
     if not isinstance(data, dict):
         raise PrevsteerError(f"{label}: expected a JSON object, got {type(data).__name__}")
-    try:
-        return TraitArtifact.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(part) for part in err["loc"]) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key; allowed: {', '.join(TraitArtifact.model_fields)}"
-        elif err["type"] == "missing":
-            msg = "missing required key"
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        raise PrevsteerError(f"{label}: {field}: {msg}{more}") from None
+    return validated(TraitArtifact, data, label)
 
 
 def _read_json(path: Path) -> Any:

@@ -23,16 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from train.errors import PrevsteerError
 from train.evaluation.settings import PosthocSettings
+from train.files import read_yaml
 from train.launch.settings import ResourceShape
-from train.settings import Strict
+from train.settings import Strict, validated
 from train.training.recipe import (
     Recipe,
-    _describe,
     _Loader,
     _merge,
     apply_override,
@@ -145,18 +144,10 @@ class Point:
 def load_spec(path: Path) -> SweepSpec:
     if not path.is_file():
         raise PrevsteerError(f"sweep spec not found: {path}")
-    try:
-        data = yaml.load(path.read_text(), Loader=_Loader) or {}
-    except yaml.YAMLError as exc:
-        raise PrevsteerError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    data = read_yaml(path, _Loader) or {}
     if not isinstance(data, dict):
         raise PrevsteerError(f"{path}: a sweep spec is a YAML mapping, got {type(data).__name__}")
-    try:
-        spec = SweepSpec.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        allowed = _spec_keys(err["loc"]) if err["type"] == "extra_forbidden" else []
-        raise PrevsteerError(f"{path}: {_describe(err, allowed)}") from None
+    spec = validated(SweepSpec, data, str(path))
     for key in spec.overrides:
         check_key(key, f"{path}: overrides")
     for where, grid in spec.named_grids():
@@ -172,18 +163,6 @@ def load_spec(path: Path) -> SweepSpec:
         for key in rule.when:
             check_key(key, f"{path}: launcher.shapes[{i}].when")
     return spec
-
-
-def _spec_keys(loc: tuple) -> list[str]:
-    models = {
-        (): SweepSpec,
-        ("launcher",): LauncherSettings,
-        ("launcher", "slurm"): ResourceShape,
-        ("launcher", "shapes", 0): ShapeRule,
-        ("posthoc",): PosthocSettings,
-    }
-    model = models.get(tuple(0 if isinstance(part, int) else part for part in loc[:-1]))
-    return list(model.model_fields) if model else []
 
 
 def recipe_hash(recipe: Recipe) -> str:

@@ -8,7 +8,6 @@ every default filled in) is what a run directory stores as `recipe.yaml`.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import re
 import typing
@@ -21,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from train.dataprep.settings import DataSettings
 from train.errors import PrevsteerError
 from train.evaluation.settings import EvalSettings
-from train.settings import Strict
+from train.files import read_yaml
+from train.settings import Strict, allowed_keys, describe_error, validated
 
 DTYPES = ("float32", "bfloat16", "float16", "auto")
 
@@ -126,7 +126,7 @@ class Recipe(Strict):
             _sft_config_model()(**self.training)
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise ValueError(f"training.{_describe(err, _training_keys())}") from None
+            raise ValueError(f"training.{describe_error(err, _training_keys())}") from None
         for key in POSITIVE:
             value = self.training.get(key)
             if value is not None and float(value) <= 0:
@@ -137,38 +137,6 @@ class Recipe(Strict):
 @functools.cache
 def _training_keys() -> tuple[str, ...]:
     return tuple(_sft_config_model().model_fields)
-
-
-def _describe(err: dict, allowed: typing.Sequence[str]) -> str:
-    loc = ".".join(str(p) for p in err["loc"])
-    if err["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=3)
-        hint = f"did you mean {' or '.join(close)}? " if close else ""
-        listed = ", ".join(allowed) if len(allowed) <= 12 else "see trl.SFTConfig"
-        return f"{loc}: unknown key; {hint}(allowed: {listed})"
-    value = err.get("input")
-    shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
-    msg = err["msg"].removeprefix("Value error, ")
-    return f"{loc}: {msg}{shown}" if loc else f"{msg}{shown}"
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation such as `X | None` or `list[X]`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return next((m for m in map(_model_in, typing.get_args(annotation)) if m is not None), None)
-
-
-def _allowed_keys(loc: tuple) -> list[str]:
-    model: Any = Recipe
-    for part in loc[:-1]:
-        if isinstance(part, int):  # an item of a list: same model
-            continue
-        field = getattr(model, "model_fields", {}).get(part)
-        model = _model_in(field.annotation) if field is not None else None
-        if model is None:
-            return []
-    return list(model.model_fields)
 
 
 # ---- YAML as in 1.2: floats written as 1e-5 are floats (PyYAML alone reads them as strings), and only
@@ -202,12 +170,7 @@ def parse_value(text: str) -> Any:
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise PrevsteerError(f"recipe not found: {path}")
-    try:
-        data = yaml.load(path.read_text(), Loader=_Loader) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise PrevsteerError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    data = read_yaml(path, _Loader) or {}
     if not isinstance(data, dict):
         raise PrevsteerError(f"{path}: a recipe is a YAML mapping, got {type(data).__name__}")
     return data
@@ -329,20 +292,15 @@ def check_key(dotted: str, source: str) -> None:
     parts = tuple(dotted.split("."))
     for depth in range(1, len(parts) + 1):
         loc = parts[:depth]
-        allowed = list(_training_keys()) if loc[:-1] == ("training",) else _allowed_keys(loc)
+        allowed = list(_training_keys()) if loc[:-1] == ("training",) else allowed_keys(Recipe, loc[:-1])
         if not allowed and depth > 1:  # inside a free-form mapping such as data.build.options: not checked here
             return
         if loc[-1] not in allowed:
-            raise PrevsteerError(f"{source}: {_describe({'loc': loc, 'type': 'extra_forbidden'}, allowed)}")
+            raise PrevsteerError(f"{source}: {describe_error({'loc': loc, 'type': 'extra_forbidden'}, allowed)}")
 
 
 def validate(data: dict[str, Any], source: str = "recipe") -> Recipe:
-    try:
-        return Recipe.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        allowed = _allowed_keys(err["loc"]) if err["type"] == "extra_forbidden" else []
-        raise PrevsteerError(f"{source}: {_describe(err, allowed)}") from None
+    return validated(Recipe, data, source)
 
 
 def validate_eval(data: dict[str, Any], source: str = "eval") -> EvalSettings:

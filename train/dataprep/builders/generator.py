@@ -11,14 +11,15 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 from string import Formatter
-from typing import Annotated, Any, Generic, TypeVar, get_args
+from typing import Annotated, Generic, TypeVar
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field
 
 from train.errors import PrevsteerError
+from train.files import read_yaml
 from train.resources import shipped
-from train.settings import Strict
+from train.settings import Strict, validated
 
 Content = TypeVar("Content", bound=Strict)
 Item = TypeVar("Item")
@@ -35,38 +36,8 @@ def load_content(path: Path, model: type[Content]) -> Content:
     """The content file at `path` validated against `model`; anything wrong is one PrevsteerError line."""
     if not path.is_file():
         raise PrevsteerError(f"{path}: content file not found")
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark else ""
-        raise PrevsteerError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a misspelt key first
-        key = ".".join(str(part) for part in err["loc"]) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            message = f"unknown key; allowed: {', '.join(_fields_at(model, err['loc'][:-1]))}"
-        elif err["type"] == "missing":
-            message = "missing required key"
-        else:
-            message = err["msg"].removeprefix("Value error, ")
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        raise PrevsteerError(f"{path}: {key}: {message}{more}") from None
-
-
-def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """The keys allowed at `loc` inside `model` (through nested models, lists and mappings)."""
-    kind: Any = model
-    for part in loc:
-        if isinstance(kind, type) and issubclass(kind, BaseModel) and part in kind.model_fields:
-            kind = kind.model_fields[str(part)].annotation
-        else:
-            args = [arg for arg in get_args(kind) if arg is not Ellipsis]
-            kind = args[-1] if args else None
-    return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) else []
+    data = read_yaml(path, _LOADER)
+    return validated(model, data, str(path))
 
 
 def template_fields(template: str) -> list[str]:
