@@ -207,6 +207,19 @@ def test_expansion_crosses_the_grid_with_readable_ids_and_stable_hashes(sweep_en
     assert not first.plain
 
 
+def test_a_plain_point_names_no_steering_value(sweep_env):
+    """Crossed with coefficients, a plain run (steering.mode none) has none: its id must not suggest one."""
+    spec = {
+        "base": "plain.yaml",
+        "grid": {"steering.coefficient": [1, 2], "steering.mode": ["add", "none"]},
+        "exclude": [{"steering.mode": "none", "steering.coefficient": 2}],
+    }
+    path = write_spec(sweep_env / "plain-ids.yaml", spec)
+    overrides = ["steering.layers=[1]", "steering.vector=" + str(sweep_env / "vector.safetensors")]
+    ids = [p.id.rsplit("-", 1)[0] for p in expand(load_spec(path), path, overrides)]
+    assert ids == ["coefficient=1-mode=add", "mode=none", "coefficient=2-mode=add"]
+
+
 def test_arm_files_merge_over_the_recipe_in_a_list_of_grids(sweep_env):
     """`arm` files say only what an arm changes; each grid of the list crosses its own keys; overrides and
     --set come after the arm, and a rule may name the arm file."""

@@ -258,6 +258,8 @@ def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[
             digest = recipe_hash(recipe)
             dumped = recipe.model_dump(mode="json")
             varied = {key: value if key == ARM else _lookup(dumped, key) for key, value in values.items()}
+            if recipe.steering.mode == "none":  # a plain run has no coefficient or layers: its id names none
+                varied = {k: v for k, v in varied.items() if not k.startswith("steering.") or k == "steering.mode"}
             prefix = recipe.name if len(files) > 1 or not varied else None
             point = Point(point_id(prefix, varied, digest), digest, recipe, str(recipe_path), varied)
             points.setdefault(point.id, point)
