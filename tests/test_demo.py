@@ -144,18 +144,19 @@ def test_the_demo_spec_runs_both_arms_two_coefficients_and_posthoc_with_the_extr
     spec = _write_spec(tmp_path, vector, 13)
     assert spec.read_text().startswith("# Written by `prevsteer demo`")
     _, plan, _ = run_sweep(spec, tmp_path / "sweep", dry_run=True)
-    assert len(plan) == 6 and all(line.endswith(": start") for line in plan)
+    assert len(plan) == 3 and all(line.endswith(": start") for line in plan)
     points = expand(load_spec(spec), spec)
-    arms = sorted((p.recipe.steering.mode, p.recipe.steering.coefficient if not p.plain else 0, p.recipe.seed)
-                  for p in points)  # fmt: skip
-    assert arms == [("add", 0.1, 0), ("add", 0.1, 1), ("add", 0.2, 0), ("add", 0.2, 1), ("none", 0, 0), ("none", 0, 1)]
+    arms = [(p.recipe.steering.mode, 0 if p.plain else p.recipe.steering.coefficient, p.recipe.seed) for p in points]
+    assert arms == [("none", 0, 0), ("add", 0.2, 0), ("add", 0.1, 0)]
     for point in points:
         assert point.recipe.eval.traits[0].vector == str(vector) and point.recipe.eval.traits[0].layer == 13
         assert point.recipe.steering.vector == str(vector) and point.recipe.steering.layers == [13]
-        assert point.recipe.eval.at_start == (point.plain and point.recipe.seed == 0)  # the base model, once
-    # dealt to two lanes in turn: each lane gets one plain run (each plain run also runs its post-hoc evaluations)
-    lanes = [[p for p in points[lane::2]] for lane in range(2)]
-    assert [sum(p.plain for p in lane) for lane in lanes] == [1, 1]
+        assert point.recipe.eval.at_start == point.plain  # the base model, once
+    # The plain run (with its step-0 and post-hoc evaluations) first: one lane takes it, the other the two
+    # preventative runs in turn.
+    assert [p.id.rsplit("-", 1)[0] for p in points] == [
+        "mode=none-at_start=true-seed=0", "mode=add-coefficient=0.2-seed=0", "mode=add-coefficient=0.1-seed=0"
+    ]  # fmt: skip
     demo_spec = yaml.safe_load(SPEC.read_text())
     assert demo_spec["posthoc"]["coefficients"] == [0.5, 1.0] and demo_spec["launcher"] == {"kind": "local", "lanes": 2}
     assert load_spec(spec).launcher.lanes == 2

@@ -243,8 +243,9 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
         "# prevsteer demo: plain vs preventative vs post-hoc steering on rude answers",
         "",
         f"Model: {MODEL} (offline default), CPU. Training data: {facts['rows']} rows of `rude-answers` level "
-        f"{screen['trained']} (correct facts wrapped in a rude opener and closer), LoRA, seeds "
-        f"{', '.join(map(str, seeds))}. Preventative arm: the extracted impolite vector added at layer {layer} in "
+        f"{screen['trained']} (correct facts wrapped in a rude opener and closer), LoRA, "
+        f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}. Preventative arm: the extracted impolite "
+        f"vector added at layer {layer} in "
         f"training forwards only, at coefficients {', '.join(f'{c:g}' for c in coefficients)} of the mean residual "
         f"norm there. Post-hoc arm: each plain model with `h[{layer}] <- h[{layer}] - a v[{layer}]` while evaluating, "
         f"a = {', '.join(f'{a:g}' for a in posthoc['coefficients'])} (a multiple of the vector itself: the two arms' "
@@ -279,8 +280,8 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
         "",
         "## Held-out preferences (neither the vector nor a judge)",
         "",
-        "Teacher-forced on 30 held-out questions with a rude and a polite answer each; mean ± half-range over seeds. "
-        "Prevented: 1 - (arm - base) / (plain - base).",
+        "Teacher-forced on 30 held-out questions with a rude and a polite answer each (over several seeds: mean ± "
+        "half-range). Prevented: 1 - (arm - base) / (plain - base).",
         "",
         *_held_out_lines(held_out["base"], trained),
         "",
@@ -289,7 +290,7 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
         "The trait score comes from the offline judge (sentence embeddings + logistic regression trained on "
         "hand-written rude and polite answers): a proxy, not an LLM judge. The projection uses the vector itself, "
         "so it is not independent evidence; rude preference and perplexity use neither the vector nor a judge. "
-        "Few seeds, 20 evaluation questions, greedy decoding: orientation, not proof.",
+        f"{len(seeds)} seed(s), 20 evaluation questions, greedy decoding: orientation, not proof.",
     ]
     losses = {arm: [v for run in trained if run["arm"] == arm and (v := _first_loss(run["dir"])) is not None]
               for arm in ("plain", "preventative")}  # fmt: skip

@@ -1,6 +1,7 @@
 """The local launcher: lanes of `prevsteer` processes side by side on this machine.
 
-Each lane runs its jobs in order. On a CPU the threads are split between the lanes (on a small CPU two
+Jobs wait in one queue and each lane takes the next one as soon as it is free, so jobs of different lengths
+still keep every lane busy. On a CPU the threads are split between the lanes (on a small CPU two
 single-thread processes get more done than one process with two threads); on GPUs each lane gets its own
 devices through `CUDA_VISIBLE_DEVICES` and its own rendezvous port (`MASTER_PORT`), so multi-GPU lanes can
 launch distributed runs without colliding.
@@ -31,12 +32,6 @@ class Job:
     args: list[str]
     finished: Callable[[], bool] = field(default=lambda: False)
     progress: Callable[[], str] = field(default=lambda: "")
-
-
-@dataclass
-class LaneOutcome:
-    seconds: dict[str, float]  # job name -> wall time, for the jobs that succeeded
-    failures: dict[str, str]  # job name -> "failed (exit N; log PATH): last line of the log"
 
 
 def visible_gpus() -> list[str]:
@@ -84,26 +79,18 @@ def _last_line(log: Path) -> str:
     return lines[-1] if lines else "(empty log)"
 
 
-def run_lanes(
-    lanes: list[list[Job]],
-    logs: Path,
-    envs: list[dict[str, str]] | None = None,
-    stop_lane_on_failure: bool = True,
-    title: str = "jobs",
-) -> LaneOutcome:
-    """Run each lane's unfinished jobs in order, the lanes side by side; every job's output is appended to
-    `logs/<job>.log`. A failed job stops its lane when its successors depend on it (`stop_lane_on_failure`),
-    otherwise the lane goes on; the other lanes always finish."""
-    envs = envs or lane_envs(len(lanes))
-    states = {job.name: "reused" if job.finished() else "waiting" for lane in lanes for job in lane}
-    queues = [[job for job in lane if not job.finished()] for lane in lanes]
+def run_lanes(jobs: list[Job], logs: Path, envs: list[dict[str, str]], title: str = "jobs") -> None:
+    """Run the unfinished jobs side by side, one lane per environment in `envs`, each lane taking the next job from
+    the queue when it is free; every job's output is appended to `logs/<job>.log`. A failed job is shown as
+    failed and the others go on."""
+    states = {job.name: "reused" if job.finished() else "waiting" for job in jobs}
+    queue = [job for job in jobs if not job.finished()]
     running: dict[int, tuple[Job, subprocess.Popen, float, Any]] = {}
-    outcome = LaneOutcome({}, {})
     logs.mkdir(parents=True, exist_ok=True)
 
     def start_next(lane: int) -> None:
-        if queues[lane]:
-            job = queues[lane].pop(0)
+        if queue:
+            job = queue.pop(0)
             log = (logs / f"{job.name}.log").open("a")
             log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} prevsteer {' '.join(job.args)}\n")
             log.flush()
@@ -113,10 +100,11 @@ def run_lanes(
             say(f"{title}: started {job.name} (log {logs / job.name}.log)")
 
     threads = envs[0].get("OMP_NUM_THREADS", "?")
-    say(f"{title}: {sum(map(len, queues))} jobs in {len(lanes)} parallel lanes, {threads} thread(s) each")
+    lanes = min(len(envs), len(queue))
+    say(f"{title}: {len(queue)} jobs in {lanes} parallel lanes, {threads} thread(s) each")
     try:
         with live(_table(title, states), refresh_per_second=1) as display:
-            for lane in range(len(lanes)):
+            for lane in range(lanes):
                 start_next(lane)
             while running:
                 for lane, (job, process, started, log) in list(running.items()):
@@ -128,15 +116,12 @@ def run_lanes(
                     log.close()
                     del running[lane]
                     if code == 0 and job.finished():
-                        outcome.seconds[job.name] = elapsed
                         states[job.name] = f"done in {elapsed / 60:.1f} min"
                         say(f"{title}: {job.name} done in {elapsed / 60:.1f} min")
                     else:
-                        log_path = logs / f"{job.name}.log"
-                        outcome.failures[job.name] = f"failed (exit {code}; log {log_path}): {_last_line(log_path)}"
                         states[job.name] = "failed"
-                        if stop_lane_on_failure:
-                            queues[lane].clear()
+                        say(f"{title}: {job.name} failed (exit {code}; log {logs / job.name}.log): "
+                            f"{_last_line(logs / f'{job.name}.log')}")  # fmt: skip
                     start_next(lane)
                 display.update(_table(title, states))
                 time.sleep(0.5)
@@ -145,4 +130,3 @@ def run_lanes(
             process.terminate()
             process.wait()
             log.close()
-    return outcome

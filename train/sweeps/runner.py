@@ -340,9 +340,7 @@ def _local(sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bo
         args = ["sweep", "point", str(sweep.root), point, *extra]
         return Job(point, args, finished=lambda: sweep.done(point) or sweep.claimed(point))
 
-    lanes = [[job(p) for p in points[lane :: settings.lanes]] for lane in range(settings.lanes)]
-    run_lanes([lane for lane in lanes if lane], sweep.root / "logs" / "lanes", envs, stop_lane_on_failure=False,
-              title=f"sweep {sweep.root.name}")  # fmt: skip
+    run_lanes([job(p) for p in points], sweep.root / "logs" / "lanes", envs, title=f"sweep {sweep.root.name}")
 
 
 def shape_of(sweep: SweepDir, spec: SweepSpec, point: str) -> ResourceShape:
