@@ -16,6 +16,7 @@ from test_distributed import recipe
 from test_slurm import jobs, needs_slurm, read_log, run_json, wait_for
 
 from train.cli import main
+from train.files import write_json
 from train.launch.slurm import LIVE_STATES, TEMPLATE, job_states, queue_states
 from train.sweeps.runner import LAUNCHER_VARIABLE, SweepDir, train_command
 from train.sweeps.status import status_rows
@@ -129,6 +130,27 @@ def test_a_bad_resource_shape_in_the_spec_is_one_line(recipe, tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "never").exists()
+
+
+@needs_slurm
+def test_a_submit_that_cannot_record_its_points_leaves_no_held_array(recipe, tmp_path, capsys, monkeypatch):
+    """The array is submitted held and released once its points are recorded; when recording fails, the held
+    array is cancelled rather than left in the queue for ever."""
+    import train.sweeps.runner as runner
+
+    def failing(path, data):
+        if Path(path).parent.name == "points":
+            raise OSError(f"{path}: No space left on device")
+        return write_json(path, data)
+
+    spec = write_sweep(recipe, tmp_path / "spec", {"seed": [0, 1]})
+    listed_before = set(queue_states())
+    monkeypatch.setattr(runner, "write_json", failing)
+    with pytest.raises(OSError, match="No space left"):
+        main(["sweep", "run", str(spec), "--out", str(tmp_path / "sweep")])
+    states = queue_states()
+    new = {job: state for job, state in states.items() if job not in listed_before}
+    assert new and set(new.values()) == {"CANCELLED"}, new
 
 
 def wait_sweep(sweep: Path, job: str) -> None:

@@ -153,6 +153,11 @@ def release(job_id: str) -> None:
     _slurm("scontrol", "release", job_id, what=f"release job {job_id}")
 
 
+def cancel(job_id: str) -> None:
+    """`scancel` a job (every task of an array)."""
+    _slurm("scancel", job_id, what=f"cancel job {job_id}")
+
+
 def job_states(job_id: str) -> dict[int, str]:
     """State (PENDING, RUNNING, COMPLETED, FAILED, ...) of each task of an array job that squeue still lists
     (finished ones stay for the cluster's MinJobAge); a plain job is task 0."""

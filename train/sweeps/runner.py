@@ -387,10 +387,14 @@ def _slurm(sweep: SweepDir, points: list[str], spec: SweepSpec, rerun_failed: bo
     todo = [p for p in points if p not in queued]
     for script, group in render_slurm(sweep, todo, spec, rerun_failed) if todo else []:
         job = slurm.submit(script, "--hold")
-        for index, point in enumerate(group):
-            state = sweep.state(point)
-            write_json(sweep.state_file(point), {**state, "status": "queued", "job_id": f"{job}_{index}",
-                                                 "submitted": now(), "error": None})  # fmt: skip
+        try:
+            for index, point in enumerate(group):
+                state = sweep.state(point)
+                write_json(sweep.state_file(point), {**state, "status": "queued", "job_id": f"{job}_{index}",
+                                                     "submitted": now(), "error": None})  # fmt: skip
+        except BaseException:  # nobody would ever release it: a held array must not outlive this run
+            slurm.cancel(job)
+            raise
         slurm.release(job)
         say(f"sweep: submitted job {job}: {len(group)} point(s) ({script})")
 
