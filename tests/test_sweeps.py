@@ -21,7 +21,7 @@ from conftest import scripted_judge
 from train import PersonaVector
 from train.cli import main
 from train.errors import PrevsteerError
-from train.sweeps.compare import matched_reduction
+from train.sweeps.compare import MIN_TRAIT_SHIFT, matched_reduction, report_lines
 from train.sweeps.local import lane_envs
 from train.sweeps.runner import SweepDir, claim, run_point, write_manifest
 from train.sweeps.spec import expand, load_spec
@@ -414,7 +414,8 @@ def test_compare_agrees_with_the_runs_metrics(finished_sweep, tmp_path):
     share = prevented_share(base, final["plain"], final["preventative"])
     section = report.split("## data: evil")[1].split("## ")[0]
     line = next(line for line in section.splitlines() if line.startswith("| preventative |"))
-    assert f"| {share:.0%} |" in line and f"| {final['preventative']:.3g} ± " in line
+    shown = f"{share:.0%}" if abs(final["plain"] - base) >= MIN_TRAIT_SHIFT else "n/a"  # see the test below
+    assert f"| {shown} |" in line and f"| {final['preventative']:.3g} ± " in line
     assert (target / "coefficients.png").stat().st_size > 0 and (target / "frontier.png").stat().st_size > 0
     assert main(["compare", str(out), "--out", str(target)]) == 2  # never overwritten without --force
 
@@ -445,3 +446,26 @@ def test_matched_reduction_interpolates_the_preventative_curve():
     assert rows[0]["preventative_coefficient"] == pytest.approx(1.0)
     assert rows[0]["preventative_cost"] == pytest.approx(1.0)
     assert rows[1]["preventative_coefficient"] is None  # trait 10: preventative never gets that low
+
+
+def _cell_rows(base: float, plain: float, steered: float) -> list[dict]:
+    """results.csv rows of one sweep: step 0 (the base) and a final step for a plain and a preventative point."""
+
+    def row(point: str, arm: str, coefficient: float, step: int, score: float) -> dict:
+        return {"sweep": "s", "point": point, "dataset": "d", "level": "", "trait": "evil", "arm": arm,
+                "coefficient": coefficient, "layers": "" if arm == "plain" else "1", "seed": 0, "epoch": 1,
+                "step": step, "trait_score": score, "coherence": 90.0, "projection": None, "mmlu": 0.5,
+                "mmlu_p_correct": None}  # fmt: skip
+
+    return [row("p", "plain", 0.0, 0, base), row("p", "plain", 0.0, 5, plain),
+            row("v", "preventative", 1.0, 0, base), row("v", "preventative", 1.0, 5, steered)]  # fmt: skip
+
+
+def test_the_share_prevented_needs_a_plain_shift_to_divide():
+    moved = report_lines(_cell_rows(base=20.0, plain=60.0, steered=30.0), [], 50.0)
+    line = next(line for line in moved if line.startswith("| preventative |"))
+    assert "| 75% |" in line and not any("too small a shift" in line for line in moved)
+    still = report_lines(_cell_rows(base=20.0, plain=21.5, steered=10.0), [], 50.0)  # 1.5 points: noise
+    line = next(line for line in still if line.startswith("| preventative |"))
+    assert "| n/a |" in line and "%" not in line
+    assert any(f"by +1.5 points from the base model, less than {MIN_TRAIT_SHIFT:g}" in line for line in still)

@@ -28,6 +28,9 @@ COLUMNS = (
     "trait_score", "coherence", "projection", "mmlu", "mmlu_p_correct", "unscored", "train_rows",
 )  # fmt: skip
 STEERING_ARMS = {"add": "preventative", "ablate": "caft", "regularize": "regularize", "none": "plain"}
+# The share of the plain arm's trait shift an arm prevented divides by that shift: below this many trait-score
+# points (0-100) it is within a 20-question evaluation's noise, and the quotient would read 500% or -300%.
+MIN_TRAIT_SHIFT = 5.0
 
 
 def _arm(recipe: dict[str, Any]) -> tuple[str, float, str]:
@@ -194,12 +197,15 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
                   "Mean ± half-width of the 95% t-interval over seeds (a single seed: its value).", "",
                   "| arm | coefficient | layers | n | trait score | coherence | projection | MMLU (%) | "
                   "MMLU p(correct) | prevented | MMLU cost (points) |", "|" + "---|" * 11]  # fmt: skip
+        shift = None
+        if plain.get("trait_score") and "trait_score" in base:
+            shift = statistics.fmean(plain["trait_score"]) - base["trait_score"]
         for (arm, coefficient, layers), values in sorted(cells.items(), key=lambda kv: (kv[0][0] != "plain", kv[0])):
             trait_values = values.get("trait_score", [])
             share = None
-            if trait_values and plain.get("trait_score") and "trait_score" in base and arm != "plain":
-                plain_mean = statistics.fmean(plain["trait_score"])
-                share = prevented_share(base["trait_score"], plain_mean, statistics.fmean(trait_values))
+            if trait_values and shift is not None and abs(shift) >= MIN_TRAIT_SHIFT and arm != "plain":
+                steered = statistics.fmean(trait_values)
+                share = prevented_share(base["trait_score"], base["trait_score"] + shift, steered)
             cost = None
             if values.get("mmlu") and plain.get("mmlu"):
                 cost = 100 * (statistics.fmean(plain["mmlu"]) - statistics.fmean(values["mmlu"]))
@@ -213,6 +219,10 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
         if base:
             score, mmlu = _fmt(base.get("trait_score"), "{:.3g}"), _fmt(base.get("mmlu"), "{:.1%}")
             lines += ["", f"Base model (the runs' step-0 evaluations): trait score {score}, MMLU {mmlu}."]
+            if shift is not None and abs(shift) < MIN_TRAIT_SHIFT:
+                lines.append(f"The plain arm moved the trait score by {shift:+.1f} points from the base model, less "
+                             f"than {MIN_TRAIT_SHIFT:g}: too small a shift to divide, so the shares prevented read "
+                             "n/a (compare the arms' trait scores directly).")  # fmt: skip
         else:
             lines += ["", "No base evaluation (set eval.at_start: true): the shares read n/a."]
         matched = matched_reduction(cells)
