@@ -15,6 +15,7 @@ from train.errors import PrevsteerError
 
 Model = TypeVar("Model", bound=BaseModel)
 _LISTED = 12  # more allowed keys than this are not listed in full
+_SHOWN = 80  # a wrong value is shown up to this many characters
 
 
 class Strict(BaseModel):
@@ -70,7 +71,8 @@ def describe_error(err: Any, allowed: Sequence[str] = ()) -> str:
     if err["type"] == "missing":
         return f"{loc}: missing required key"
     value = err.get("input")
-    shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+    got = repr(value) if len(repr(value)) <= _SHOWN else f"{repr(value)[: _SHOWN - 3]}..."
+    shown = f" (got {got})" if value is not None and not isinstance(value, dict) else ""
     msg = err["msg"].removeprefix("Value error, ")
     return f"{loc}: {msg}{shown}"
 
