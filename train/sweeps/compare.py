@@ -252,7 +252,10 @@ def compare(sweep_dirs: list[Path], out: Path, coherence_threshold: float = 50.0
     """Write results.csv, report.md and the figures into `out`; returns the report's path."""
     rows, missing = collect(sweep_dirs)
     if not rows:
-        raise PrevsteerError(f"{', '.join(map(str, sweep_dirs))}: no completed point with evaluations to compare")
+        raise PrevsteerError(
+            f"{', '.join(map(str, sweep_dirs))}: no completed point with evaluations to compare; the recipes must "
+            "evaluate (eval.traits, eval.mmlu or eval.misalignment, e.g. in the spec's overrides)"
+        )
     out.mkdir(parents=True, exist_ok=True)
     write_results(rows, out / "results.csv")
     (out / "report.md").write_text("\n".join(report_lines(rows, missing, coherence_threshold)))
