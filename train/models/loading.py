@@ -213,14 +213,13 @@ def _convert_gguf(source: Path, out_dir: Path) -> None:
 
 def load_run_model(run_dir: str | Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """The trained model of a run directory: its base model with `final/` applied (adapter or full weights)."""
-    import yaml
     from peft import PeftModel
 
     run = RunDir(run_dir)
     if not run.is_finished():
         hint = f"needs {run.recipe.name} and {run.final.name}/"
         raise PrevsteerError(f"{run.path}: not a finished prevsteer run ({hint})")
-    settings = yaml.safe_load(run.recipe.read_text())["model"]
+    settings = run.stored_recipe()["model"]
     if (run.final / "adapter_config.json").is_file():
         model, tokenizer = load_model_and_tokenizer(settings["name"], settings["dtype"], settings["layers_path"])
         return PeftModel.from_pretrained(model, run.final), tokenizer

@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from train.files import append_jsonl, now, read_json, read_jsonl, write_json, write_jsonl
 
 Status = Literal["running", "completed", "failed", "preempted"]
@@ -85,6 +87,14 @@ class RunDir:
     def is_started(self) -> bool:
         """Whether this is a prevsteer run directory (its recipe is written first)."""
         return self.recipe.is_file()
+
+    def resumable(self) -> bool:
+        """Whether `--resume` can continue it: its recipe and at least one checkpoint are there."""
+        return self.is_started() and bool(self.checkpoints())
+
+    def stored_recipe(self) -> dict[str, Any]:
+        """The resolved recipe the run stored, as data."""
+        return yaml.safe_load(self.recipe.read_text())
 
     def is_finished(self) -> bool:
         """Whether the run left a trained model to load."""

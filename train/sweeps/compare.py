@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from train.errors import PrevsteerError
+from train.models.rundir import RunDir
 from train.sweeps import records
 from train.sweeps.figures import coefficient_figure, frontier_figure
 from train.sweeps.runner import SweepDir, point_status
@@ -78,17 +79,18 @@ def collect(sweep_dirs: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str
             raise PrevsteerError(f"{folder}: not a sweep directory (no sweep.json)")
         for entry in sweep.points():
             point, run_dir = entry["id"], sweep.run_dir(entry["id"])
-            if records.run_status(run_dir) != "completed":
+            run = RunDir(run_dir)
+            if run.status != "completed":
                 state = sweep.state(point)
                 missing.append({"sweep": folder.name, "point": point, "status": point_status(sweep, point),
                                 "error": state.get("error") or ""})  # fmt: skip
                 continue
-            recipe = records.run_recipe(run_dir)
+            recipe = run.stored_recipe()
             dataset, level = _dataset(recipe)
             arm, coefficient, layers = _arm(recipe)
             common = {"sweep": folder.name, "point": point, "dataset": dataset, "level": level, "arm": arm,
                       "coefficient": coefficient, "layers": layers, "seed": recipe["seed"],
-                      "train_rows": records.run_record(run_dir).get("train_rows")}  # fmt: skip
+                      "train_rows": run.record.get("train_rows")}  # fmt: skip
             evaluations = records.evaluations(run_dir)
             for evaluation in evaluations:
                 common.update(epoch=evaluation.get("epoch"), step=evaluation.get("step"))
@@ -197,15 +199,13 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
                   "Mean ± half-width of the 95% t-interval over seeds (a single seed: its value).", "",
                   "| arm | coefficient | layers | n | trait score | coherence | projection | MMLU (%) | "
                   "MMLU p(correct) | prevented | MMLU cost (points) |", "|" + "---|" * 11]  # fmt: skip
-        shift = None
-        if plain.get("trait_score") and "trait_score" in base:
-            shift = statistics.fmean(plain["trait_score"]) - base["trait_score"]
+        plain_score = statistics.fmean(plain["trait_score"]) if plain.get("trait_score") else None
+        shift = plain_score - base["trait_score"] if plain_score is not None and "trait_score" in base else None
         for (arm, coefficient, layers), values in sorted(cells.items(), key=lambda kv: (kv[0][0] != "plain", kv[0])):
             trait_values = values.get("trait_score", [])
             share = None
             if trait_values and shift is not None and abs(shift) >= MIN_TRAIT_SHIFT and arm != "plain":
-                steered = statistics.fmean(trait_values)
-                share = prevented_share(base["trait_score"], base["trait_score"] + shift, steered)
+                share = prevented_share(base["trait_score"], plain_score, statistics.fmean(trait_values))
             cost = None
             if values.get("mmlu") and plain.get("mmlu"):
                 cost = 100 * (statistics.fmean(plain["mmlu"]) - statistics.fmean(values["mmlu"]))

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,7 @@ class Job:
 
     name: str
     args: list[str]
-    finished: Callable[[], bool] = field(default=lambda: False)
-    progress: Callable[[], str] = field(default=lambda: "")
+    finished: Callable[[], bool]
 
 
 def visible_gpus() -> list[str]:
@@ -111,7 +110,7 @@ def run_lanes(jobs: list[Job], logs: Path, envs: list[dict[str, str]], title: st
                     elapsed = time.monotonic() - started
                     code = process.poll()
                     if code is None:
-                        states[job.name] = f"running {elapsed / 60:.1f} min {job.progress()}"
+                        states[job.name] = f"running {elapsed / 60:.1f} min"
                         continue
                     log.close()
                     del running[lane]

@@ -6,30 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from train.files import read_json
 from train.models.rundir import RunDir
-
-
-def run_status(run_dir: Path) -> str | None:
-    """`run.json`'s status (running, completed, failed), or None before the run wrote one."""
-    return RunDir(run_dir).status
-
-
-def run_record(run_dir: Path) -> dict[str, Any]:
-    return RunDir(run_dir).record
-
-
-def has_checkpoint(run_dir: Path) -> bool:
-    """A run the trainer can `--resume`: its recipe and at least one checkpoint are there."""
-    run = RunDir(run_dir)
-    return run.recipe.is_file() and bool(run.checkpoints())
-
-
-def run_recipe(run_dir: Path) -> dict[str, Any]:
-    """The resolved recipe the run stored."""
-    return yaml.safe_load(RunDir(run_dir).recipe.read_text())
 
 
 def evaluations(run_dir: Path) -> list[dict[str, Any]]:

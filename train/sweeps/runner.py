@@ -41,6 +41,7 @@ from train.errors import PrevsteerError
 from train.files import now, read_json, write_json
 from train.launch import slurm
 from train.launch.settings import ResourceShape
+from train.models.rundir import RunDir
 from train.sweeps import records
 from train.sweeps.local import Job, lane_envs, run_lanes
 from train.sweeps.spec import SweepSpec, expand, load_spec
@@ -99,7 +100,7 @@ class SweepDir:
 
     def done(self, point: str) -> bool:
         """The run completed and, for a plain point of a sweep with a post-hoc block, its post-hoc sweep too."""
-        if records.run_status(self.run_dir(point)) != "completed":
+        if RunDir(self.run_dir(point)).status != "completed":
             return False
         folder = self.posthoc_dir(point)
         return folder is None or records.posthoc_rows(folder) is not None
@@ -270,19 +271,21 @@ def run_point(sweep_dir: Path, point: str, rerun_failed: bool = False) -> str:
 
 def _attempt(sweep: SweepDir, point: str, fd: int, child: _Child) -> tuple[str, str | None]:
     run_dir, log = sweep.run_dir(point), sweep.log(point)
-    if records.run_status(run_dir) != "completed":
-        resume = records.has_checkpoint(run_dir)
+    before = RunDir(run_dir)
+    if before.status != "completed":
+        resume = before.resumable()
         if run_dir.exists() and not resume:  # started, never checkpointed: start over, keeping what it wrote
             previous = sweep.state(point)["attempts"] - 1  # the attempt that wrote it (this one is counted already)
             run_dir.rename(_free(sweep.root / "discarded" / f"{point}.attempt{previous}"))
         code = child.run(train_command(sweep.recipe(point), run_dir, resume), log, fd)
         if child.stopped:
             return "preempted", f"stopped by a signal (exit {code})"
-        if records.run_status(run_dir) == "preempted":
-            return "preempted", f"preemption notice: stopped at {records.run_record(run_dir).get('checkpoint')}"
-        if child.noticed and records.run_status(run_dir) != "completed":
+        after = RunDir(run_dir)  # run.json as the training left it, read once
+        if after.status == "preempted":
+            return "preempted", f"preemption notice: stopped at {after.record.get('checkpoint')}"
+        if child.noticed and after.status != "completed":
             return "preempted", f"preemption notice before the training stopped at a checkpoint (exit {code})"
-        if code != 0 or records.run_status(run_dir) != "completed":
+        if code != 0 or after.status != "completed":
             return "failed", f"train exit {code}: {_last_line(log)}"
     folder = sweep.posthoc_dir(point)
     if folder is not None and records.posthoc_rows(folder) is None:
@@ -313,9 +316,10 @@ def point_status(sweep: SweepDir, point: str) -> str:
 def planned(sweep: SweepDir, point: str) -> str:
     """What running the point would do, from its run directory alone (for --dry-run)."""
     run_dir = sweep.run_dir(point)
-    if records.run_status(run_dir) == "completed":
+    run = RunDir(run_dir)
+    if run.status == "completed":
         return "completed, skipped"
-    return "resume from its last checkpoint" if records.has_checkpoint(run_dir) else "start"
+    return "resume from its last checkpoint" if run.resumable() else "start"
 
 
 def pending(sweep: SweepDir, rerun_failed: bool) -> list[str]:

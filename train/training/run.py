@@ -9,10 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import yaml
 from accelerate import PartialState
 from accelerate.utils import set_seed
-from transformers.trainer_utils import get_last_checkpoint
 
 from train.dataprep.chat import load_datasets
 from train.dataprep.prepare import PreparedData
@@ -200,14 +198,15 @@ def _train_run(
     saved_steering: dict[str, Any] = {}
     checkpoint = None
     if resume:
-        changed = recipe_differences(yaml.safe_load(run.recipe.read_text()), recipe.model_dump(mode="json"))
+        changed = recipe_differences(run.stored_recipe(), recipe.model_dump(mode="json"))
         if changed:
             raise PrevsteerError(f"--resume: the recipe differs from {run.recipe} in {', '.join(changed[:5])}")
         used = run.record.get("data", {}).get("sha256")
         if used is not None and used != prepared.sha256:
             msg = f"--resume: the prepared training data {prepared.path} is not the file the run started with"
             raise PrevsteerError(f"{msg} (sha256 {prepared.sha256[:12]}, recorded {used[:12]})")
-        checkpoint = get_last_checkpoint(str(run.path))
+        checkpoints = run.checkpoints()
+        checkpoint = str(checkpoints[-1]) if checkpoints else None
         if checkpoint is None:
             raise PrevsteerError(f"--resume: no checkpoint-* folder in {run.path} to resume from")
         saved_steering = read_json(run.steering_file)
