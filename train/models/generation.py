@@ -1,4 +1,4 @@
-"""Batched greedy generation with left padding and the KV cache, for evaluation questions."""
+"""Batched generation with left padding and the KV cache: greedy, or sampled with explicit parameters."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from train.console import progress
+from train.models.sampling import GREEDY, Sampling
 
 Message = dict[str, str]
 
@@ -27,10 +28,10 @@ def generate_answers(
     prompts: Sequence[Sequence[Message]],
     max_new_tokens: int = 64,
     batch_size: int = 16,
-    do_sample: bool = False,
-    temperature: float = 1.0,
+    sampling: Sampling = GREEDY,
 ) -> list[str]:
-    """One answer per chat prompt. Left padding so every row's generation starts at the same position."""
+    """One answer per chat prompt (greedy unless `sampling` says otherwise; every decoding parameter is explicit).
+    Left padding, so every row's last position is its prompt's last token and its generation starts together."""
     side = tokenizer.padding_side
     tokenizer.padding_side = "left"
     was_training = model.training
@@ -46,13 +47,12 @@ def generate_answers(
                 for p in prompts[start : start + batch_size]
             ]
             batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
-            sampling = {"do_sample": True, "temperature": temperature} if do_sample else {"do_sample": False}
             out = model.generate(
                 **batch,
                 max_new_tokens=max_new_tokens,
                 pad_token_id=tokenizer.pad_token_id,
                 synced_gpus=_zero3_sharded(),
-                **sampling,
+                **sampling.generate_kwargs(),
             )
             new_tokens = out[:, batch["input_ids"].shape[1] :]
             answers.extend(t.strip() for t in tokenizer.batch_decode(new_tokens, skip_special_tokens=True))
