@@ -633,7 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(screen, "the base model to be fine-tuned; default: the offline default model")
     screen.add_argument("--out", type=Path, default=None, help="folder for scores.csv, summary.json and the plot")
     screen.add_argument("--drop-top", type=float, metavar="P", help="write OUT/filtered.jsonl minus the top P%% rows")
-    _add_max_new_tokens(screen, "length of the base model's answers")
+    _add_max_new_tokens(screen, "cap on the base model's answers (each is generated up to its row's answer length)")
     screen.add_argument("--batch-size", type=int, default=None, help="rows per forward pass (default: the command's)")
     screen.add_argument("--no-base", action="store_true", help="rank by raw projection; generate no base answers")
     screen.add_argument("--skip-bad", action="store_true", help="skip malformed rows instead of failing")
