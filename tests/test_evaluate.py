@@ -48,6 +48,8 @@ def test_evaluation_every_step_keeps_every_loss_row(recipe_dir, capsys):  # noqa
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert sorted(row["step"] for row in rows if "loss" in row) == [1, 2, 3, 4]  # steps 2 and 4 evaluated too
     assert [row["step"] for row in metric_rows(out)] == [2, 4]
+    meta = json.loads((out / "eval" / "step-4" / "meta.json").read_text())  # how the answers were made
+    assert meta["protocol"][0].startswith("- impolite: 1 evaluation questions x 1 answers, greedy, up to 2 new tokens")
 
 
 @pytest.mark.slow
