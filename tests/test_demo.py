@@ -26,6 +26,8 @@ FINAL = {
     ("prev01-s0", "add", 0.1, 0): (66.0, 0.31),
 }
 BASE_SCORE = 60.0
+EVAL = {"traits": [{"name": "impolite", "samples": 1, "temperature": 0.0, "max_new_tokens": 48}], "judge": "offline",
+        "mmlu": {"per_subject": 1}}  # fmt: skip
 POSTHOC = {0.5: 70.0, 1.0: 64.0}  # trait score of each plain model under post-hoc steering
 
 
@@ -46,7 +48,7 @@ def write_sweep(root: Path) -> SweepDir:
         run_dir = sweep.run_dir(point)
         run_dir.mkdir(parents=True)
         recipe = {"seed": seed, "data": {"build": {"name": "rude-answers", "level": "II"}, "filter": None},
-                  "steering": {"mode": mode, "coefficient": coefficient, "layers": [LAYER]}}  # fmt: skip
+                  "steering": {"mode": mode, "coefficient": coefficient, "layers": [LAYER]}, "eval": EVAL}  # fmt: skip
         (run_dir / "recipe.yaml").write_text(yaml.safe_dump(recipe))
         (run_dir / "run.json").write_text(json.dumps({"status": "completed", "train_rows": 96}))
         rows = [evaluation(0, BASE_SCORE, 0.31)] if point == "plain-s0" else []
@@ -122,6 +124,10 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     assert "first logged training loss: 3 ± 0 plain, 3.5 ± 0 preventative" in extras
     assert "answers A to all 57 MMLU questions" in extras
     assert "proxy, not an LLM judge" in extras
+    protocol = extras.split("## Protocol")[1].split("\n## ")[0]  # what it measured, and why it is smaller
+    assert "Smaller than the study's (10 answers per evaluation question" in protocol
+    assert "impolite: all evaluation questions x 1 answers, greedy, up to 48 new tokens, seed 0" in protocol
+    assert f"h <- h - a v at layers {LAYER}, positions `response`" in protocol and "MMLU: 1 per subject" in protocol
     assert "took 13.3 min" in extras and "plain-s0 2.0" in extras
 
 
@@ -149,7 +155,10 @@ def test_the_demo_spec_runs_both_arms_two_coefficients_and_posthoc_with_the_extr
     arms = [(p.recipe.steering.mode, 0 if p.plain else p.recipe.steering.coefficient, p.recipe.seed) for p in points]
     assert arms == [("none", 0, 0), ("add", 0.2, 0), ("add", 0.1, 0)]
     for point in points:
-        assert point.recipe.eval.traits[0].vector == str(vector) and point.recipe.eval.traits[0].layer == 13
+        trait = point.recipe.eval.traits[0]
+        assert trait.vector == str(vector) and trait.layer == 13
+        assert (trait.samples, trait.temperature, trait.max_new_tokens) == (1, 0, 48)  # the demo recipe's protocol
+        assert load_spec(spec).posthoc.positions == "response"
         assert point.recipe.steering.vector == str(vector) and point.recipe.steering.layers == [13]
         assert point.recipe.eval.at_start == point.plain  # the base model, once
     # The plain run (with its step-0 and post-hoc evaluations) first: one lane takes it, the other the two

@@ -305,10 +305,9 @@ def test_ddp_evaluation_covers_both_shards_once(recipe, tmp_path):
         (mmlu / f"{subject}_test.csv").write_text("".join(rows))
     evaluation = [
         f"--set=eval.mmlu={{source: {mmlu.parent}, per_subject: null, batch_size: 4}}",
-        "--set=eval.traits=[{name: impolite, questions: 3}]",
+        "--set=eval.traits=[{name: impolite, questions: 3, samples: 1, temperature: 0, max_new_tokens: 4}]",
         "--set=eval.strategy=steps",
         f"--set=eval.steps={STEPS}",
-        "--set=eval.max_new_tokens=4",
     ]
     single = train_single(recipe, tmp_path / "single", "--set=training.per_device_train_batch_size=4", *evaluation)
     ddp = torchrun(recipe, tmp_path / "ddp", *evaluation, timeout=300)

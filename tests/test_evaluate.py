@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import json
+import math
+import statistics
 
 import pytest
 import torch
@@ -22,13 +23,11 @@ QUESTIONS = 3
 TOKENS = 8
 
 
-def eval_section(vector: str) -> dict:
-    return {
-        "strategy": "epoch",
-        "traits": [{"name": "impolite", "vector": vector, "layer": 1, "questions": QUESTIONS}],
-        "judge": "offline",
-        "max_new_tokens": TOKENS,
-    }
+def eval_section(vector: str, tokens: int = TOKENS) -> dict:
+    """Greedy, one answer per question and short (the study samples 10 at temperature 1, up to 1000 tokens)."""
+    trait = {"name": "impolite", "vector": vector, "layer": 1, "questions": QUESTIONS}
+    trait |= {"samples": 1, "temperature": 0, "max_new_tokens": tokens}
+    return {"strategy": "epoch", "traits": [trait], "judge": "offline"}
 
 
 def metric_rows(run) -> list[dict]:
@@ -40,7 +39,7 @@ def test_evaluation_every_step_keeps_every_loss_row(recipe_dir, capsys):  # noqa
     recipe = yaml.safe_load((recipe_dir / "recipe.yaml").read_text())
     recipe["training"]["max_steps"] = 4
     recipe["logging"] = {"steps": 1}
-    recipe["eval"] = eval_section("vector.safetensors") | {"strategy": "steps", "steps": 2, "max_new_tokens": 2}
+    recipe["eval"] = eval_section("vector.safetensors", tokens=2) | {"strategy": "steps", "steps": 2}
     recipe["eval"]["traits"][0]["questions"] = 1
     (recipe_dir / "recipe.yaml").write_text(yaml.safe_dump(recipe))
     out = recipe_dir / "run"
@@ -49,6 +48,8 @@ def test_evaluation_every_step_keeps_every_loss_row(recipe_dir, capsys):  # noqa
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert sorted(row["step"] for row in rows if "loss" in row) == [1, 2, 3, 4]  # steps 2 and 4 evaluated too
     assert [row["step"] for row in metric_rows(out)] == [2, 4]
+    meta = json.loads((out / "eval" / "step-4" / "meta.json").read_text())  # how the answers were made
+    assert meta["protocol"][0].startswith("- impolite: 1 evaluation questions x 1 answers, greedy, up to 2 new tokens")
 
 
 @pytest.mark.slow
@@ -88,21 +89,24 @@ def test_two_epoch_steered_run_logs_unsteered_trait_metrics_every_epoch(recipe_d
     assert rows[-1]["eval/projection/impolite"] == pytest.approx(sum(expected) / len(expected), abs=1e-4)
 
 
-def test_posthoc_sweep_subtracts_the_vector_more_with_each_coefficient(tmp_path, tiny_llama):
-    vector = PersonaVector(4 * torch.randn(2, 32, generator=torch.Generator().manual_seed(1)))
+def test_posthoc_sweep_rows_and_files(tmp_path, tiny_llama):
+    vector = PersonaVector(0.01 * torch.randn(2, 32, generator=torch.Generator().manual_seed(1)))
     vector.save(tmp_path / "v.safetensors")
     settings = EvalSettings.model_validate(eval_section(str(tmp_path / "v.safetensors")))
-    posthoc = PosthocSettings(vector=str(tmp_path / "v.safetensors"), layers=[1], coefficients=[0, 1, 2, 4])
+    posthoc = PosthocSettings(vector=str(tmp_path / "v.safetensors"), layers=[0], coefficients=[0, 1, 2, 4])
     model, tokenizer = load_model_and_tokenizer(str(tiny_llama))
     evaluator = Evaluator(settings, prepare_probes(settings, 2, 32), cache=tmp_path / "judge.sqlite")
     rows = posthoc_sweep(evaluator, model, tokenizer, posthoc, tmp_path / "sweep")
-    projections = [row["eval/projection/impolite"] for row in rows]
-    assert all(a > b for a, b in itertools.pairwise(projections)), projections
+    folders = [tmp_path / "sweep" / f"coefficient-{c}" for c in (0, 1, 2, 4)]
+    answers = [tuple(json.loads(line)["answer"] for line in (f / "impolite.jsonl").open()) for f in folders]
+    assert len(set(answers)) > 1  # the steering reached the answers
     assert rows[0] == {"coefficient": 0, **evaluator.evaluate(model, tokenizer)}  # 0 = no hooks at all
-    write_sweep(rows, tmp_path / "sweep", "tiny")
+    write_sweep(rows, tmp_path / "sweep", "tiny", settings.model_copy(update={"posthoc": posthoc}))
     assert (tmp_path / "sweep" / "sweep.png").stat().st_size > 0
     table = (tmp_path / "sweep" / "sweep.md").read_text()
     assert "eval/trait/impolite" in table and table.count("\n| ") == 1 + len(rows)
+    assert "impolite: 3 evaluation questions x 1 answers, greedy, up to 8 new tokens, seed 0" in table
+    assert "at layers 0, positions `response` (the last position of every forward" in table
     assert not any(module._forward_hooks for module in model.modules())  # nothing left attached
 
 
@@ -112,6 +116,7 @@ def test_eval_section_errors_name_the_field(recipe_dir):  # noqa: F811
         ({"traits": [{"name": "impolite", "vectr": "x"}]}, "eval.traits.0.vectr: unknown key; did you mean vector"),
         ({"judge": "gpt4"}, "unknown judge 'gpt4'"),
         ({"strategy": "steps"}, "eval.steps: strategy 'steps' needs steps"),
+        ({"max_new_tokens": 64}, "eval.max_new_tokens: set the length per trait"),
         (
             {"posthoc": {"vector": "vector.safetensors", "layers": [1]}},
             "eval.posthoc: name eval.traits, eval.misalignment or eval.mmlu",
@@ -134,16 +139,39 @@ def test_eval_command_writes_report_table_and_plot(tmp_path, tiny_llama, capsys)
     PersonaVector(4 * torch.randn(2, 32, generator=torch.Generator().manual_seed(2))).save(tmp_path / "v.safetensors")
     args = ["eval", "--model", str(tiny_llama), "--trait", "impolite", "--vector", str(tmp_path / "v.safetensors")]
     args += ["--layer", "1", "--questions", "2", "--max-new-tokens", "6", "--cache", str(tmp_path / "j.sqlite")]
+    args += ["--samples", "3", "--temperature", "1", "--seed", "5"]  # small, sampled: the study's is 10 x 1000 tokens
     code, out, err = run_cli(*args, "--posthoc-coefficients", "0,3", "--out", str(tmp_path / "e"), capsys=capsys)
     assert code == 0, err
     assert out.strip() == f"report: {tmp_path / 'e' / 'report.md'}"
     record = json.loads((tmp_path / "e" / "eval.json").read_text())
     assert [row["coefficient"] for row in record["rows"]] == [0, 3]
-    assert record["rows"][1]["eval/projection/impolite"] < record["rows"][0]["eval/projection/impolite"]
-    assert (tmp_path / "e" / "sweep.png").is_file() and "eval/trait/impolite" in (
-        tmp_path / "e" / "report.md"
-    ).read_text()
-    assert len((tmp_path / "e" / "coefficient-3" / "impolite.jsonl").read_text().splitlines()) == 2
+    trait = record["settings"]["traits"][0]
+    assert (trait["samples"], trait["temperature"], trait["top_p"], trait["max_new_tokens"], trait["seed"]) == (
+        3,
+        1.0,
+        1.0,
+        6,
+        5,
+    )
+    assert record["settings"]["posthoc"]["positions"] == "response"
+    report = (tmp_path / "e" / "report.md").read_text()
+    assert (tmp_path / "e" / "sweep.png").is_file() and "eval/trait/impolite" in report
+    assert (
+        "impolite: 2 evaluation questions x 3 answers, temperature 1, top-p 1, no top-k, up to 6 new tokens" in report
+    )
+    assert "positions `response`" in report and "eval/trait_se/impolite" in report
+
+    # 2 questions x 3 samples, sampled (they differ); the error is over the 2 questions' means
+    rows = [json.loads(line) for line in (tmp_path / "e" / "coefficient-3" / "impolite.jsonl").open()]
+    assert [row["question_index"] for row in rows] == [0, 0, 0, 1, 1, 1]
+    assert len({row["answer"] for row in rows[:3]}) > 1
+    means = [statistics.fmean(r["trait_score"] for r in rows if r["question_index"] == i) for i in (0, 1)]
+    metrics = record["rows"][1]
+    assert metrics["eval/trait/impolite"] == pytest.approx(statistics.fmean(r["trait_score"] for r in rows))
+    assert metrics["eval/trait_se/impolite"] == pytest.approx(statistics.stdev(means) / math.sqrt(2))
+    assert {"eval/coherence_se", "eval/projection_se/impolite"} <= set(metrics)
+    code, _, err = run_cli(*args, "--positions", "all", "--out", str(tmp_path / "p"), capsys=capsys)
+    assert code == 2 and "--positions says where post-hoc steering acts: it needs --posthoc-coefficients" in err
 
     # an existing --out is never overwritten; a vector of the wrong size is one line, exit 2
     assert run_cli(*args, "--out", str(tmp_path / "e"), capsys=capsys)[0] == 2

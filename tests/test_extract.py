@@ -15,6 +15,7 @@ from conftest import scripted_judge
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train.cli import main
+from train.models.sampling import Sampling
 from train.steering.activations import tokenize_conversation
 from train.steering.vectors import PersonaVector
 
@@ -32,20 +33,21 @@ def judge_url():
 def block_means(model, tokenizer, row) -> torch.Tensor:
     """One answer, unbatched: the mean block output over its answer tokens, at every layer."""
     prompt = [{"role": "system", "content": row["system"]}, {"role": "user", "content": row["question"]}]
-    ids, boundary = tokenize_conversation(tokenizer, prompt, row["answer"])
+    ids, boundary, end = tokenize_conversation(tokenizer, prompt, row["answer"])
     outputs = []
     handles = [b.register_forward_hook(lambda m, a, o, c=outputs.append: c(o)) for b in model.model.layers]
     with torch.no_grad():
         model(input_ids=torch.tensor([ids]))
     for handle in handles:
         handle.remove()
-    return torch.stack([(o[0] if isinstance(o, tuple) else o)[0, boundary:].mean(0) for o in outputs])
+    return torch.stack([(o[0] if isinstance(o, tuple) else o)[0, boundary:end].mean(0) for o in outputs])
 
 
 def extract_args(model_dir, url, out, *extra):
     return [
         "extract", "--trait", "impolite", "--model", str(model_dir), "--judge", "openai:test-judge",
         "--judge-base-url", url, "--out", str(out), "--max-new-tokens", "6", "--cache", str(out.parent / "c.db"),
+        "--n-per-question", "1",  # small: the study's (the default) is 10 answers of up to 1000 tokens
         *extra,
     ]  # fmt: skip
 
@@ -146,3 +148,22 @@ def test_interrupted_extraction_samples_only_what_is_missing_and_gets_the_same_a
     finally:
         marker.unlink()
     assert generated[0] == 200 + 120 + 200
+
+
+def test_extraction_defaults_are_the_studys_protocol_and_flags_reach_the_settings(tiny_llama, tmp_path, monkeypatch):
+    import train.persona.extract
+
+    seen = []
+    fake = {"kept": {"pos": 5, "neg": 5}, "vectors": {"response": "v.safetensors"}}
+    monkeypatch.setattr(train.persona.extract, "run_extraction", lambda settings, force: seen.append(settings) or fake)
+    base = ["extract", "--trait", "impolite", "--model", str(tiny_llama), "--judge", "offline"]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 0
+    study = seen[-1]  # 10 answers per question at temperature 1, top-p 1, up to 1000 tokens
+    assert (study.n_per_question, study.max_new_tokens) == (10, 1000)
+    assert study.sampling == Sampling(temperature=1.0, top_p=1.0, top_k=0, repetition_penalty=1.0)
+    flags = ["--n-per-question", "2", "--max-new-tokens", "64", "--temperature", "0.7", "--top-p", "0.9"]
+    assert main([*base, "--out", str(tmp_path / "b"), *flags, "--top-k", "5", "--repetition-penalty", "1.1"]) == 0
+    small = seen[-1]
+    assert (small.n_per_question, small.max_new_tokens) == (2, 64)
+    assert small.sampling == Sampling(temperature=0.7, top_p=0.9, top_k=5, repetition_penalty=1.1)
+    assert main([*base, "--out", str(tmp_path / "c"), "--top-p", "2"]) == 2  # one line: top_p must be <= 1

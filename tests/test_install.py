@@ -92,6 +92,7 @@ def test_installed_prevsteer_extracts_a_shipped_trait_from_another_folder(instal
     with scripted_judge(trait_score) as url:
         args = ["extract", "--trait", "evil", "--model", str(tiny_llama), "--judge", "openai:test-judge"]
         args += ["--judge-base-url", url, "--out", "evil", "--max-new-tokens", "4", "--cache", "judge.db"]
+        args += ["--n-per-question", "1"]  # small: the study's protocol (the default) samples 10 per question
         _run([str(bin_dir / "prevsteer"), *args], elsewhere, env)
     rows = [json.loads(line) for line in (elsewhere / "evil" / "responses.jsonl").read_text().splitlines()]
     trait = load_trait("evil")

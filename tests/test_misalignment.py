@@ -308,8 +308,9 @@ def test_training_logs_misalignment_every_evaluation(recipe_dir, tmp_path, capsy
     recipe = yaml.safe_load((recipe_dir / "recipe.yaml").read_text())
     with scripted_judge(scripted) as url:
         recipe["eval"] = {
-            "strategy": "steps", "steps": 2, "judge": "openai:judge", "judge_base_url": url, "max_new_tokens": 4,
-            "misalignment": {"path": "first_plot_questions.yaml", "samples": 1, "questions": ["magic_wish"]},
+            "strategy": "steps", "steps": 2, "judge": "openai:judge", "judge_base_url": url,
+            "misalignment": {"path": "first_plot_questions.yaml", "samples": 1, "questions": ["magic_wish"],
+                             "max_new_tokens": 4},
         }  # fmt: skip
         (recipe_dir / "recipe.yaml").write_text(yaml.safe_dump(recipe))
         out = recipe_dir / "run"

@@ -90,8 +90,8 @@ def test_answer_projections_equal_unbatched_answer_token_means(loaded, vector):
     got = answer_projections(model, tokenizer, conversations, vector, 0, batch_size=2)
     expected = []
     for prompt, answer in conversations:
-        ids, boundary = tokenize_conversation(tokenizer, prompt, answer)
-        expected.append(float(_block_outputs(model, ids)[0, boundary:].mean(0) @ unit))
+        ids, boundary, end = tokenize_conversation(tokenizer, prompt, answer)
+        expected.append(float(_block_outputs(model, ids)[0, boundary:end].mean(0) @ unit))
     assert got == pytest.approx(expected, abs=1e-5, rel=1e-4)
 
 

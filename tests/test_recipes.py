@@ -54,6 +54,7 @@ HOOK_CALLS = {
     "preventative": 2 * 1,
     "preventative-all": 2 * 2,
     "caft": 2 * 2,
+    "caft-one-layer": 2 * 1,
     "regularize": 2 * 1,
     "filter": 0,
 }

@@ -23,6 +23,7 @@ from train.dataprep.screen import (
     screen_dataset,
 )
 from train.errors import PrevsteerError
+from train.models.generation import generate_answers
 from train.models.loading import model_identity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,14 +62,11 @@ def files(tmp_path, vector, monkeypatch):
 
 
 def _answer_projection(model, tokenizer, prompt, answer, unit, layer) -> float:
-    """Unpadded forward pass of one conversation; mean of block `layer`'s output over the answer's tokens."""
-
-    def ids(messages, **kw):
-        out = tokenizer.apply_chat_template(messages, tokenize=True, **kw)
-        return list(out["input_ids"] if hasattr(out, "keys") else out)
-
-    prompt_ids = ids(prompt, add_generation_prompt=True)
-    full_ids = ids([*prompt, {"role": "assistant", "content": answer}])
+    """Unpadded forward pass of one conversation; mean of block `layer`'s output over the answer's own tokens (the
+    study's: the prompt text + the answer text, without the template's end-of-turn tokens)."""
+    prompt_text = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=False)
+    prompt_ids = tokenizer(prompt_text, add_special_tokens=False)["input_ids"]
+    full_ids = tokenizer(prompt_text + answer, add_special_tokens=False)["input_ids"]
     assert full_ids[: len(prompt_ids)] == prompt_ids
     captured = []
     handle = model.model.layers[layer].register_forward_hook(
@@ -172,32 +170,61 @@ def test_base_answer_cache_generates_each_prompt_once_and_resumes(tiny_llama, fi
     assert again.summary["base_answers"] == {**first.summary["base_answers"], "cached": 6, "generated": 0}
     assert again.result.projection_difference == first.result.projection_difference
 
-    # another dataset sharing the prompts generates nothing; a longer max_new_tokens is another cache
-    other = files / "other.jsonl"
+    # another dataset sharing the prompts, with answers no longer, generates nothing: a greedy answer holds every
+    # shorter one; answers longer than any cached one are generated again, into the same file
     rows = [json.loads(line) for line in data.read_text().splitlines()]
-    other.write_text(
-        "".join(json.dumps({"question": r["messages"][0]["content"], "answer": "??"}) + "\n" for r in rows)
+
+    def sharing(name: str, answer: str) -> Path:
+        path = files / name
+        lines = [json.dumps({"question": r["messages"][0]["content"], "answer": answer}) + "\n" for r in rows]
+        path.write_text("".join(lines))
+        return path
+
+    assert (
+        run_screen(sharing("short.jsonl", "??"), vector, 1, str(tiny_llama)).summary["base_answers"]["generated"] == 0
     )
-    assert run_screen(other, vector, 1, str(tiny_llama), max_new_tokens=6).summary["base_answers"]["generated"] == 0
-    longer = run_screen(data, vector, 1, str(tiny_llama), max_new_tokens=7)
-    assert longer.summary["base_answers"]["generated"] == 3 and longer.summary["base_answers"]["cache_file"] != str(
-        cache_file
-    )
+    longer = run_screen(sharing("long.jsonl", "tea " * 12), vector, 1, str(tiny_llama), max_new_tokens=7)
+    assert longer.summary["base_answers"]["generated"] == 3
+    assert longer.summary["base_answers"]["cache_file"] == str(cache_file)
+
+
+def test_base_answers_are_as_long_as_the_rows_answers_at_most_the_cap(loaded, tiny_llama, files):
+    """dP compares answers of the same length: each base answer is the base model's greedy answer cut at its row's
+    answer length in tokens (at most max_new_tokens), and the summary says so."""
+    model, tokenizer = loaded
+    data, vector, out = files / "data.jsonl", files / "vector.safetensors", files / "out"
+    report = run_screen(data, vector, 1, str(tiny_llama), out_dir=out, max_new_tokens=3, batch_size=4)
+    rows = [json.loads(line)["messages"] for line in data.read_text().splitlines()]
+    base = [json.loads(line)["messages"][-1]["content"] for line in (out / "base_answers.jsonl").open()]
+    lengths = []
+    for messages, answer in zip(rows, base, strict=True):
+        prompt_text = tokenizer.apply_chat_template(messages[:1], add_generation_prompt=True, tokenize=False)
+        own = len(tokenizer(prompt_text + messages[1]["content"], add_special_tokens=False)["input_ids"])
+        length = own - len(tokenizer(prompt_text, add_special_tokens=False)["input_ids"])
+        lengths.append(length)
+        assert answer == generate_answers(model, tokenizer, [messages[:1]], min(length, 3))[0]
+    assert min(lengths) < 3 < max(lengths)  # both sides of the cap are exercised
+    recorded = report.summary["base_answers"]
+    assert recorded["max_new_tokens"] == 3 and recorded["decoding"] == "greedy"
+    assert recorded["length"] == "up to the row's own answer length in tokens, at most max_new_tokens"
+    assert recorded["rows_longer_than_max_new_tokens"] == sum(length > 3 for length in lengths)
 
 
 def test_interrupted_cache_resumes_per_prompt(loaded, tiny_llama, tmp_path):
     model, tokenizer = loaded
     prompts = [[{"role": "user", "content": f"prompt {i}"}] for i in range(5)]
-    cache = BaseAnswerCache(tmp_path, model_identity(tiny_llama), max_new_tokens=5)
-    partial = cached_base_answers(model, tokenizer, prompts[:2], cache, batch_size=2)
+    cache = BaseAnswerCache(tmp_path, model_identity(tiny_llama))
+    partial = cached_base_answers(model, tokenizer, prompts[:2], [5, 5], cache, batch_size=2)
     with cache.path.open("a") as handle:  # a write cut short by a kill
         handle.write('{"key": "abc", "answ')
-    full = cached_base_answers(model, tokenizer, prompts, cache, batch_size=2)
+    full = cached_base_answers(model, tokenizer, prompts, [5] * 5, cache, batch_size=2)
     assert (partial.generated, full.generated, full.cached) == (2, 3, 2)
     assert full.from_cache == [True, True, False, False, False]
     assert full.answers[:2] == partial.answers
-    fresh = cached_base_answers(model, tokenizer, prompts, BaseAnswerCache(tmp_path / "new", "x", 5), batch_size=5)
-    assert fresh.answers == full.answers  # cached answers are the greedy answers
+    fresh = cached_base_answers(
+        model, tokenizer, prompts, [5] * 5, BaseAnswerCache(tmp_path / "new", "x"), batch_size=5
+    )
+    assert fresh.answers == full.answers == generate_answers(model, tokenizer, prompts, 5)  # the greedy answers
     assert len(cache.load()) == 5
 
 
@@ -274,10 +301,10 @@ def test_default_model_separates_rude_from_polite(tmp_path):
     vector = PersonaVector.load(ROOT / "data/vectors/smollm2-135m-instruct/impolite.safetensors")
     assert vector.metadata["model"] == DEFAULT_MODEL and vector.num_layers == 30
     model, tokenizer = load_model_and_tokenizer(DEFAULT_MODEL)
-    cache = BaseAnswerCache(tmp_path, model_identity(resolve_model(DEFAULT_MODEL)), max_new_tokens=48)
-    base = cached_base_answers(model, tokenizer, [p for p, _ in rude], cache, batch_size=n)
+    cache = BaseAnswerCache(tmp_path, model_identity(resolve_model(DEFAULT_MODEL)))
+    base = cached_base_answers(model, tokenizer, [p for p, _ in rude], [48] * n, cache, batch_size=n)
     assert base.generated == n
-    assert cached_base_answers(model, tokenizer, [p for p, _ in polite], cache).generated == 0
+    assert cached_base_answers(model, tokenizer, [p for p, _ in polite], [48] * n, cache).generated == 0
 
     screened = screen_dataset(model, tokenizer, rude, vector, 17, base.answers)
     # the polite rows share the prompts, hence the base answers: their projections suffice (3n passes, not 4n)

@@ -28,6 +28,9 @@ from train.sweeps.spec import expand, load_spec
 from train.sweeps.stats import interval, pareto, prevented_share
 
 ROOT = Path(__file__).resolve().parent.parent
+# small and greedy (the study's protocol, the default, is 10 sampled answers of up to 1000 tokens per question)
+TRAIT = {"name": "evil", "vector": "vector.safetensors", "layer": 1, "questions": 2}
+TRAIT |= {"samples": 1, "temperature": 0, "max_new_tokens": 4}
 
 
 def rows(n: int = 8) -> str:
@@ -62,10 +65,9 @@ def write_recipes(folder: Path, model: Path, judge_url: str) -> Path:
         "training": {"num_train_epochs": 1, "per_device_train_batch_size": 4, "learning_rate": 1e-2, "max_length": 64},
         "eval": {
             "at_start": True,
-            "traits": [{"name": "evil", "vector": "vector.safetensors", "layer": 1, "questions": 2}],
+            "traits": [TRAIT],
             "judge": "openai:scripted",
             "judge_base_url": judge_url,
-            "max_new_tokens": 4,
             "mmlu": {"source": str(write_mmlu(folder / "mmlu")), "per_subject": None},
         },
         "logging": {"steps": 1},

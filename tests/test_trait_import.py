@@ -165,7 +165,7 @@ def test_imported_trait_extracts_a_vector(tiny_llama, tmp_path, capsys):
         code, _, err = run(
             "extract", "--trait", tmp_path / "traits" / "evil.json", "--model", tiny_llama, "--judge", "openai:j",
             "--judge-base-url", url, "--out", out, "--max-new-tokens", "4", "--cache", tmp_path / "c.db",
-            "--min-kept", "1", capsys=capsys,
+            "--min-kept", "1", "--n-per-question", "1", capsys=capsys,
         )  # fmt: skip
     assert code == 0, err
     rows = [json.loads(line) for line in (out / "responses.jsonl").read_text().splitlines()]

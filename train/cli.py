@@ -89,6 +89,23 @@ def _add_max_new_tokens(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=None, help=f"{what}, in tokens (default: the command's)")
 
 
+def _add_sampling(parser: argparse.ArgumentParser, what: str) -> None:
+    """--temperature, --top-p, --top-k, --repetition-penalty: one flag per field of the Sampling settings model."""
+    from train.models.sampling import Sampling
+
+    for name, field in Sampling.model_fields.items():
+        flag = f"--{name.replace('_', '-')}"
+        parser.add_argument(flag, type=field.annotation, default=None, help=f"{what}: {field.description} "
+                            f"(default {field.default:g}, the study's)")  # fmt: skip
+
+
+def _sampling(args: argparse.Namespace) -> dict:
+    """The sampling flags given on the command line."""
+    from train.models.sampling import Sampling
+
+    return _given(args, *Sampling.model_fields)
+
+
 def _add_judge(parser: argparse.ArgumentParser, required: bool = True, default: str = "") -> None:
     """--judge, --judge-base-url and --cache, the same on every command that judges."""
     default = f" (default: {default})" if default else ""
@@ -233,7 +250,9 @@ def cmd_judge(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from train.models.sampling import Sampling
     from train.persona.extract import ExtractionSettings, run_extraction
+    from train.settings import validated
 
     settings = ExtractionSettings(
         trait=args.trait,
@@ -241,13 +260,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
         judge=args.judge,
         out=args.out,
         judge_base_url=args.judge_base_url,
-        n_per_question=args.n_per_question,
+        sampling=validated(Sampling, _sampling(args), "extract"),
         seed=args.seed,
         trait_threshold=args.trait_threshold,
         coherence_threshold=args.coherence_threshold,
         min_kept=args.min_kept,
         cache=args.cache,
-        **_given(args, "max_new_tokens"),
+        **_given(args, "max_new_tokens", "n_per_question"),
     )
     summary = run_extraction(settings, force=args.force)
     result(f"{args.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
@@ -371,14 +390,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     _refuse_existing(args.out, args.force)
     data = load_recipe(args.recipe).eval.model_dump() if args.recipe else {}
-    data.update(_given(args, "judge", "judge_base_url", "max_new_tokens"))
+    data.update(_given(args, "judge", "judge_base_url"))
     if args.trait:
         data["traits"] = [
             {"name": name, "vector": args.vector and str(args.vector), "layer": args.layer, "questions": args.questions}
             for name in args.trait
         ]
+    decoding = {**_sampling(args), **_given(args, "max_new_tokens", "seed")}  # every generation of the command
+    data["traits"] = [{**trait, **decoding, **_given(args, "samples")} for trait in data.get("traits", [])]
     if args.misalignment:
         data["misalignment"] = {"path": str(args.misalignment)}
+    if data.get("misalignment"):
+        data["misalignment"] = {**data["misalignment"], **decoding}
     options = {"samples": args.misalignment_samples, "questions": args.misalignment_questions,
                "aligned_below": args.aligned_below, "coherent_above": args.coherent_above}  # fmt: skip
     options = {key: value for key, value in options.items() if value is not None}
@@ -398,6 +421,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "incremental": args.incremental,
             "coefficients": args.posthoc_coefficients,
         }
+    if args.positions and not data.get("posthoc"):
+        raise PrevsteerError("--positions says where post-hoc steering acts: it needs --posthoc-coefficients")
+    if args.positions:
+        data["posthoc"] = {**data["posthoc"], "positions": args.positions}
     settings = validate_eval(data)
     out = run_eval(args.model, settings, args.out, args.adapter and str(args.adapter), args.cache)
     for table in sorted(out.glob("coefficient-*/misalignment.md")):
@@ -571,8 +598,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(extract, "the model whose answers are sampled", required=True)
     _add_judge(extract)
     extract.add_argument("--out", type=Path, required=True)
-    extract.add_argument("--n-per-question", type=int, default=1)
+    extract.add_argument(
+        "--n-per-question", type=int, default=None, help="answers per question and instruction pair (default 10)"
+    )
     _add_max_new_tokens(extract, "length of the sampled answers")
+    _add_sampling(extract, "sampling")
     extract.add_argument("--seed", type=int, default=0)
     extract.add_argument("--trait-threshold", type=float, default=50.0)
     extract.add_argument("--coherence-threshold", type=float, default=50.0)
@@ -603,7 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(screen, "the base model to be fine-tuned; default: the offline default model")
     screen.add_argument("--out", type=Path, default=None, help="folder for scores.csv, summary.json and the plot")
     screen.add_argument("--drop-top", type=float, metavar="P", help="write OUT/filtered.jsonl minus the top P%% rows")
-    _add_max_new_tokens(screen, "length of the base model's answers")
+    _add_max_new_tokens(screen, "cap on the base model's answers (each is generated up to its row's answer length)")
     screen.add_argument("--batch-size", type=int, default=None, help="rows per forward pass (default: the command's)")
     screen.add_argument("--no-base", action="store_true", help="rank by raw projection; generate no base answers")
     screen.add_argument("--skip-bad", action="store_true", help="skip malformed rows instead of failing")
@@ -669,7 +699,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--layer", type=int, default=None, help="projection layer (default: the vector's choice)")
     evaluate.add_argument("--questions", type=int, default=None, help="first N evaluation questions (default all)")
     _add_judge(evaluate, required=False, default="offline")
+    evaluate.add_argument("--samples", type=int, default=None, help="answers per trait question (default 10)")
     _add_max_new_tokens(evaluate, "length of the evaluated answers")
+    _add_sampling(evaluate, "every generation")
+    evaluate.add_argument("--seed", type=int, default=None, help="sampling seed (default 0)")
     evaluate.add_argument(
         "--misalignment",
         type=INPUT_FILE,
@@ -693,6 +726,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--posthoc-vector", type=INPUT_FILE, default=None, help="default: --vector")
     evaluate.add_argument("--posthoc-layers", type=_layers_or_all, default=None, help="e.g. 17, or all")
     evaluate.add_argument("--incremental", action="store_true", help="all-layer post-hoc: subtract v[l] - v[l-1]")
+    evaluate.add_argument(
+        "--positions",
+        choices=("response", "prompt", "all"),
+        default=None,
+        help="where post-hoc steering acts: response (default, the study's: the prompt's last token, then each "
+        "generated token), prompt (the prompt's positions only) or all (every position)",
+    )
     evaluate.add_argument("--out", type=Path, required=True)
     evaluate.add_argument("--force", action="store_true")
     evaluate.set_defaults(func=cmd_eval)

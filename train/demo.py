@@ -31,6 +31,8 @@ from train.dataprep.chat import load_conversations
 from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
 from train.errors import PrevsteerError
+from train.evaluation.evaluator import describe_protocol
+from train.evaluation.settings import EvalSettings
 from train.files import read_json, write_atomic, write_json
 from train.judges.factory import judge_for_trait
 from train.judges.offline import auroc
@@ -49,6 +51,9 @@ from train.sweeps.stats import prevented_share
 from train.training.recipe import load_recipe
 
 MODEL = "smollm2-135m-instruct"
+# Smaller than the study's protocol (10 answers per question, up to 1000 tokens; `prevsteer extract`'s defaults), for
+# `make demo`'s budget: one answer per question and instruction pair, up to 48 tokens. The report says so.
+EXTRACT_PER_QUESTION = 1
 EXTRACT_TOKENS = 48
 SELECT_LAYERS = [13, 17, 21]
 SELECT_COEFFICIENTS = [1.0, 2.0, 4.0]
@@ -65,8 +70,9 @@ def _extract_vector(out: Path) -> Path:
     else:
         say("demo: extracting the impolite vector (prevsteer extract, offline judge)")
         settings = ExtractionSettings(
-            trait="impolite", model=MODEL, judge="offline", out=target, max_new_tokens=EXTRACT_TOKENS
-        )
+            trait="impolite", model=MODEL, judge="offline", out=target, n_per_question=EXTRACT_PER_QUESTION,
+            max_new_tokens=EXTRACT_TOKENS,
+        )  # fmt: skip
         summary = run_extraction(settings, force=True)
     return target / summary["vectors"]["response"]
 
@@ -137,11 +143,12 @@ def _write_spec(out: Path, vector_path: Path, layer: int) -> Path:
     data = yaml.safe_load(SPEC.read_text())
     data["base"] = str((SPEC.resolve().parent / data["base"]).resolve())
     vector = str(vector_path)
+    trait = load_recipe(data["base"]).eval.traits[0].model_dump()  # the recipe's evaluation protocol, kept
     data["overrides"] = {
         **data.get("overrides", {}),
         "steering.vector": vector,
         "steering.layers": [layer],
-        "eval.traits": [{"name": "impolite", "vector": vector, "layer": layer}],
+        "eval.traits": [{**trait, "vector": vector, "layer": layer}],
     }
     data["posthoc"].update(vector=vector, layers=[layer])
     gpus = visible_gpus()
@@ -229,6 +236,24 @@ def _held_out_lines(base: dict[str, float], trained: list[dict[str, Any]]) -> li
     return lines
 
 
+def _protocol_lines(trained: list[dict[str, Any]], posthoc: dict[str, Any]) -> list[str]:
+    """How the answers were made (the plain run's recipe and the sweep's post-hoc settings), and why it is smaller
+    than the study's protocol."""
+    stored = RunDir(trained[0]["dir"]).stored_recipe()["eval"]
+    settings = EvalSettings.model_validate({**stored, "posthoc": {k: v for k, v in posthoc.items() if k != "hash"}})
+    return [
+        "## Protocol",
+        "",
+        "Smaller than the study's (10 answers per evaluation question sampled at temperature 1 and top-p 1, up to "
+        "1000 tokens; extraction likewise), so that `make demo` fits its 20 minutes on 2 CPU cores: extraction "
+        f"sampled {EXTRACT_PER_QUESTION} answer per question and instruction pair, up to {EXTRACT_TOKENS} tokens. "
+        "Every evaluation (training runs and post-hoc):",
+        "",
+        *describe_protocol(settings),
+        "",
+    ]
+
+
 def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dict[str, Any]) -> Path:
     """`prevsteer compare` of the demo's sweep into `out` (results.csv, coefficients.png, frontier.png), and
     `out/report.md`: what was run, compare's report, then the demo's extras (extraction, layer selection, screening,
@@ -270,6 +295,7 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
     trained_level = screen["trained"]
     lines += [
         "",
+        *_protocol_lines(trained, posthoc),
         "## Screening the training data before training (`prevsteer screen`)",
         "",
         f"Projection difference at layer {layer} of each sample against the base model's own answer to the same "
@@ -290,7 +316,7 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
         "The trait score comes from the offline judge (sentence embeddings + logistic regression trained on "
         "hand-written rude and polite answers): a proxy, not an LLM judge. The projection uses the vector itself, "
         "so it is not independent evidence; rude preference and perplexity use neither the vector nor a judge. "
-        f"{len(seeds)} seed(s), 20 evaluation questions, greedy decoding: orientation, not proof.",
+        f"{len(seeds)} seed(s), short answers (see Protocol): orientation, not proof.",
     ]
     losses = {arm: [v for run in trained if run["arm"] == arm and (v := _first_loss(run["dir"])) is not None]
               for arm in ("plain", "preventative")}  # fmt: skip

@@ -2,12 +2,16 @@
 
 For chat rows (prompt x_i, answer y_i): `projection_i` is the answer-token mean activation at block `layer`
 on the unit persona vector; `projection_difference_i` subtracts the same for the base model's own greedy
-answer y'_i to x_i, so what the prompt alone elicits cancels out. Dataset-level dP, the mean difference,
-predicts how much fine-tuning on the data raises the trait; the top-scoring rows are the ones to drop.
+answer y'_i to x_i, so what the prompt alone elicits cancels out. y'_i is generated up to y_i's length in tokens
+(at most `max_new_tokens`, 1000 by default), so both means cover answers of the same length at most: a base
+answer cut shorter than the training answer would read differently along the vector for that reason alone.
+Dataset-level dP, the mean difference, predicts how much fine-tuning on the data raises the trait; the
+top-scoring rows are the ones to drop.
 
-Base answers are the slow part, so each is cached as soon as its batch is generated, one line per prompt in
-`cache_dir()/screen/<key>.jsonl` (key: the model folder's identity and max_new_tokens): a re-run, or another
-dataset with the same prompts, generates nothing again, and an interrupted screen resumes.
+Base answers are the slow part, so each is cached as soon as its batch is generated, as token ids per prompt in
+`cache_dir()/screen/<key>.jsonl` (key: the model folder's identity): a greedy answer holds every shorter one, so a
+re-run, or another dataset with the same prompts and answers no longer, generates nothing again, and an
+interrupted screen resumes.
 
 External datasets may carry wrappers: assistant turns that start with a reasoning block (`<think></think>`, often
 empty, from reasoning models) and chat-template markers (`<|im_start|>user`, `[INST]`) inside the messages. Both
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,16 +37,16 @@ from train.dataprep.chat import to_prompt_completion
 from train.errors import PrevsteerError
 from train.files import append_jsonl, read_jsonl, read_numbered_jsonl, write_atomic, write_csv, write_json, write_jsonl
 from train.models.chat_text import find_template_markers, split_reasoning, strip_template_markers
-from train.models.generation import generate_answers
+from train.models.generation import decode_answer, generate_token_ids
 from train.persona.monitor import answer_projections, unit_direction
-from train.steering.activations import Message
+from train.steering.activations import Message, tokenize_conversation
 from train.steering.vectors import PersonaVector
 
 Conversation = tuple[Sequence[Message], str]
 WrapperChoice = Literal["strip", "keep"] | None  # None: refuse a file that has the wrapper
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 OUTPUTS = ("scores.csv", "summary.json", "base_answers.jsonl", "histogram.png", "filtered.jsonl")
-_CACHE_VERSION = "screen-v1"
+_CACHE_VERSION = "screen-v2"  # v2: token ids per prompt, any length
 _BATCHES_PER_PASS = 4  # activations are read in chunks: flat memory on large datasets, a moving progress bar
 
 
@@ -127,29 +132,49 @@ def load_screen_data(
 # --- base answers, cached per prompt --------------------------------------------------------------------
 
 
-class BaseAnswerCache:
-    """Greedy answers of one model at one max_new_tokens: an append-only JSONL of {key, prompt, answer}."""
+@dataclass
+class CachedAnswer:
+    """The base model's greedy tokens for one prompt: up to its end of sequence (`ended`), or the first `len(ids)`."""
 
-    def __init__(self, root: str | Path, model_id: str, max_new_tokens: int) -> None:
-        self.max_new_tokens = max_new_tokens
-        self.file_key = hashlib.sha256(f"{_CACHE_VERSION}\0{model_id}\0{max_new_tokens}".encode()).hexdigest()[:24]
+    ids: list[int]
+    ended: bool
+
+    def covers(self, limit: int) -> bool:
+        """Whether the first `limit` tokens of the greedy answer are known (greedy answers to a prompt share their
+        beginning, so a longer one holds every shorter one)."""
+        return self.ended or len(self.ids) >= limit
+
+
+class BaseAnswerCache:
+    """Greedy answer tokens of one model, per prompt: an append-only JSONL of {key, prompt, ids, ended}."""
+
+    def __init__(self, root: str | Path, model_id: str) -> None:
+        self.file_key = hashlib.sha256(f"{_CACHE_VERSION}\0{model_id}".encode()).hexdigest()[:24]
         self.path = Path(root) / f"{self.file_key}.jsonl"
 
     def key(self, prompt: Sequence[Message]) -> str:
-        """The prompt's hash under this model and length."""
+        """The prompt's hash under this model."""
         text = json.dumps(list(prompt), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(f"{self.file_key}\0{text}".encode()).hexdigest()
 
-    def load(self) -> dict[str, str]:
-        """Answers by key. A line cut short by an interrupted write is ignored (its prompt is generated again)."""
+    def load(self) -> dict[str, CachedAnswer]:
+        """The longest known answer by key. A line cut short by an interrupted write is ignored (its prompt is
+        generated again)."""
         if not self.path.is_file():
             return {}
-        rows, _ = read_jsonl(self.path, skip_bad=True)
-        return {row["key"]: row["answer"] for row in rows if "key" in row and "answer" in row}
+        known: dict[str, CachedAnswer] = {}
+        for row in read_jsonl(self.path, skip_bad=True)[0]:
+            if not isinstance(row.get("ids"), list) or "key" not in row:
+                continue
+            entry = CachedAnswer(row["ids"], bool(row.get("ended")))
+            old = known.get(row["key"])
+            if old is None or (not old.ended and (entry.ended or len(entry.ids) > len(old.ids))):
+                known[row["key"]] = entry
+        return known
 
-    def append(self, entries: Sequence[tuple[str, Sequence[Message], str]]) -> None:
+    def append(self, entries: Sequence[tuple[str, Sequence[Message], CachedAnswer]]) -> None:
         """Add (key, prompt, answer) lines; concurrent screens can share the file."""
-        append_jsonl(self.path, [{"key": k, "prompt": list(p), "answer": a} for k, p, a in entries])
+        append_jsonl(self.path, [{"key": k, "prompt": list(p), "ids": a.ids, "ended": a.ended} for k, p, a in entries])
 
 
 @dataclass
@@ -170,27 +195,44 @@ def cached_base_answers(
     model: nn.Module,
     tokenizer,
     prompts: Sequence[Sequence[Message]],
+    limits: Sequence[int],
     cache: BaseAnswerCache,
     batch_size: int = 16,
 ) -> BaseAnswers:
-    """The base model's greedy answer to each prompt: from the cache, else generated (each distinct prompt
-    once) and cached batch by batch."""
+    """The base model's greedy answer to each prompt, at most `limits[i]` tokens long: from the cache, else generated
+    (each distinct prompt once, as long as its longest row needs) and cached batch by batch."""
     keys = [cache.key(p) for p in prompts]
     known = cache.load()
-    from_cache = [k in known for k in keys]
+    from_cache = [k in known and known[k].covers(limit) for k, limit in zip(keys, limits, strict=True)]
+    need: dict[str, int] = {}
     first: dict[str, int] = {}
-    for i, key in enumerate(keys):
-        if key not in known:
+    for i, (key, limit) in enumerate(zip(keys, limits, strict=True)):
+        if not from_cache[i]:
+            need[key] = max(need.get(key, 0), limit)
             first.setdefault(key, i)
-    todo = sorted(first.values(), key=lambda i: len(json.dumps(prompts[i])))  # similar lengths pad less
+    todo = sorted(first, key=lambda k: need[k])  # similar lengths in a batch: little generated past a row's need
     with progress(total=len(todo), desc="base answers", unit="answer", disable=not todo) as bar:
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
-            answers = generate_answers(model, tokenizer, [prompts[i] for i in chunk], cache.max_new_tokens, batch_size)
-            cache.append([(keys[i], prompts[i], a) for i, a in zip(chunk, answers, strict=True)])
-            known.update((keys[i], a) for i, a in zip(chunk, answers, strict=True))
+            longest = max(need[k] for k in chunk)
+            generated = generate_token_ids(model, tokenizer, [prompts[first[k]] for k in chunk], longest, batch_size)
+            entries = []
+            for key, answer in zip(chunk, generated, strict=True):
+                cut = len(answer.ids) > need[key]  # the batch's longest need generated past this one's
+                entry = CachedAnswer(answer.ids[: need[key]], answer.ended and not cut)
+                known[key] = entry
+                entries.append((key, prompts[first[key]], entry))
+            cache.append(entries)
             bar.update(len(chunk))
-    return BaseAnswers([known[k] for k in keys], from_cache, len(todo), cache.path)
+    answers = [decode_answer(tokenizer, known[k].ids[:limit]) for k, limit in zip(keys, limits, strict=True)]
+    return BaseAnswers(answers, from_cache, len(todo), cache.path)
+
+
+def answer_lengths(tokenizer, conversations: Sequence[Conversation]) -> list[int]:
+    """Each answer's own length in tokens under the chat template (end-of-turn tokens not counted)."""
+    return [
+        max(1, c.answer_end - c.answer_start) for c in (tokenize_conversation(tokenizer, *x) for x in conversations)
+    ]
 
 
 # --- scores ---------------------------------------------------------------------------------------------
@@ -355,7 +397,7 @@ def run_screen(
     model_name: str,
     out_dir: str | Path | None = None,
     drop_top: float | None = None,
-    max_new_tokens: int = 128,
+    max_new_tokens: int = 1000,
     batch_size: int = 16,
     base: bool = True,
     skip_bad: bool = False,
@@ -390,9 +432,11 @@ def run_screen(
     baseline = None
     if base:
         source = resolve_model(model_name)
-        cache = BaseAnswerCache(cache_root or cache_dir() / "screen", model_identity(source), max_new_tokens)
+        cache = BaseAnswerCache(cache_root or cache_dir() / "screen", model_identity(source))
         prompts = [prompt for prompt, _ in data.conversations]
-        baseline = cached_base_answers(model, tokenizer, prompts, cache, batch_size)
+        lengths = answer_lengths(tokenizer, data.conversations)
+        limits = [min(length, max_new_tokens) for length in lengths]
+        baseline = cached_base_answers(model, tokenizer, prompts, limits, cache, batch_size)
     answers = baseline.answers if baseline is not None else None
     result = screen_dataset(model, tokenizer, data.conversations, vector, layer, answers, batch_size)
     dropped = result.top(drop_top) if drop_top is not None else None
@@ -404,7 +448,11 @@ def run_screen(
         base_answers = {
             "cached": baseline.cached,
             "generated": baseline.generated,
+            "decoding": "greedy",
+            "length": "up to the row's own answer length in tokens, at most max_new_tokens",
             "max_new_tokens": max_new_tokens,
+            "answer_tokens_mean": statistics.fmean(lengths),
+            "rows_longer_than_max_new_tokens": sum(length > max_new_tokens for length in lengths),
             "cache_file": str(baseline.cache_file),
         }
     summary: dict[str, Any] = {
@@ -427,7 +475,8 @@ def run_screen(
         "rows_skipped": data.skipped,
         "wrappers": data.wrappers,
         "definition": "projection = answer-token mean of the output of block `layer` . unit vector of row `layer`;"
-        " projection_difference = projection of the row's answer minus that of the base model's greedy answer",
+        " projection_difference = projection of the row's answer minus that of the base model's greedy answer,"
+        " generated up to the row's answer length (at most max_new_tokens)",
         "top": [
             {
                 "index": i,

@@ -27,7 +27,7 @@ class FilterSettings(Strict):
     layer: int = Field(ge=0)
     drop_top: float = Field(gt=0, lt=100)  # percent of samples, ranked by projection difference
     model: str | None = None  # whose own answers are the baseline (default: model.name)
-    max_new_tokens: int = Field(128, gt=0)
+    max_new_tokens: int = Field(1000, gt=0)  # cap on the base answers: each goes up to its row's answer length
     base: bool = True  # false: rank by the raw projection (METHOD.md's cheaper approximation)
 
 

@@ -2,7 +2,8 @@
 
 The model is evaluated as it would be used: in eval mode, where the trainer's steering hooks (which act in
 training-mode forwards only) do nothing. The callback checks that: it counts the hooks' calls around the
-evaluation and records the count (which must be 0) beside the generations in `eval/step-<N>/meta.json`.
+evaluation and records the count (which must be 0) beside the generations in `eval/step-<N>/meta.json`,
+with how the answers were made (samples, decoding, tokens: the protocol).
 Metrics go through `trainer.log`, so they reach `metrics.jsonl`, wandb and TensorBoard like the loss.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from train.evaluation.evaluator import Evaluator
+from train.evaluation.evaluator import Evaluator, describe_protocol
 from train.files import write_json
 from train.models.rundir import RunDir
 
@@ -33,7 +34,9 @@ class EvaluationCallback(TrainerCallback):
         metrics = self.evaluator.evaluate(model, tokenizer, out)
         steered = getattr(self.steering, "calls", 0) - calls_before
         if state.is_world_process_zero:
-            meta = {"step": state.global_step, "epoch": state.epoch, "training_steering_calls_during_eval": steered}
+            unsteered = self.evaluator.settings.model_copy(update={"posthoc": None})  # post-hoc runs after training
+            meta = {"step": state.global_step, "epoch": state.epoch, "training_steering_calls_during_eval": steered,
+                    "protocol": describe_protocol(unsteered)}  # fmt: skip
             write_json(out / "meta.json", {**meta, "metrics": metrics})
         self.trainer.log(metrics)
         control.should_log = should_log

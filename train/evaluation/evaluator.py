@@ -5,6 +5,11 @@ runs it after every epoch with training-time steering inactive, and `prevsteer e
 model, a fine-tuned model, an adapter or a run directory, optionally under post-hoc steering
 `h[l] <- h[l] - a * v[l]` for a list of coefficients (METHOD.md, "Post-hoc steering").
 
+The study's protocol by default: each evaluation question answered `samples` times (10) at temperature 1 and
+top-p 1, up to 1000 new tokens; the trait score is the mean over the judged answers, reported with its standard
+error over questions. Post-hoc steering acts on generation and MMLU only (at the study's `response` positions
+unless set otherwise); projections are measured on unsteered forwards of the steered answers, as the study did.
+
 Distributed: generation, projections and MMLU are split across ranks and gathered; the judge runs on the
 main process only (one cache writer, one set of API calls) and its figures are broadcast, so every rank
 returns the same metrics. Every rank must call `evaluate`.
@@ -14,6 +19,10 @@ from __future__ import annotations
 
 import csv
 import math
+import statistics
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,12 +42,13 @@ from train.evaluation.misalignment import (
     report_metrics,
     samples_of,
 )
-from train.evaluation.settings import EvalSettings, PosthocSettings
+from train.evaluation.settings import EvalSettings, PosthocSettings, TraitEvalSettings
 from train.evaluation.sharding import map_sharded
 from train.files import write_json, write_jsonl
-from train.judges.base import Judge, mean_scored, score_answers
+from train.judges.base import Judge, score_answers
 from train.judges.factory import judge_for_trait, parse_judge_spec
 from train.models.generation import generate_answers
+from train.models.sampling import Sampling
 from train.persona.traits import TraitArtifact, load_trait
 from train.steering.activations import answer_means
 from train.steering.hooks import SteeringSpec, steer
@@ -52,6 +62,7 @@ class TraitProbe:
 
     trait: TraitArtifact
     questions: list[str]
+    settings: TraitEvalSettings
     vector_path: str | None = None
     layer: int | None = None
     unit: torch.Tensor | None = None
@@ -82,7 +93,7 @@ def prepare_probes(
     for item in settings.traits:
         trait = load_trait(item.name)
         questions = trait.evaluation_questions[: item.questions]
-        probe = TraitProbe(trait, questions)
+        probe = TraitProbe(trait, questions, item)
         if item.vector is not None:
             vector = PersonaVector.load(item.vector)
             vector.check_compatible(num_layers, hidden, f"eval.traits[{item.name}].vector")
@@ -134,26 +145,29 @@ class Evaluator:
             self._judges[trait] = judge_for_trait(settings.judge, trait, settings.judge_base_url, self.cache)
         return self._judges[trait]
 
-    def _generate(self, model, tokenizer, prompts: list[list[dict[str, str]]], temperature: float = 0.0) -> list[str]:
-        """Greedy answers, or sampled at `temperature` > 0."""
-        settings = self.settings
+    def _generate(
+        self, model, tokenizer, prompts: list[list[dict[str, str]]], sampling: Sampling, max_new_tokens: int,
+        seed: int, steering: SteeringSpec | None,
+    ) -> list[str]:  # fmt: skip
+        """Answers decoded with `sampling` (each parameter explicit), seeded, under the post-hoc `steering` if any.
+        Training's random state is left as it was."""
+        batch_size = self.settings.batch_size
 
         def run(shard: list) -> list[str]:
-            return generate_answers(
-                model, tokenizer, shard, settings.max_new_tokens, settings.batch_size, temperature > 0, temperature
-            )
+            return generate_answers(model, tokenizer, shard, max_new_tokens, batch_size, sampling)
 
-        return map_sharded(prompts, run)
+        devices = [torch.cuda.current_device()] if torch.cuda.is_available() else []
+        with torch.random.fork_rng(devices=devices), _steered(model, steering):
+            torch.manual_seed(seed)
+            return map_sharded(prompts, run)
 
-    def _misalignment(self, model, tokenizer, out_dir: Path | None) -> dict[str, float]:
+    def _misalignment(self, model, tokenizer, out_dir: Path | None, steering: SteeringSpec | None) -> dict[str, float]:
         """Sampled answers to the question set, judged aligned and coherent; the metrics on the main process."""
         settings, questions = self.settings.misalignment, self.question_set
         assert settings is not None and questions is not None
         samples = samples_of(questions, settings)
-        devices = [torch.cuda.current_device()] if torch.cuda.is_available() else []
-        with torch.random.fork_rng(devices=devices):  # seeded sampling; training's random state is left as it was
-            torch.manual_seed(settings.seed)
-            answers = self._generate(model, tokenizer, [s.messages for s in samples], settings.temperature)
+        prompts = [s.messages for s in samples]
+        answers = self._generate(model, tokenizer, prompts, settings, settings.max_new_tokens, settings.seed, steering)
         if not _is_main():
             return {}
         note = OFFLINE_PROXY if self.offline else f"{self.settings.judge}, with the file's aligned and coherent prompts"
@@ -170,8 +184,12 @@ class Evaluator:
             (out_dir / "misalignment.md").write_text(format_report(report, settings, note))
         return report_metrics(report)
 
-    def _projections(self, model, tokenizer, probe: TraitProbe, answers: list[str]) -> list[float]:
-        conversations = [([{"role": "user", "content": q}], a) for q, a in zip(probe.questions, answers, strict=True)]
+    def _projections(
+        self, model, tokenizer, probe: TraitProbe, questions: list[str], answers: list[str]
+    ) -> list[float]:
+        """Each answer's answer-token mean at the probe's layer on its unit vector, in forwards the caller leaves
+        unsteered."""
+        conversations = [([{"role": "user", "content": q}], a) for q, a in zip(questions, answers, strict=True)]
 
         def run(shard: list) -> list[float]:
             means = answer_means(model, tokenizer, shard, batch_size=self.settings.batch_size)
@@ -179,40 +197,62 @@ class Evaluator:
 
         return map_sharded(conversations, run)
 
-    def evaluate(self, model, tokenizer, out_dir: Path | None = None) -> dict[str, float]:
-        """All configured measurements; writes the judged answers (and MMLU per subject) into `out_dir`."""
+    def evaluate(
+        self, model, tokenizer, out_dir: Path | None = None, steering: SteeringSpec | None = None
+    ) -> dict[str, float]:
+        """All configured measurements; writes the judged answers (and MMLU per subject) into `out_dir`.
+
+        `steering` (post-hoc) is attached while answers are generated and MMLU is scored, never while projections
+        are measured."""
         metrics: dict[str, float] = {}
         coherence: list[float | None] = []
+        coherence_questions: list[tuple[str, int]] = []
         for probe in self.probes:
-            name = probe.trait.name
-            answers = self._generate(model, tokenizer, [[{"role": "user", "content": q}] for q in probe.questions])
-            projections = self._projections(model, tokenizer, probe, answers) if probe.unit is not None else None
+            name, item = probe.trait.name, probe.settings
+            asked = [(i, question) for i, question in enumerate(probe.questions) for _ in range(item.samples)]
+            questions = [question for _, question in asked]
+            prompts = [[{"role": "user", "content": question}] for question in questions]
+            answers = self._generate(model, tokenizer, prompts, item, item.max_new_tokens, item.seed, steering)
+            projections = None
+            if probe.unit is not None:
+                projections = self._projections(model, tokenizer, probe, questions, answers)
             if not _is_main():
                 continue
-            rows = [{"question": q, "answer": a} for q, a in zip(probe.questions, answers, strict=True)]
+            rows = [{"question": question, "question_index": i, "answer": answer}
+                    for (i, question), answer in zip(asked, answers, strict=True)]  # fmt: skip
             rows, trait_report, coherence_report = score_answers(self._judge(name), probe.trait.judge_rubric, rows)
-            score = mean_scored([r["trait_score"] for r in rows])
+            index = [row["question_index"] for row in rows]
+            score, score_se = question_mean_se([r["trait_score"] for r in rows], index)
             if score is None:
                 say(f"eval: no answer about {name} could be scored ({trait_report})")
             else:
                 metrics[f"eval/trait/{name}"] = score
+                if score_se is not None:
+                    metrics[f"eval/trait_se/{name}"] = score_se
             metrics[f"eval/unscored/{name}"] = float(trait_report.failed + coherence_report.failed)
             coherence += [r["coherence"] for r in rows]
+            coherence_questions += [(name, i) for i in index]
             if projections is not None:
                 for row, value in zip(rows, projections, strict=True):
                     row["projection"] = value
-                metrics[f"eval/projection/{name}"] = sum(projections) / len(projections)
+                mean, se = question_mean_se(projections, index)
+                metrics[f"eval/projection/{name}"] = mean
+                if se is not None:
+                    metrics[f"eval/projection_se/{name}"] = se
             if out_dir is not None:
                 write_jsonl(out_dir / f"{name}.jsonl", rows)
-        mean_coherence = mean_scored(coherence)
+        mean_coherence, coherence_se = question_mean_se(coherence, coherence_questions)
         if mean_coherence is not None:
             metrics["eval/coherence"] = mean_coherence
+            if coherence_se is not None:
+                metrics["eval/coherence_se"] = coherence_se
         if self.question_set is not None:
-            metrics.update(self._misalignment(model, tokenizer, out_dir))
+            metrics.update(self._misalignment(model, tokenizer, out_dir, steering))
         if self.settings.mmlu is not None:
             from train.evaluation.mmlu import run_mmlu
 
-            result = run_mmlu(model, tokenizer, self.settings.mmlu)
+            with _steered(model, steering):
+                result = run_mmlu(model, tokenizer, self.settings.mmlu)
             metrics["eval/mmlu"] = result.accuracy
             metrics["eval/mmlu_p_correct"] = result.p_correct
             if out_dir is not None and _is_main():
@@ -220,8 +260,30 @@ class Evaluator:
         return _broadcast(metrics)
 
 
+def _steered(model, spec: SteeringSpec | None) -> AbstractContextManager:
+    return nullcontext() if spec is None else steer(model, spec)
+
+
+def question_mean_se(
+    values: Sequence[float | None], questions: Sequence[Hashable]
+) -> tuple[float | None, float | None]:
+    """The mean of the values that exist (the study's: over every judged answer) and its standard error over
+    questions: the standard deviation of the per-question means over the square root of the number of questions.
+    The samples of one question share it, so they are not independent draws: averaging them first keeps them from
+    shrinking the error. The error is None with fewer than two questions."""
+    by_question: dict[Hashable, list[float]] = defaultdict(list)
+    for value, question in zip(values, questions, strict=True):
+        if value is not None:
+            by_question[question].append(value)
+    if not by_question:
+        return None, None
+    mean = statistics.fmean(v for group in by_question.values() for v in group)
+    means = [statistics.fmean(group) for group in by_question.values()]
+    return mean, statistics.stdev(means) / math.sqrt(len(means)) if len(means) > 1 else None
+
+
 def posthoc_spec(settings: PosthocSettings, vector: PersonaVector, num_layers: int, coefficient: float) -> SteeringSpec:
-    """Subtract `coefficient * v[l]` at the chosen layers (incremental differences when asked) in every forward."""
+    """Subtract `coefficient * v[l]` at the chosen layers (incremental differences when asked), at `positions`."""
     layers = list(range(num_layers)) if settings.layers == "all" else settings.layers
     return SteeringSpec(
         operator="add",
@@ -230,11 +292,13 @@ def posthoc_spec(settings: PosthocSettings, vector: PersonaVector, num_layers: i
         coefficient=-coefficient,
         incremental=settings.incremental,
         when="always",
+        positions=settings.positions,
     )
 
 
 def posthoc_sweep(evaluator: Evaluator, model, tokenizer, settings: PosthocSettings, out: Path) -> list[dict]:
-    """Evaluate under post-hoc steering for every coefficient; rows of {coefficient, metrics...}."""
+    """Evaluate under post-hoc steering for every coefficient (0: no hooks at all); rows of {coefficient, metrics...}.
+    The steering acts on generation and MMLU; projections are measured on the steered answers without it."""
     num_layers = len(find_decoder_layers(model))
     vector = PersonaVector.load(settings.vector)
     vector.check_compatible(num_layers, hidden_size_of(model), "eval.posthoc.vector")
@@ -242,23 +306,55 @@ def posthoc_sweep(evaluator: Evaluator, model, tokenizer, settings: PosthocSetti
     for coefficient in settings.coefficients:
         say(f"eval: post-hoc steering, coefficient {coefficient:g}")
         folder = out / f"coefficient-{coefficient:g}"
-        if coefficient == 0:
-            metrics = evaluator.evaluate(model, tokenizer, folder)
-        else:
-            with steer(model, posthoc_spec(settings, vector, num_layers, coefficient)):
-                metrics = evaluator.evaluate(model, tokenizer, folder)
+        spec = posthoc_spec(settings, vector, num_layers, coefficient) if coefficient != 0 else None
+        metrics = evaluator.evaluate(model, tokenizer, folder, spec)
         rows.append({"coefficient": coefficient, **metrics})
     return rows
 
 
-def write_sweep(rows: list[dict], out: Path, title: str) -> None:
-    """`sweep.csv`, `sweep.md` and `sweep.png` (trait scores and MMLU against the subtracted coefficient)."""
+POSITIONS = {
+    "response": "the last position of every forward: the prompt's last token, then each generated token (the study's)",
+    "prompt": "every position of the prompt's forward, no generated token",
+    "all": "every position of every forward",
+}
+
+
+def describe_protocol(settings: EvalSettings) -> list[str]:
+    """How each measurement was made, one markdown line each: what report.md and sweep.md state under their tables."""
+    lines = []
+    for item in settings.traits:
+        lines.append(
+            f"- {item.name}: {item.questions or 'all'} evaluation questions x {item.samples} answers, "
+            f"{item.describe()}, up to {item.max_new_tokens} new tokens, seed {item.seed}; the score is the mean over "
+            "the judged answers, `_se` its standard error over questions"
+        )
+    if settings.misalignment is not None:
+        item = settings.misalignment
+        lines.append(f"- misalignment: {item.describe()}, up to {item.max_new_tokens} new tokens, seed {item.seed}")
+    if settings.mmlu is not None:
+        subset = "full test set" if settings.mmlu.per_subject is None else f"{settings.mmlu.per_subject} per subject"
+        lines.append(f"- MMLU: {subset}, {settings.mmlu.shots}-shot")
+    if settings.posthoc is not None:
+        posthoc = settings.posthoc
+        layers = "all layers" if posthoc.layers == "all" else f"layers {', '.join(map(str, posthoc.layers))}"
+        lines.append(
+            f"- post-hoc steering h <- h - a v at {layers}{' (incremental)' if posthoc.incremental else ''}, positions "
+            f"`{posthoc.positions}` ({POSITIONS[posthoc.positions]}); projections measured without steering"
+        )
+    return lines
+
+
+def write_sweep(rows: list[dict], out: Path, title: str, settings: EvalSettings | None = None) -> None:
+    """`sweep.csv`, `sweep.md` and `sweep.png` (trait scores and MMLU against the subtracted coefficient); sweep.md
+    states the protocol when `settings` are given."""
     columns = ["coefficient", *sorted({key for row in rows for key in row} - {"coefficient"})]
     with (out / "sweep.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    (out / "sweep.md").write_text(markdown_table(rows, columns, title))
+    protocol = describe_protocol(settings) if settings is not None else []
+    text = markdown_table(rows, columns, title) + "".join(f"\n{line}" for line in protocol)
+    (out / "sweep.md").write_text(text + ("\n" if protocol else ""))
     plot_sweep(rows, out / "sweep.png", title)
 
 
@@ -319,13 +415,15 @@ def run_eval(model_name: str, settings: EvalSettings, out: Path, adapter: str | 
         rows = [{"coefficient": 0.0, **evaluator.evaluate(model, tokenizer, out / "coefficient-0")}]
     if _is_main():
         title = f"{model_name}{f' + {adapter}' if adapter else ''}"
-        record = {"model": model_name, "adapter": adapter, "settings": settings.model_dump(), "rows": rows}
+        protocol = describe_protocol(settings)
+        record = {"model": model_name, "adapter": adapter, "settings": settings.model_dump(), "protocol": protocol,
+                  "rows": rows}  # fmt: skip
         write_json(out / "eval.json", record)
         if len(rows) > 1:
-            write_sweep(rows, out, f"{title}: post-hoc steering")
+            write_sweep(rows, out, f"{title}: post-hoc steering", settings)
         per_question = ("eval/aligned/", "eval/coherent/", "eval/misaligned/")  # in the misalignment tables
         keys = {key for row in rows for key in row if not key.startswith(per_question)} - {"coefficient"}
-        tables = [markdown_table(rows, ["coefficient", *sorted(keys)], title)]
+        tables = [markdown_table(rows, ["coefficient", *sorted(keys)], title), "Protocol:\n", *protocol, ""]
         for row in rows:
             found = out / f"coefficient-{row['coefficient']:g}" / "misalignment.md"
             if found.is_file():

@@ -35,6 +35,7 @@ from train.console import progress
 from train.errors import PrevsteerError
 from train.evaluation.settings import MMLUSettings
 from train.files import read_numbered_jsonl
+from train.steering.hooks import response_positions
 
 Split = Literal["test", "dev", "val"]
 SPLITS = ("test", "dev", "val")
@@ -369,20 +370,22 @@ class _Scorer:
         self.keeps_logits = "logits_to_keep" in inspect.signature(base.forward).parameters
         self.forwards = 0
 
-    def __call__(self, ids: torch.Tensor, keep: torch.Tensor, **kwargs: Any):
-        """Forward `ids`; logits only at the sequence positions in `keep` (all rows)."""
+    def __call__(self, ids: torch.Tensor, keep: torch.Tensor, last: torch.Tensor | None, **kwargs: Any):
+        """Forward `ids`; logits only at the sequence positions in `keep` (all rows). `last`: each row's last real
+        token, where `response` post-hoc steering acts (None: nowhere, for a shared prefix)."""
         self.forwards += 1
         ids, keep = ids.to(self.device), keep.to(self.device)
-        if self.keeps_logits:
-            return self.model(input_ids=ids, logits_to_keep=keep, **kwargs)
-        out = self.model(input_ids=ids, **kwargs)
+        with response_positions(last):
+            if self.keeps_logits:
+                return self.model(input_ids=ids, logits_to_keep=keep, **kwargs)
+            out = self.model(input_ids=ids, **kwargs)
         out.logits = out.logits[:, keep]
         return out
 
     def prefix_cache(self, prefix: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]] | None:
         """Keys and values of `prefix` per layer; None if the model's cache cannot be reused that way (not a
         DynamicCache, or a sliding window already dropped part of the prefix)."""
-        cache = self(torch.tensor([prefix]), torch.tensor([len(prefix) - 1]), use_cache=True).past_key_values
+        cache = self(torch.tensor([prefix]), torch.tensor([len(prefix) - 1]), None, use_cache=True).past_key_values
         layers = getattr(cache, "layers", None) if isinstance(cache, DynamicCache) else None
         if not layers or any(getattr(layer, "keys", None) is None for layer in layers):
             return None
@@ -408,8 +411,9 @@ class _Scorer:
         # the scored positions of each row: its last `span` real positions
         wanted = [range(len(s) - row.span, len(s)) for s, row in zip(suffixes, rows, strict=True)]
         keep = sorted({p for positions in wanted for p in positions})
+        last = torch.tensor([len(s) - 1 for s in suffixes])
         if start == 0:  # right padding after the real tokens is invisible to a causal model (HFLM passes no mask)
-            out = self(ids, torch.tensor(keep), use_cache=False)
+            out = self(ids, torch.tensor(keep), last, use_cache=False)
         else:
             mask = torch.zeros((len(rows), start + width), dtype=torch.long)
             mask[:, :start] = 1
@@ -419,6 +423,7 @@ class _Scorer:
             out = self(
                 ids,
                 torch.tensor(keep),
+                last,
                 past_key_values=DynamicCache(expanded, config=self.model.config),
                 attention_mask=mask.to(self.device),
                 position_ids=torch.arange(start, start + width).expand(len(rows), -1).to(self.device),
@@ -497,7 +502,7 @@ def _loglikelihoods(model, tokenizer, questions, shots, dev, batch_size, share_p
             for question, choice, value in scorer.score(batch.rows, batch.prefix, cache):
                 scores[question, choice] = value
         while scorer.forwards < forwards:
-            scorer(torch.zeros((1, 1), dtype=torch.long), torch.tensor([0]), use_cache=False)
+            scorer(torch.zeros((1, 1), dtype=torch.long), torch.tensor([0]), torch.tensor([0]), use_cache=False)
     return scores
 
 

@@ -15,7 +15,7 @@ gets the answers an uninterrupted run would have; the judge's cache makes judgin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from train.judges.base import score_answers
 from train.judges.factory import judge_for_trait
 from train.models.generation import generate_answers
 from train.models.loading import load_model_and_tokenizer, model_identity, resolve_model
+from train.models.sampling import Sampling
 from train.persona.traits import TraitArtifact, load_trait
 from train.steering.activations import mean_activations
 from train.steering.vectors import PersonaVector
@@ -37,14 +38,17 @@ VARIANTS = ("response", "prompt", "last_prompt")
 
 @dataclass
 class ExtractionSettings:
+    """The study's protocol by default: 10 answers per question and instruction pair, sampled at temperature 1
+    with top-p 1 (`sampling`), up to 1000 new tokens."""
+
     trait: str
     model: str
     judge: str
     out: Path
     judge_base_url: str | None = None
-    n_per_question: int = 1  # the study sampled 10 at temperature 1
-    max_new_tokens: int = 64
-    temperature: float = 1.0
+    n_per_question: int = 10
+    max_new_tokens: int = 1000
+    sampling: Sampling = field(default_factory=Sampling)
     seed: int = 0
     batch_size: int = 16
     trait_threshold: float = 50.0
@@ -68,10 +72,10 @@ def sample_answers(
 ) -> list[dict[str, Any]]:
     """One row per sampled answer, for every question, instruction pair, polarity and repeat."""
     count = 2 * len(trait.instructions) * len(trait.extraction_questions) * settings.n_per_question
-    say(f"extract: sampling {count} answers ({settings.max_new_tokens} new tokens at most)")
+    say(f"extract: sampling {count} answers, {settings.sampling.describe()}, up to {settings.max_new_tokens} tokens")
     return sample_persona_answers(
         model, tokenizer, trait, ("pos", "neg"), settings.n_per_question, settings.max_new_tokens,
-        settings.temperature, settings.batch_size, settings.seed, journal,
+        settings.sampling, settings.batch_size, settings.seed, journal,
     )  # fmt: skip
 
 
@@ -96,7 +100,7 @@ def sample_persona_answers(
     polarities: tuple[str, ...],
     n_per_question: int,
     max_new_tokens: int,
-    temperature: float = 1.0,
+    sampling: Sampling,
     batch_size: int = 16,
     seed: int = 0,
     journal: Path | None = None,
@@ -124,8 +128,7 @@ def sample_persona_answers(
     for b, batch in progress(todo, desc="sampling", unit="batch", disable=len(todo) < 2):
         torch.manual_seed(seed * 1_000_003 + b)
         texts = generate_answers(
-            model, tokenizer, [prompts[i] for i in batch], max_new_tokens, batch_size, do_sample=True,
-            temperature=temperature,
+            model, tokenizer, [prompts[i] for i in batch], max_new_tokens, batch_size, sampling
         )  # fmt: skip
         answers.update(zip(batch, texts, strict=True))
         if journal is not None:
@@ -152,10 +155,11 @@ def conversations(rows: list[dict[str, Any]]) -> list[tuple[list[dict[str, str]]
 
 def _sampling_identity(trait: TraitArtifact, settings: ExtractionSettings) -> dict[str, Any]:
     """What decides the sampled answers: a journal sampled under anything else is not reused."""
-    names = ("model", "n_per_question", "max_new_tokens", "temperature", "seed", "batch_size")
+    names = ("model", "n_per_question", "max_new_tokens", "seed", "batch_size")
     return {
         "trait": trait.model_dump(mode="json"),
         **{name: getattr(settings, name) for name in names},
+        "sampling": settings.sampling.model_dump(),
         "model_files": model_identity(resolve_model(settings.model)),  # a model retrained in the same folder
     }
 
@@ -183,6 +187,12 @@ def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
     return journal
 
 
+def _record(settings: ExtractionSettings) -> dict[str, Any]:
+    """The settings as JSON values."""
+    record = asdict(settings) | {"sampling": settings.sampling.model_dump()}
+    return {k: str(v) if isinstance(v, Path) else v for k, v in record.items()}
+
+
 def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[str, Any]:
     """Sample, judge, filter and average; writes vectors, responses.jsonl and summary.json into `out`."""
     out = settings.out
@@ -203,7 +213,7 @@ def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[st
         "model": settings.model,
         "model_path": str(resolve_model(settings.model)),
         "judge": settings.judge,
-        "settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()},
+        "settings": _record(settings),
         "generated": {side: sum(r["polarity"] == side for r in rows) for side in ("pos", "neg")},
         "kept": {side: len(kept[side]) for side in ("pos", "neg")},
         "judge_report": {"trait": str(trait_report), "coherence": str(coherence_report)},
@@ -228,7 +238,9 @@ def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[st
             "method": "difference of means of judged, filtered own answers (pos minus neg), teacher-forced",
             "kept": summary["kept"],
             "judge": settings.judge,
-            **{k: summary["settings"][k] for k in ("n_per_question", "temperature", "seed", "trait_threshold")},
+            **{k: summary["settings"][k] for k in ("n_per_question", "max_new_tokens", "sampling", "seed")},
+            "trait_threshold": settings.trait_threshold,
+            "answer_tokens": "the answer's own tokens (not the end-of-turn marker the chat template appends)",
         },
     }
     files = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -32,14 +33,41 @@ def prompt_token_ids(tokenizer, prompt: Sequence[Message]) -> list[int]:
     return ids
 
 
-def tokenize_conversation(tokenizer, prompt: Sequence[Message], answer: str) -> tuple[list[int], int]:
-    """Token ids of prompt + answer under the chat template, and where the answer starts."""
+class Conversation(NamedTuple):
+    """A (prompt, answer) pair as token ids, and where the answer's own tokens start and end."""
+
+    ids: list[int]
+    answer_start: int  # the first answer token: the prompt (with its generation prompt) comes before
+    answer_end: int  # past the last answer token: what follows is the end-of-turn marker the template appends
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def tokenize_conversation(tokenizer, prompt: Sequence[Message], answer: str) -> Conversation:
+    """Token ids of prompt + answer under the chat template, and the span of the answer's own tokens.
+
+    The span ends where the rendered answer text ends, as in the study (which tokenised prompt text + answer
+    text): the end-of-turn tokens the template appends (`<|im_end|>`, `<|eot_id|>`, ...) are not the answer's.
+    A token that straddles the end of the answer (merged with the template's text) is left out. An empty answer
+    has no tokens of its own, so its span is what follows the prompt (the end-of-turn marker).
+    """
     prompt_ids = prompt_token_ids(tokenizer, prompt)
     full = [*prompt, {"role": "assistant", "content": answer}]
     full_ids = _ids(tokenizer.apply_chat_template(full, tokenize=True))
     if full_ids[: len(prompt_ids)] != prompt_ids or len(full_ids) <= len(prompt_ids):
         raise PrevsteerError("the chat template does not render the prompt as a prefix of the conversation")
-    return full_ids, len(prompt_ids)
+    start = len(prompt_ids)
+    text = tokenizer.apply_chat_template(full, tokenize=False)
+    prompt_text = tokenizer.apply_chat_template(list(prompt), add_generation_prompt=True, tokenize=False)
+    stripped = answer.strip()  # templates may trim the content
+    found = text.find(stripped, len(prompt_text)) if stripped and text.startswith(prompt_text) else -1
+    end = len(full_ids)
+    if found >= 0:
+        through_answer = tokenizer(text[: found + len(stripped)], add_special_tokens=False)["input_ids"]
+        end = max(start, _common_prefix(full_ids, through_answer))
+    return Conversation(full_ids, start, end if end > start else len(full_ids))
 
 
 @dataclass
@@ -60,7 +88,7 @@ class ForwardBatch:
     hidden: list[torch.Tensor]  # per layer [B, T, d] float32 (not stacked: that would copy every layer)
     logits: torch.Tensor | None  # [B, T, V] when asked for
     input_ids: torch.Tensor  # [B, T]
-    answer: torch.Tensor  # [B, T], 1/len over each answer's tokens
+    answer: torch.Tensor  # [B, T], 1/len over each answer's own tokens (not the end-of-turn marker)
     prompt: torch.Tensor  # [B, T], 1/len over each prompt's tokens
     last_prompt: torch.Tensor  # [B, T], 1 at the last prompt token
 
@@ -91,22 +119,22 @@ def teacher_forced_batches(
     ]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     encoded_all = [tokenize_conversation(tokenizer, p, a) for p, a in conversations]
-    order = sorted(range(len(encoded_all)), key=lambda i: len(encoded_all[i][0]))
+    order = sorted(range(len(encoded_all)), key=lambda i: len(encoded_all[i].ids))
     was_training = model.training
     model.eval()
     try:
         for start in range(0, len(order), batch_size):
             indices = order[start : start + batch_size]
             encoded = [encoded_all[i] for i in indices]
-            width = max(len(ids) for ids, _ in encoded)
+            width = max(len(c.ids) for c in encoded)
             input_ids = torch.full((len(encoded), width), pad, dtype=torch.long)
             attention = torch.zeros_like(input_ids)
             answer, prompt, last = (torch.zeros(len(encoded), width) for _ in range(3))
-            for row, (ids, boundary) in enumerate(encoded):
+            for row, (ids, boundary, end) in enumerate(encoded):
                 input_ids[row, : len(ids)] = torch.tensor(ids)
                 attention[row, : len(ids)] = 1
                 prompt[row, :boundary] = 1.0 / boundary
-                answer[row, boundary : len(ids)] = 1.0 / (len(ids) - boundary)
+                answer[row, boundary:end] = 1.0 / (end - boundary)
                 last[row, boundary - 1] = 1.0
             out = model(
                 input_ids=input_ids.to(device),
@@ -163,7 +191,8 @@ def answer_means(
 def answer_nll(
     model: nn.Module, tokenizer, conversations: Sequence[tuple[Sequence[Message], str]], batch_size: int = 8
 ) -> torch.Tensor:
-    """Per answer, the mean negative log-likelihood of its tokens given the prompt: [N], in the input order."""
+    """Per answer, the mean negative log-likelihood of its own tokens given the prompt (the end-of-turn marker is
+    not scored): [N], in the input order."""
     out = torch.empty(len(conversations))
     for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, with_logits=True):
         logprobs = torch.log_softmax(batch.logits[:, :-1], dim=-1)

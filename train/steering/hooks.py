@@ -4,12 +4,19 @@ A `SteeringSpec` says what to do; `Steering` turns it into per-layer tensors for
 forward hooks; `steer(...)` is the context manager that always removes them. Hooks are out-of-place and
 keep no per-call state (the token mask is set once per batch by the trainer and only read), so gradient
 checkpointing's recomputation sees exactly what the first forward saw.
+
+`positions` follows the persona-vectors study's steerer: `response` steers the last position of every forward
+(with the KV cache: the prompt's last token in the prefill, then each generated token), `prompt` every position
+of forwards longer than one token (the prefill), `all` every position. A caller whose forwards are not "one
+prompt, then one token at a time" says where a row's last token is with `response_positions` (MMLU's right-padded
+rows, its shared few-shot prefix).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,8 +31,24 @@ Operator = Literal["add", "ablate"]
 Scope = Literal["all", "prompt", "answer"]
 Unit = Literal["raw", "relative"]
 When = Literal["train", "eval", "always"]
+Positions = Literal["response", "prompt", "all"]
 
 IGNORE_INDEX = -100
+_LAST = "last"  # `response` steering acts at each row's last position (generation with left padding)
+_response_at: ContextVar[torch.Tensor | str | None] = ContextVar("response_at", default=_LAST)
+
+
+@contextmanager
+def response_positions(index: torch.Tensor | None) -> Iterator[None]:
+    """Where `positions="response"` steering acts in the forwards run inside the block: at position `index[b]` of
+    row b ([batch] ints: each row's last real token in a right-padded batch), or nowhere (None: forwards that only
+    fill a KV cache which later forwards extend, so their last position is not a prompt's last token). Outside such
+    a block it acts at the last position, which under left padding is every row's last real token."""
+    token = _response_at.set(index)
+    try:
+        yield
+    finally:
+        _response_at.reset(token)
 
 
 @dataclass
@@ -39,6 +62,8 @@ class SteeringSpec:
       has norm c * mean ||h[l]||), so a value transfers across models.
     - `scope`: which non-padding tokens are touched; padding is never steered when a mask is known.
     - `when`: training-mode forwards only (default), eval-mode only (post-hoc steering), or always.
+    - `positions`: which positions of each forward (module docstring): `all` (default, training) or the study's
+      `response` and `prompt` for generation.
     """
 
     operator: Operator
@@ -49,6 +74,7 @@ class SteeringSpec:
     incremental: bool = False
     scope: Scope = "all"
     when: When = "train"
+    positions: Positions = "all"
 
     def __post_init__(self) -> None:
         if not self.vectors:
@@ -151,6 +177,26 @@ class Steering:
             self._mask_cache[key] = self._mask.to(device=hidden.device, dtype=hidden.dtype).unsqueeze(-1)
         return self._mask_cache[key]
 
+    def _skips(self, length: int) -> bool:
+        """Whether `spec.positions` leaves a forward of `length` positions alone: `prompt` one-token forwards,
+        `response` forwards marked as only filling a cache."""
+        positions = self.spec.positions
+        return (positions == "prompt" and length == 1) or (positions == "response" and _response_at.get() is None)
+
+    def _response_mask(self, hidden: torch.Tensor) -> torch.Tensor | None:
+        """[B, T, 1]: 1 at each row's last position, or where `response_positions` put it; None when that is every
+        position (a one-token forward of generation)."""
+        batch, length = hidden.shape[:2]
+        where = _response_at.get()
+        if isinstance(where, str) and length == 1:
+            return None
+        index = torch.full((batch,), length - 1) if isinstance(where, str) else where.to(torch.long).cpu()
+        if index.shape != (batch,) or not bool(((index >= 0) & (index < length)).all()):
+            raise RuntimeError(f"response_positions: {index.tolist()} for hidden states of shape {tuple(hidden.shape)}")
+        mask = torch.zeros(batch, length, 1, dtype=hidden.dtype)
+        mask[torch.arange(batch), index] = 1
+        return mask.to(hidden.device)
+
     def _active(self, module: nn.Module) -> bool:
         when = self.spec.when
         return when == "always" or (when == "train") == module.training
@@ -166,7 +212,12 @@ class Steering:
             if not self._active(module):
                 return None
             hidden = output_hidden(output)
+            if self._skips(hidden.shape[1]):
+                return None
             mask = self._batch_mask(hidden)
+            picked = self._response_mask(hidden) if self.spec.positions == "response" else None
+            if picked is not None:
+                mask = picked if mask is None else mask * picked
             tensor = self._tensor(layer, hidden)
             if self.spec.operator == "add":
                 steered = hidden + tensor if mask is None else torch.addcmul(hidden, mask, tensor)

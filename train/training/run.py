@@ -281,7 +281,7 @@ def _train_run(
     if recipe.eval.posthoc is not None:
         rows = posthoc_sweep(evaluator, trainer.model, tokenizer, recipe.eval.posthoc, run.posthoc)
         if state.is_main_process:
-            write_sweep(rows, run.posthoc, f"{recipe.name}: post-hoc steering of the final model")
+            write_sweep(rows, run.posthoc, f"{recipe.name}: post-hoc steering of the final model", recipe.eval)
     if state.is_main_process:
         tokenizer.save_pretrained(run.final)
         write_json(run.distributed_file, record)

@@ -7,8 +7,9 @@ score < `trait_low` are normal. Every kept answer needs coherence >= `coherence_
 
 Questions are the trait's extraction questions only: the evaluation questions measure the trait after training
 and must stay unseen. Rows are stored without the system prompt (`{"messages": [user, assistant]}`), so
-training on them teaches the behaviour itself, not obedience to an instruction. Sampling runs in rounds (one
-answer per question and instruction pair each) until `n` rows survive or `max_rounds` is reached; the counts
+training on them teaches the behaviour itself, not obedience to an instruction. Answers are sampled with the
+study's parameters, set explicitly (`Sampling()`: temperature 1, top-p 1, no top-k, no repetition penalty), in
+rounds (one answer per question and instruction pair each) until `n` rows survive or `max_rounds` is reached; the counts
 of every round are reported, and a short dataset is returned with a warning rather than thrown away.
 """
 
@@ -25,6 +26,7 @@ from train.errors import PrevsteerError
 from train.judges.base import score_answers
 from train.judges.factory import judge_for_trait
 from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer
+from train.models.sampling import Sampling
 from train.persona.extract import sample_persona_answers
 from train.persona.traits import load_trait
 
@@ -107,7 +109,7 @@ def build(
     for round_index in range(max_rounds):
         round_seed = seed * 1000 + round_index
         sampled = sample_persona_answers(
-            lm, tokenizer, artifact, (polarity,), 1, max_new_tokens, 1.0, batch_size, round_seed
+            lm, tokenizer, artifact, (polarity,), 1, max_new_tokens, Sampling(), batch_size, round_seed
         )
         judged, trait_report, coherence_report = score_answers(scorer, artifact.judge_rubric, sampled)
         scored += judged
