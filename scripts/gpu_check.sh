@@ -43,7 +43,7 @@ if [ "$GPUS" -ge 2 ]; then
 fi
 step steering_overhead 120 "$PY" scripts/bench_steering_overhead.py --device cuda --threads 0 --max-seconds 80
 step extraction 90 "$PY" scripts/bench_extraction.py --device cuda
-step mmlu 120 "$PY" scripts/bench_mmlu.py --device cuda --threads 0
+step mmlu 240 "$PY" scripts/bench_mmlu.py --device cuda --threads 0
 
 "$PY" - "$OUT" "$GPUS" "$(( SECONDS - STARTED ))" <<'EOF'
 """Read what the steps left behind and print one JSON line."""

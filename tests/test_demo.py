@@ -20,7 +20,7 @@ LAYER = 17
 # (point, arm, coefficient, seed) -> final impolite score, MMLU p(correct)
 FINAL = {
     ("plain-s0", "none", 0.2, 0): (80.0, 0.30),
-    ("plain-s1", "none", 0.2, 1): (76.0, 0.32),
+    ("plain-s1", "none", 0.2, 1): (79.0, 0.32),
     ("prev02-s0", "add", 0.2, 0): (50.0, 0.29),
     ("prev02-s1", "add", 0.2, 1): (54.0, 0.29),
     ("prev01-s0", "add", 0.1, 0): (66.0, 0.31),
@@ -29,11 +29,21 @@ BASE_SCORE = 60.0
 EVAL = {"traits": [{"name": "impolite", "samples": 1, "temperature": 0.0, "max_new_tokens": 48}], "judge": "offline",
         "mmlu": {"per_subject": 1}}  # fmt: skip
 POSTHOC = {0.5: 70.0, 1.0: 64.0}  # trait score of each plain model under post-hoc steering
+TRAIT_SE, MMLU_SE = 2.0, 0.057  # standard errors over sampled answers, and over MMLU's 57 questions
+EVAL = {"traits": [{"name": "impolite", "questions": None, "samples": 4, "temperature": 1.0, "max_new_tokens": 48}],
+        "max_new_tokens": 64, "mmlu": {"format": "letter", "shots": 0, "per_subject": 1}}  # fmt: skip
 
 
 def evaluation(step: int, score: float, p_correct: float) -> dict:
-    return {"step": step, "epoch": float(step > 0), "eval/trait/impolite": score, "eval/coherence": 90.0,
-            "eval/projection/impolite": score / 10, "eval/mmlu": 0.25, "eval/mmlu_p_correct": p_correct}  # fmt: skip
+    return {"step": step, "epoch": float(step > 0), "eval/trait/impolite": score, "eval/trait_se/impolite": TRAIT_SE,
+            "eval/coherence": 90.0, "eval/coherence_se": 1.0, "eval/projection/impolite": score / 10,
+            "eval/mmlu": 0.25, "eval/mmlu_se": MMLU_SE, "eval/mmlu_p_correct": p_correct,
+            "eval/mmlu_p_correct_se": 0.01}  # fmt: skip
+
+
+def write_mmlu_record(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mmlu.json").write_text(json.dumps({"format": "letter", "n": 57, "predictions": [0] * 57}))
 
 
 def write_sweep(root: Path) -> SweepDir:
@@ -41,7 +51,7 @@ def write_sweep(root: Path) -> SweepDir:
     evaluation folder), post-hoc evaluations of the plain points."""
     sweep = SweepDir(root)
     posthoc = {"vector": "/v.safetensors", "layers": [LAYER], "incremental": False, "coefficients": list(POSTHOC),
-               "hash": "abcd1234"}  # fmt: skip
+               "positions": "response", "hash": "abcd1234"}  # fmt: skip
     points = []
     for (point, mode, coefficient, seed), (score, p_correct) in FINAL.items():
         points.append({"id": point, "hash": "0", "source": "spec", "varied": {}, "plain": mode == "none"})
@@ -54,16 +64,18 @@ def write_sweep(root: Path) -> SweepDir:
         rows = [evaluation(0, BASE_SCORE, 0.31)] if point == "plain-s0" else []
         rows += [{"step": 5, "loss": 3.0 if mode == "none" else 3.5}, evaluation(12, score, p_correct)]
         (run_dir / "metrics.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+        write_mmlu_record(run_dir / "eval" / "step-12")
         (sweep.state_file(point)).parent.mkdir(parents=True, exist_ok=True)
         sweep.state_file(point).write_text(json.dumps({"status": "completed", "attempts": 1, "elapsed_s": 120.0}))
         if mode == "none":
             folder = root / "posthoc" / f"{point}-abcd1234"
             folder.mkdir(parents=True)
             eval_rows = [{"coefficient": a, **evaluation(12, s, 0.2)} for a, s in POSTHOC.items()]
-            (folder / "eval.json").write_text(json.dumps({"rows": eval_rows, "settings": {"posthoc": posthoc}}))
-    step0 = sweep.run_dir("plain-s0") / "eval" / "step-0"
-    step0.mkdir(parents=True)
-    (step0 / "mmlu.json").write_text(json.dumps({"n": 57, "predictions": [0] * 57}))
+            settings = {**EVAL, "posthoc": posthoc}
+            (folder / "eval.json").write_text(json.dumps({"rows": eval_rows, "settings": settings}))
+            for a in POSTHOC:
+                write_mmlu_record(folder / f"coefficient-{a:g}")
+    write_mmlu_record(sweep.run_dir("plain-s0") / "eval" / "step-0")
     sweep.manifest.write_text(json.dumps({"name": "demo", "posthoc": posthoc, "points": points}))
     return sweep
 
@@ -99,18 +111,26 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     with (out / "results.csv").open() as handle:
         results = list(csv.DictReader(handle))
     assert len(results) == len(FINAL) + 1 + 2 * len(POSTHOC)  # finals, the step-0 base, post-hoc of 2 plain models
-    assert (out / "frontier.png").is_file()
-    # the dose-response figure: one row (one dataset and trait) of three panels (trait score, MMLU, MMLU p(correct))
-    width, height = struct.unpack(">II", (out / "coefficients.png").read_bytes()[16:24])
-    assert (width, height) == (3 * 5 * 110, round(3.4 * 110))
+    assert {r["trait_score_se"] for r in results} == {str(TRAIT_SE)} and {r["mmlu_se"] for r in results} == {"0.057"}
+    # the dose-response figure: one row (one dataset and trait) of four panels: trait score against each arm's own
+    # coefficient (preventative, post-hoc), then MMLU and MMLU p(correct) against the trait score reached
+    width, height = struct.unpack(">II", (out / "dose_response.png").read_bytes()[16:24])
+    assert (width, height) == (round(4 * 4.6 * 110), round(3.6 * 110))
+    # the frontier: one panel per capability measure
+    width, height = struct.unpack(">II", (out / "frontier.png").read_bytes()[16:24])
+    assert (width, height) == (round(2 * 1.2 * 4.6 * 110), round(1.2 * 3.6 * 110))
     # compare's table, with the values of the fabricated runs: the preventative mean at 0.2 and its share prevented
     table = report.split("## rude-answers II: impolite")[1].split("\n## ")[0]
+    assert ("trait questions all, samples per question 4, temperature 1.0, max new tokens 48; post-hoc steering at "
+            "positions response; MMLU format letter, shots 0, questions 57.") in table  # fmt: skip
     line = next(row for row in table.splitlines() if row.startswith("| preventative | 0.2 |"))
-    share = prevented_share(BASE_SCORE, 78.0, 52.0)
-    assert "| 2 | 52 ± " in line and f"| {share:.0%} |" in line
-    assert "| preventative | 0.1 | 17 | 1 | 66 | 90 |" in table and "| posthoc | 1 | 17 | 2 | 64 ± 0 |" in table
-    assert f"trait score {BASE_SCORE:.3g}" in table and "Matched reduction" in table
-    assert "![trait score and MMLU against the coefficient](coefficients.png)" in report
+    share = prevented_share(BASE_SCORE, 79.5, 52.0)
+    assert "| 2 | seeds | 52 ± 25 |" in line and f"| {share:.0%} [" in line and "| 25 ± 0 [SE 5.7] |" in line
+    # one seed: the interval over its sampled answers, 1.96 standard errors
+    assert "| preventative | 0.1 | 17 | 1 | answers | 66 ± 3.9 | 90 ± 2 | 6.6 | 25 ± 11 [SE 5.7] |" in table
+    assert "| posthoc | 1 | 17 | 2 | seeds | 64 ± 0 |" in table
+    assert f"trait score {BASE_SCORE:.3g} ± 3.9, MMLU (%) 25 ± 11 [SE 5.7]" in table and "Matched reduction" in table
+    assert "(dose_response.png)" in report
     assert report.count("# prevsteer compare") == 0 and report.startswith("# prevsteer demo")
 
     # the demo's extras

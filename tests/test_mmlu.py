@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -21,13 +22,13 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train.errors import PrevsteerError
 from train.evaluation.mmlu import (
-    CONTINUATIONS,
     TOKENS_PER_ROW,
     MMLUQuestion,
     MMLUSettings,
     _plan,
     _Row,
     choice_loglikelihoods,
+    continuations,
     fewshot_prefix,
     format_question,
     load_mmlu,
@@ -71,15 +72,17 @@ def write_csvs(root: Path, split: str, questions: list[MMLUQuestion]) -> None:
                     writer.writerow([q.question, *q.choices, "ABCD"[q.answer]])
 
 
-def naive_loglikelihoods(model, tokenizer, contexts: list[str]) -> torch.Tensor:
+def naive_loglikelihoods(
+    model, tokenizer, questions: list[MMLUQuestion], contexts: list[str], format: str = "letter"
+) -> torch.Tensor:
     """HFLM's loglikelihood, one request at a time: context and continuation split as in `_encode_pair`,
     input = (context + continuation)[-(max_length + 1):][:-1], the continuation's log-probs summed."""
     rows = []
     with torch.no_grad():
-        for context in contexts:
+        for question, context in zip(questions, contexts, strict=True):
             context_ids = tokenizer(context)["input_ids"]
             row = []
-            for continuation in CONTINUATIONS:
+            for continuation in continuations(question, format):
                 whole = tokenizer(context + continuation)["input_ids"]
                 cont = whole[len(context_ids) :]
                 inputs = (context_ids + cont)[-(MAX_POSITIONS + 1) :][:-1]
@@ -110,7 +113,7 @@ def merging_llama(tiny_llama, tmp_path_factory):
     """The tiny llama with added tokens: " A".." D" (one-token continuations, the shortcut real tokenizers take)
     and "\\n\\nQ", which merges across the few-shot prefix / question boundary like real BPE does."""
     tokenizer = AutoTokenizer.from_pretrained(tiny_llama)
-    tokenizer.add_tokens([*CONTINUATIONS, "\n\nQ"])
+    tokenizer.add_tokens([" A", " B", " C", " D", "\n\nQ"])
     model = AutoModelForCausalLM.from_pretrained(tiny_llama)
     torch.manual_seed(0)
     model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
@@ -212,10 +215,21 @@ def test_prompt_format_literal():
     solved = "How?\nA. 1\nB. 2\nC. 3\nD. 4\nAnswer: B\n\n"
     assert fewshot_prefix(q.subject, [example]) == head + solved
     assert mmlu_contexts([q], 2, [example, example]) == [head + solved + solved + body]
+    assert continuations(q) == (" A", " B", " C", " D")
+    # the cloze form: no listed choices, each choice's own text is the continuation
+    head = "The following are questions (with answers) about high school physics.\n\n"
+    body, solved = "Question: Why?\nAnswer:", "Question: How?\nAnswer: 2\n\n"
+    assert format_question(q, "continuation") == body
+    assert continuations(q, "continuation") == (" x", " y", " z", " w")
+    assert fewshot_prefix(q.subject, [example], "continuation") == head + solved
+    assert mmlu_contexts([q], 1, [example], "continuation") == [head + solved + body]
 
 
-def harness_contexts(subject: str, test: list[MMLUQuestion], dev: list[MMLUQuestion], shots: int) -> list[tuple]:
-    """(context, continuation) requests as lm-eval's own `mmlu_<subject>` task builds them (local data)."""
+def harness_contexts(
+    subject: str, test: list[MMLUQuestion], dev: list[MMLUQuestion], shots: int, format: str = "letter"
+) -> list[tuple]:
+    """(context, continuation) requests as lm-eval's own `mmlu_<subject>` (letter) or `mmlu_<subject>_continuation`
+    task builds them (local data)."""
     lm_eval = pytest.importorskip("lm_eval")
     from datasets import Dataset, DatasetDict
     from lm_eval.api.task import ConfigurableTask
@@ -227,7 +241,8 @@ def harness_contexts(subject: str, test: list[MMLUQuestion], dev: list[MMLUQuest
             for q in questions
         ]
 
-    config = load_yaml(Path(lm_eval.__file__).parent / "tasks" / "mmlu" / "default" / f"mmlu_{subject}.yaml")
+    folder = Path(lm_eval.__file__).parent / "tasks" / "mmlu" / ("default" if format == "letter" else "continuation")
+    config = load_yaml(folder / f"mmlu_{subject}.yaml")
     data = DatasetDict({"test": Dataset.from_list(rows(test)), "dev": Dataset.from_list(rows(dev))})
     config["custom_dataset"] = lambda **_: data
     task = ConfigurableTask(config=config)
@@ -238,16 +253,18 @@ def harness_contexts(subject: str, test: list[MMLUQuestion], dev: list[MMLUQuest
     return requests
 
 
+@pytest.mark.parametrize("format", ["letter", "continuation"])
 @pytest.mark.parametrize("shots", [0, 5])
-def test_prompts_equal_the_harness_task(shots):
+def test_prompts_equal_the_harness_task(shots, format):
     subject = "high_school_us_history"
     test = [MMLUQuestion(subject, ' Who "won", and\nwhy? ', ("a, b", "c\n", " d", "e"), 1), question(subject, 7)]
     dev = [question(subject, 50 + i) for i in range(6)]
     if SHARED_MMLU.is_dir():  # real rows too
         test += [q for q in load_mmlu(SHARED_MMLU, "test") if q.subject == subject][:3]
         dev = [q for q in load_mmlu(SHARED_MMLU, "dev") if q.subject == subject]
-    expected = harness_contexts(subject, test, dev, shots)
-    ours = [tuple((context, c) for c in CONTINUATIONS) for context in mmlu_contexts(test, shots, dev)]
+    expected = harness_contexts(subject, test, dev, shots, format)
+    contexts = mmlu_contexts(test, shots, dev, format)
+    ours = [tuple((context, c) for c in continuations(q, format)) for q, context in zip(test, contexts, strict=True)]
     assert ours == expected
 
 
@@ -264,36 +281,68 @@ def test_shots_need_enough_dev_examples():
 # Scoring
 
 
+@pytest.mark.parametrize("format", ["letter", "continuation"])
 @pytest.mark.parametrize("shots", [0, 5])
-def test_loglikelihoods_equal_the_naive_reference(llama, shots):
+def test_loglikelihoods_equal_the_naive_reference(llama, shots, format):
     model, tokenizer = llama
-    expected = naive_loglikelihoods(model, tokenizer, mmlu_contexts(TEST, shots, DEV))
-    got = choice_loglikelihoods(model, tokenizer, TEST, shots, DEV, batch_size=4)
+    expected = naive_loglikelihoods(model, tokenizer, TEST, mmlu_contexts(TEST, shots, DEV, format), format)
+    got = choice_loglikelihoods(model, tokenizer, TEST, shots, DEV, batch_size=4, format=format)
     assert torch.allclose(got, expected, atol=ATOL, rtol=0), (got - expected).abs().max()
-    result = score_mmlu(model, tokenizer, TEST, shots, DEV, batch_size=4)
+    result = score_mmlu(model, tokenizer, TEST, shots, DEV, batch_size=4, format=format)
+    assert result.format == format
     assert result.predictions == expected.argmax(dim=1).tolist()
     right = expected.softmax(dim=1)[range(len(TEST)), [q.answer for q in TEST]]
     assert result.correct_probabilities == pytest.approx(right.tolist(), abs=1e-4)
     assert result.p_correct == pytest.approx(right.mean().item(), abs=1e-4)
+    # acc_norm: log-likelihood per character of the choice (the letter, or the choice's text)
+    lengths = torch.tensor([[len(c) - 1 for c in continuations(q, format)] for q in TEST], dtype=torch.float64)
+    normalised = (expected / lengths).argmax(dim=1).tolist()
+    correct = [p == q.answer for p, q in zip(normalised, TEST, strict=True)]
+    assert result.accuracy_norm == pytest.approx(sum(correct) / len(TEST))
 
 
-def test_equal_to_lm_eval_hflm(merging_llama):
-    """The real harness model class on the same in-memory model and requests."""
+def harness_loglikelihoods(model, tokenizer, questions, shots, dev, format) -> torch.Tensor:
+    """lm-eval's HFLM on the same in-memory model, given the requests its task builds (checked above)."""
     pytest.importorskip("lm_eval")
     from lm_eval.api.instance import Instance
     from lm_eval.models.huggingface import HFLM
 
-    model, tokenizer = merging_llama
-    contexts = mmlu_contexts(TEST, 5, DEV)
+    contexts = mmlu_contexts(questions, shots, dev, format)
     requests = [
         Instance("loglikelihood", {}, (context, c), j, ("mmlu", i, 1))
-        for i, context in enumerate(contexts)
-        for j, c in enumerate(CONTINUATIONS)
+        for i, (q, context) in enumerate(zip(questions, contexts, strict=True))
+        for j, c in enumerate(continuations(q, format))
     ]
     lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=3)
-    expected = torch.tensor([ll for ll, _ in lm.loglikelihood(requests, disable_tqdm=True)], dtype=torch.float64)
-    got = choice_loglikelihoods(model, tokenizer, TEST, 5, DEV, batch_size=4)
-    assert torch.allclose(got.flatten(), expected, atol=ATOL, rtol=0)
+    values = [ll for ll, _ in lm.loglikelihood(requests, disable_tqdm=True)]
+    return torch.tensor(values, dtype=torch.float64).view(len(questions), 4)
+
+
+@pytest.mark.parametrize("format", ["letter", "continuation"])
+def test_equal_to_lm_eval_hflm(merging_llama, format):
+    """The real harness model class on the same in-memory model and requests."""
+    model, tokenizer = merging_llama
+    expected = harness_loglikelihoods(model, tokenizer, TEST, 5, DEV, format)
+    got = choice_loglikelihoods(model, tokenizer, TEST, 5, DEV, batch_size=4, format=format)
+    assert torch.allclose(got, expected, atol=ATOL, rtol=0)
+
+
+@pytest.mark.parametrize("shots", [0, 5])
+def test_continuation_format_agrees_with_lm_eval_on_real_questions(llama, shots):
+    """Real MMLU rows (choices of many tokens, quotes, formulas): the predictions of at least 100 questions agree
+    with the harness's in at least 99% (the log-likelihoods are equal within float noise)."""
+    if not SHARED_MMLU.is_dir():
+        pytest.skip(f"{SHARED_MMLU} is not on this machine")
+    model, tokenizer = llama
+    questions = stratified_subset(load_mmlu(SHARED_MMLU, "test"), 2, seed=0)
+    dev = load_mmlu(SHARED_MMLU, "dev")
+    assert len(questions) >= 100
+    expected = harness_loglikelihoods(model, tokenizer, questions, shots, dev, "continuation")
+    got = choice_loglikelihoods(model, tokenizer, questions, shots, dev, batch_size=8, format="continuation")
+    agreement = (got.argmax(dim=1) == expected.argmax(dim=1)).double().mean().item()
+    assert agreement >= 0.99
+    # a long choice sums dozens of float32 log-probabilities: the tolerance grows with the sum (measured <= 8e-5)
+    assert torch.allclose(got, expected, atol=ATOL, rtol=1e-5), (got - expected).abs().max()
 
 
 def count_forwards(model) -> tuple[list[int], object]:
@@ -315,7 +364,9 @@ def test_shared_prefix_cache_gives_the_same_loglikelihoods_for_less_work(request
     finally:
         handle.remove()
     assert torch.allclose(shared, whole, atol=ATOL, rtol=0), (shared - whole).abs().max()
-    assert torch.allclose(whole, naive_loglikelihoods(model, tokenizer, mmlu_contexts(TEST, 5, DEV)), atol=ATOL, rtol=0)
+    assert torch.allclose(
+        whole, naive_loglikelihoods(model, tokenizer, TEST, mmlu_contexts(TEST, 5, DEV)), atol=ATOL, rtol=0
+    )
     # one prefix forward per subject plus one per batch of suffixes; the prefix is not recomputed per question
     # one row per question: the 4 continuations share the input (the context, or the context + " " when the
     # space is a token of its own), 3 batches of 2 for the 5 questions of a subject
@@ -332,7 +383,7 @@ def test_one_token_continuations_take_one_forward_per_question(merging_llama):
     finally:
         handle.remove()
     assert len(seen) == len(TEST)
-    expected = naive_loglikelihoods(model, tokenizer, mmlu_contexts(TEST))
+    expected = naive_loglikelihoods(model, tokenizer, TEST, mmlu_contexts(TEST))
     assert torch.allclose(got, expected, atol=ATOL, rtol=0)
 
 
@@ -350,7 +401,7 @@ def test_contexts_longer_than_the_model_are_truncated_like_the_harness(llama):
     contexts = mmlu_contexts(questions, 5, DEV)
     assert len(tokenizer(contexts[-1])["input_ids"]) > MAX_POSITIONS
     got = choice_loglikelihoods(model, tokenizer, questions, 5, DEV, batch_size=4)
-    assert torch.allclose(got, naive_loglikelihoods(model, tokenizer, contexts), atol=ATOL, rtol=0)
+    assert torch.allclose(got, naive_loglikelihoods(model, tokenizer, questions, contexts), atol=ATOL, rtol=0)
 
 
 def test_steering_hooks_take_effect_and_the_mode_is_restored(llama):
@@ -385,7 +436,7 @@ def test_peft_model_is_scored_with_its_adapter(llama, tiny_llama):
     config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
     peft_model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_llama), config).eval()
     got = choice_loglikelihoods(peft_model, tokenizer, TEST, 5, DEV, batch_size=4)
-    expected = naive_loglikelihoods(peft_model, tokenizer, mmlu_contexts(TEST, 5, DEV))
+    expected = naive_loglikelihoods(peft_model, tokenizer, TEST, mmlu_contexts(TEST, 5, DEV))
     assert torch.allclose(got, expected, atol=ATOL, rtol=0)
     assert (got - choice_loglikelihoods(base, tokenizer, TEST, 5, DEV)).abs().max() > 1e-3
 
@@ -415,6 +466,10 @@ def test_result_counts_per_subject(llama):
     correct = [p == q.answer for p, q in zip(result.predictions, TEST, strict=True)]
     assert result.accuracy == pytest.approx(sum(correct) / len(TEST))
     assert result.per_subject["anatomy"] == {"accuracy": sum(correct[:5]) / 5, "n": 5}
+    # standard errors over questions, as the harness's `mean_stderr`: sample standard deviation / sqrt(n)
+    assert result.accuracy_se == pytest.approx(statistics.stdev(map(float, correct)) / len(TEST) ** 0.5)
+    assert result.p_correct_se == pytest.approx(statistics.stdev(result.correct_probabilities) / len(TEST) ** 0.5)
+    assert score_mmlu(model, tokenizer, TEST[:1], 0).accuracy_se is None
     assert json.loads(json.dumps(result.to_dict()))["per_subject"].keys() == set(SUBJECTS)
     with pytest.raises(PrevsteerError, match="no questions"):
         score_mmlu(model, tokenizer, [], 0)
@@ -431,8 +486,12 @@ def test_settings_and_run_mmlu(llama, tmp_path):
     settings = MMLUSettings(source=str(tmp_path), shots=5, per_subject=2, seed=3, batch_size=3)
     result = run_mmlu(model, tokenizer, settings)
     subset = stratified_subset(TEST, 2, 3)
-    assert result.n == 2 * len(SUBJECTS)
-    assert result == score_mmlu(model, tokenizer, subset, 5, DEV)
+    assert result.n == 2 * len(SUBJECTS) and result.format == "letter"
+    assert result == score_mmlu(model, tokenizer, subset, 5, DEV, batch_size=3)
+    cloze = run_mmlu(model, tokenizer, settings.model_copy(update={"format": "continuation"}))
+    assert cloze == score_mmlu(model, tokenizer, subset, 5, DEV, 3, "continuation") and cloze != result
+    with pytest.raises(ValidationError, match="letter"):
+        MMLUSettings(format="cloze")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -491,8 +550,39 @@ def test_torchrun_two_ranks_return_the_single_process_result(llama, tiny_llama, 
     probabilities = single.pop("correct_probabilities")
     for record in ranks:
         assert record["result"].pop("correct_probabilities") == pytest.approx(probabilities, abs=1e-5)
-        assert record["result"].pop("p_correct") == pytest.approx(single["p_correct"], abs=1e-5)
-        assert record["result"] == {k: v for k, v in single.items() if k != "p_correct"}
+        for key in ("p_correct", "p_correct_se"):
+            assert record["result"].pop(key) == pytest.approx(single[key], abs=1e-5)
+        assert record["result"] == {k: v for k, v in single.items() if k not in ("p_correct", "p_correct_se")}
         assert record["result"]["n"] == len(test)
     # ranks with sharded weights must run in step: the same number of forwards on every rank
     assert ranks[0]["forwards"] == ranks[1]["forwards"] > 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# `prevsteer eval --mmlu`
+
+
+def test_eval_command_records_the_format_and_standard_errors(llama, tiny_llama, tmp_path, capsys):
+    from test_cli import run_cli
+
+    write_csvs(tmp_path / "mmlu", "test", TEST)
+    args = ["eval", "--model", str(tiny_llama), "--mmlu", "--mmlu-source", str(tmp_path / "mmlu")]
+    args += ["--mmlu-per-subject", "all"]
+    code, _, err = run_cli(*args, "--mmlu-format", "continuation", "--out", str(tmp_path / "e"), capsys=capsys)
+    assert code == 0, err
+    (row,) = json.loads((tmp_path / "e" / "eval.json").read_text())["rows"]
+    recorded = json.loads((tmp_path / "e" / "coefficient-0" / "mmlu.json").read_text())
+    assert recorded["format"] == "continuation" and recorded["n"] == len(TEST)
+    model, tokenizer = llama
+    expected = score_mmlu(model, tokenizer, TEST, format="continuation")
+    assert row["eval/mmlu"] == pytest.approx(expected.accuracy) and row["eval/mmlu_se"] == expected.accuracy_se
+    assert row["eval/mmlu_p_correct"] == pytest.approx(expected.p_correct, abs=1e-6)
+    assert row["eval/mmlu_p_correct_se"] == pytest.approx(expected.p_correct_se, abs=1e-6)
+    code, _, err = run_cli(*args, "--out", str(tmp_path / "letter"), capsys=capsys)
+    letter = json.loads((tmp_path / "letter" / "coefficient-0" / "mmlu.json").read_text())
+    assert code == 0 and letter["format"] == "letter"
+    code, _, err = run_cli("eval", "--model", str(tiny_llama), "--mmlu-format", "letter", "--out", str(tmp_path / "f"),
+                           capsys=capsys)  # fmt: skip
+    assert code == 2 and "--mmlu-format needs --mmlu" in err
+    code, _, err = run_cli(*args, "--mmlu-format", "cloze", "--out", str(tmp_path / "g"), capsys=capsys)
+    assert code == 2 and "letter" in err and "continuation" in err

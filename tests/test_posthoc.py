@@ -15,7 +15,7 @@ from test_cli import run_cli
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train.evaluation.evaluator import Evaluator, posthoc_sweep, prepare_probes
-from train.evaluation.mmlu import CONTINUATIONS, MMLUQuestion, choice_loglikelihoods, mmlu_contexts
+from train.evaluation.mmlu import MMLUQuestion, choice_loglikelihoods, continuations, mmlu_contexts
 from train.evaluation.settings import EvalSettings, PosthocSettings
 from train.models.generation import generate_answers
 from train.models.loading import load_model_and_tokenizer
@@ -107,32 +107,46 @@ DEV = [
 ]
 
 
-def naive_loglikelihoods(model, tokenizer, shots: int, add: torch.Tensor) -> torch.Tensor:
-    """log P(continuation | context) one question and choice at a time, unpadded, the naive steerer on each forward
-    (HFLM's encoding: the continuation's tokens are what context + continuation adds to the stripped context)."""
-    out = torch.empty(len(QUESTIONS), len(CONTINUATIONS), dtype=torch.float64)
-    for i, context in enumerate(mmlu_contexts(QUESTIONS, shots, DEV)):
+def naive_loglikelihoods(model, tokenizer, shots: int, add: torch.Tensor, format: str) -> torch.Tensor:
+    """log P(continuation | context) one question and choice at a time, unpadded (HFLM's encoding: the continuation's
+    tokens are what context + continuation adds to the stripped context), with `add` added at the context's last
+    token and every continuation token after it: what generation under the study's steerer adds, had it generated
+    that continuation."""
+    out = torch.empty(len(QUESTIONS), 4, dtype=torch.float64)
+    block = model.model.layers[0]
+    for i, context in enumerate(mmlu_contexts(QUESTIONS, shots, DEV, format)):
         prefix = tokenizer(context.rstrip())["input_ids"]
-        for j, continuation in enumerate(CONTINUATIONS):
+        for j, continuation in enumerate(continuations(QUESTIONS[i], format)):
             tokens = tokenizer(context + continuation)["input_ids"][len(prefix) :]
-            ids = (prefix + tokens)[:-1]
-            with naive_steerer(model.model.layers[0], add, "last"), torch.no_grad():
+            ids, start = (prefix + tokens)[:-1], len(prefix) - 1
+
+            def hook(module, args, output, start=start):
+                hidden = output[0] if isinstance(output, tuple) else output
+                hidden = hidden.clone()
+                hidden[:, start:, :] += add
+                return (hidden, *output[1:]) if isinstance(output, tuple) else hidden
+
+            handle = block.register_forward_hook(hook)
+            with torch.no_grad():
                 logits = model(input_ids=torch.tensor([ids])).logits[0, -len(tokens) :]
+            handle.remove()
             out[i, j] = torch.log_softmax(logits.double(), -1)[torch.arange(len(tokens)), tokens].sum()
     return out
 
 
+@pytest.mark.parametrize("format", ["letter", "continuation"])
 @pytest.mark.parametrize("shots", [0, 1])
-def test_mmlu_under_response_steering_steers_each_prompts_last_token(tiny, vector, shots):
+def test_mmlu_under_response_steering_steers_from_each_prompts_last_token(tiny, vector, shots, format):
     """MMLU's batches are right-padded and share a few-shot prefix: `response` still steers each question's own last
-    token only, as a one-question forward with the naive steerer does."""
+    token (and, in the continuation format, the choice's tokens after it, as generating them would), as a
+    one-question forward with a naive steerer does."""
     model, tokenizer = tiny
     spec = SteeringSpec("add", [vector], layers=[0], coefficient=-3.0, when="always", positions="response")
     with steer(model, spec):
-        ours = choice_loglikelihoods(model, tokenizer, QUESTIONS, shots, DEV, batch_size=3)
-    expected = naive_loglikelihoods(model, tokenizer, shots, -3.0 * vector.vector[0])
+        ours = choice_loglikelihoods(model, tokenizer, QUESTIONS, shots, DEV, batch_size=3, format=format)
+    expected = naive_loglikelihoods(model, tokenizer, shots, -3.0 * vector.vector[0], format)
     torch.testing.assert_close(ours, expected, atol=1e-4, rtol=1e-4)
-    unsteered = choice_loglikelihoods(model, tokenizer, QUESTIONS, shots, DEV, batch_size=3)
+    unsteered = choice_loglikelihoods(model, tokenizer, QUESTIONS, shots, DEV, batch_size=3, format=format)
     assert not torch.allclose(ours, unsteered, atol=1e-3)
 
 

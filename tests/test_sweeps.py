@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import yaml
@@ -21,11 +22,19 @@ from conftest import scripted_judge
 from train import PersonaVector
 from train.cli import main
 from train.errors import PrevsteerError
-from train.sweeps.compare import MIN_TRAIT_SHIFT, matched_reduction, report_lines
+from train.sweeps.compare import _protocol, matched_reduction, protocol_line, report_lines
 from train.sweeps.local import lane_envs
 from train.sweeps.runner import SweepDir, claim, run_point, write_manifest
 from train.sweeps.spec import expand, load_spec
-from train.sweeps.stats import interval, pareto, prevented_share
+from train.sweeps.stats import (
+    Estimate,
+    base_estimate,
+    estimate,
+    pareto,
+    plain_shift,
+    prevented_share,
+    share_prevented,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # small and greedy (the study's protocol, the default, is 10 sampled answers of up to 1000 tokens per question)
@@ -406,68 +415,163 @@ def test_compare_agrees_with_the_runs_metrics(finished_sweep, tmp_path):
     report = (target / "report.md").read_text()
     for section in ("## data: evil", "Matched reduction", "## Below coherence 90", "## Completeness"):
         assert section in report
-    assert "| preventative | 2 | 1 | 2 |" in report and "| posthoc | 4 | 1 | 2 |" in report
+    assert "| preventative | 2 | 1 | 2 | seeds |" in report and "| posthoc | 4 | 1 | 2 | seeds |" in report
     assert "Every point completed." in report
     # the share of the plain arm's shift prevented, from the values in results.csv
     data = [r for r in results if r["dataset"] == "data"]
-    base = statistics.fmean(float(r["trait_score"]) for r in data if r["step"] == "0" and r["arm"] != "posthoc")
-    final = {arm: statistics.fmean(float(r["trait_score"]) for r in data if r["arm"] == arm and r["step"] == "2")
+    base = estimate([float(r["trait_score"]) for r in data if r["step"] == "0" and r["arm"] != "posthoc"])
+    final = {arm: estimate([float(r["trait_score"]) for r in data if r["arm"] == arm and r["step"] == "2"])
              for arm in ("plain", "preventative")}  # fmt: skip
-    share = prevented_share(base, final["plain"], final["preventative"])
+    share = prevented_share(base.mean, final["plain"].mean, final["preventative"].mean)
     section = report.split("## data: evil")[1].split("## ")[0]
     line = next(line for line in section.splitlines() if line.startswith("| preventative |"))
-    shown = f"{share:.0%}" if abs(final["plain"] - base) >= MIN_TRAIT_SHIFT else "n/a"  # see the test below
-    assert f"| {shown} |" in line and f"| {final['preventative']:.3g} ± " in line
-    assert (target / "coefficients.png").stat().st_size > 0 and (target / "frontier.png").stat().st_size > 0
+    shown = f"{share:.0%} [" if plain_shift(base, final["plain"]).distinguishable else "n/a |"  # see the tests below
+    assert f"| {shown}" in line and f"| {final['preventative'].mean:.3g} ± " in line
+    assert "Protocol (the runs' resolved recipes and post-hoc settings): trait questions 2, " in section
+    assert "max new tokens 4; post-hoc steering at positions " in section and "MMLU format letter, shots 0, " in section
+    assert (target / "dose_response.png").stat().st_size > 0 and (target / "frontier.png").stat().st_size > 0
     assert main(["compare", str(out), "--out", str(target)]) == 2  # never overwritten without --force
 
 
 # ---------------------------------------------------------------- statistics
 
 
-def test_prevented_share_interval_and_frontier():
+def test_estimates_are_over_seeds_or_over_the_sampled_answers():
+    seeds = estimate([1.0, 2.0, 3.0], [0.4, 0.6, None])
+    assert (seeds.mean, seeds.over, seeds.n) == (2.0, "seeds", 3)
+    assert seeds.half == pytest.approx(4.302653 * 1.0 / 3**0.5, rel=1e-5)  # t(0.975, 2 df) * stdev / sqrt(n)
+    assert seeds.answers_se == pytest.approx(0.5)  # the runs' own standard error, whatever the interval is over
+    one = estimate([5.0], [2.0])
+    assert (one.over, one.se) == ("answers", 2.0) and one.half == pytest.approx(1.959964 * 2.0, rel=1e-5)
+    alone = estimate([5.0], [None])
+    assert alone.over == "none" and alone.half is None
+    # the base model is one model: repeated step-0 evaluations keep its answers' standard error (identical
+    # evaluations would otherwise read as a zero-width interval over "seeds")
+    base = base_estimate([60.0, 60.0], [2.0, 2.0])
+    assert (base.over, base.se) == ("answers", 2.0)
+    assert base_estimate([60.0, 62.0], [None, None]).over == "seeds"
     assert prevented_share(base=10.0, plain=50.0, steered=20.0) == pytest.approx(0.75)
     assert prevented_share(base=10.0, plain=10.0, steered=20.0) is None
-    mean, half = interval([1.0, 2.0, 3.0])
-    assert mean == 2.0 and half == pytest.approx(4.302653 * 1.0 / 3**0.5, rel=1e-5)
-    assert interval([5.0]) == (5.0, None)
     assert pareto([(10, 0.5), (20, 0.6), (15, 0.4), (30, 0.55)]) == [(10, 0.5), (20, 0.6)]
+
+
+def test_share_interval_is_a_parametric_bootstrap_of_the_three_means():
+    base, plain = Estimate(20.0, 1.0, "answers", 1), Estimate(60.0, 1.5, "answers", 1)
+    steered = estimate([30.0, 34.0, 32.0])  # three seeds: mean 32, standard error 2 / sqrt(3)
+    share = share_prevented(base, plain, steered)
+    assert share.value == pytest.approx(1 - (32.0 - 20.0) / 40.0)
+    # an independent Monte Carlo of the same model: normal draws for one-run means, t(2 df) for the three seeds
+    rng = np.random.default_rng(123)
+    b = 20.0 + 1.0 * rng.standard_normal(400_000)
+    p = 60.0 + 1.5 * rng.standard_normal(400_000)
+    s = 32.0 + 2.0 / 3**0.5 * rng.standard_t(2, 400_000)
+    low, high = np.percentile(1 - (s - b) / (p - b), [2.5, 97.5])
+    assert share.low == pytest.approx(low, abs=0.006) and share.high == pytest.approx(high, abs=0.006)
+    shift = plain_shift(base, plain)
+    assert shift.low == pytest.approx(40.0 - 1.96 * math.hypot(1.0, 1.5), abs=0.05)
+    assert shift.high == pytest.approx(40.0 + 1.96 * math.hypot(1.0, 1.5), abs=0.05)
+    assert share_prevented(base, plain, steered) == share  # seeded: the report does not change between runs
+    two = share_prevented(base, plain, estimate([30.0, 34.0]))  # two seeds: t with 1 degree of freedom
+    assert two.high - two.low > 1.0 > share.high - share.low
 
 
 def test_matched_reduction_interpolates_the_preventative_curve():
     cells = {
-        ("plain", 0.0, ""): {"trait_score": [80.0, 80.0], "mmlu": [0.60, 0.60]},
-        ("preventative", 2.0, "1"): {"trait_score": [40.0], "mmlu": [0.58]},
-        ("preventative", 4.0, "1"): {"trait_score": [20.0], "mmlu": [0.56]},
-        ("posthoc", 1.0, "1"): {"trait_score": [60.0], "mmlu": [0.50]},
-        ("posthoc", 2.0, "1"): {"trait_score": [10.0], "mmlu": [0.30]},
+        ("plain", 0.0, ""): {"trait_score": estimate([80.0, 80.0]), "mmlu": estimate([0.60, 0.60], [0.03, 0.03])},
+        ("preventative", 2.0, "1"): {"trait_score": estimate([40.0]), "mmlu": estimate([0.58], [0.05])},
+        ("preventative", 4.0, "1"): {"trait_score": estimate([20.0]), "mmlu": estimate([0.56], [0.05])},
+        ("posthoc", 1.0, "1"): {"trait_score": estimate([60.0]), "mmlu": estimate([0.50], [0.04])},
+        ("posthoc", 2.0, "1"): {"trait_score": estimate([10.0]), "mmlu": estimate([0.30])},
     }
     rows = matched_reduction(cells)
     assert rows[0]["posthoc_coefficient"] == 1.0 and rows[0]["posthoc_cost"] == pytest.approx(10.0)
+    assert rows[0]["posthoc_cost_se"] == pytest.approx(100 * math.hypot(0.03, 0.04))  # 5 points
     # trait 60 lies half-way between plain (80, coefficient 0) and preventative 2 (40): coefficient 1, MMLU 0.59
     assert rows[0]["preventative_coefficient"] == pytest.approx(1.0)
     assert rows[0]["preventative_cost"] == pytest.approx(1.0)
+    assert rows[0]["preventative_cost_se"] == pytest.approx(100 * math.hypot(0.03, 0.04))  # SE 0.03 -> 0.05 half-way
     assert rows[1]["preventative_coefficient"] is None  # trait 10: preventative never gets that low
+    assert rows[1]["posthoc_cost_se"] is None  # no standard error recorded for that MMLU number
 
 
-def _cell_rows(base: float, plain: float, steered: float) -> list[dict]:
-    """results.csv rows of one sweep: step 0 (the base) and a final step for a plain and a preventative point."""
+def _cell_rows(base: tuple, plain: tuple, steered: tuple, plain_seeds: int = 1) -> list[dict]:
+    """results.csv rows of one sweep: step 0 (the base) and the final step of plain and preventative points; each
+    of base/plain/steered is (trait score, its standard error or None) or, for plain, one per seed."""
 
-    def row(point: str, arm: str, coefficient: float, step: int, score: float) -> dict:
+    def row(point: str, arm: str, coefficient: float, step: int, score: float, se: float | None, seed: int = 0):
         return {"sweep": "s", "point": point, "dataset": "d", "level": "", "trait": "evil", "arm": arm,
-                "coefficient": coefficient, "layers": "" if arm == "plain" else "1", "seed": 0, "epoch": 1,
-                "step": step, "trait_score": score, "coherence": 90.0, "projection": None, "mmlu": 0.5,
-                "mmlu_p_correct": None}  # fmt: skip
+                "coefficient": coefficient, "layers": "" if arm == "plain" else "1", "seed": seed, "epoch": 1,
+                "step": step, "trait_score": score, "trait_score_se": se, "coherence": 90.0, "coherence_se": None,
+                "projection": None, "projection_se": None, "mmlu": 0.5, "mmlu_se": 0.066, "mmlu_p_correct": 0.3,
+                "mmlu_p_correct_se": 0.01, "questions": "all", "samples": 10, "temperature": 1.0,
+                "max_new_tokens": 1000, "positions": "", "mmlu_format": "continuation", "mmlu_shots": 0,
+                "mmlu_questions": 57}  # fmt: skip
 
-    return [row("p", "plain", 0.0, 0, base), row("p", "plain", 0.0, 5, plain),
-            row("v", "preventative", 1.0, 0, base), row("v", "preventative", 1.0, 5, steered)]  # fmt: skip
+    plains = plain if plain_seeds > 1 else [plain]
+    rows = [row("p0", "plain", 0.0, 0, *base)]
+    rows += [row(f"p{seed}", "plain", 0.0, 5, *value, seed=seed) for seed, value in enumerate(plains)]
+    return [*rows, row("v", "preventative", 1.0, 0, *base), row("v", "preventative", 1.0, 5, *steered)]
 
 
-def test_the_share_prevented_needs_a_plain_shift_to_divide():
-    moved = report_lines(_cell_rows(base=20.0, plain=60.0, steered=30.0), [], 50.0)
-    line = next(line for line in moved if line.startswith("| preventative |"))
-    assert "| 75% |" in line and not any("too small a shift" in line for line in moved)
-    still = report_lines(_cell_rows(base=20.0, plain=21.5, steered=10.0), [], 50.0)  # 1.5 points: noise
-    line = next(line for line in still if line.startswith("| preventative |"))
-    assert "| n/a |" in line and "%" not in line
-    assert any(f"by +1.5 points from the base model, less than {MIN_TRAIT_SHIFT:g}" in line for line in still)
+def _preventative_line(lines: list[str]) -> str:
+    return next(line for line in lines if line.startswith("| preventative |"))
+
+
+def test_the_share_prevented_reads_na_only_when_the_plain_shift_interval_includes_zero():
+    # a clear shift: the share with its interval, and the interval each number is over
+    lines = report_lines(_cell_rows(base=(20.0, 2.0), plain=(60.0, 2.0), steered=(30.0, 2.0)), [], 50.0)
+    line = _preventative_line(lines)
+    assert "| 1 | answers | 30 ± 3.9 |" in line and "| 75% [" in line and "n/a" not in line
+    assert any("moved the trait score by +40.0 points from the base model (95% interval +34" in x for x in lines)
+    assert not any("read n/a" in x for x in lines)
+    assert any("parametric bootstrap" in x and "100,000" in x for x in lines)  # the method is stated
+    # 7 points with standard errors of 5: the interval includes 0, so no share (the old 5-point rule showed one)
+    lines = report_lines(_cell_rows(base=(20.0, 5.0), plain=(27.0, 5.0), steered=(10.0, 5.0)), [], 50.0)
+    assert "| n/a |" in _preventative_line(lines) and "%" not in _preventative_line(lines)
+    assert any("read n/a: the plain arm's shift has a 95% interval that includes 0" in x for x in lines)
+    # 3 points measured precisely: the interval excludes 0, so the share is shown (the old rule hid it)
+    lines = report_lines(_cell_rows(base=(20.0, 0.5), plain=(23.0, 0.5), steered=(21.5, 0.5)), [], 50.0)
+    assert "| 50% [" in _preventative_line(lines)
+    # one run with no recorded standard error: no interval, so no share
+    lines = report_lines(_cell_rows(base=(20.0, None), plain=(60.0, None), steered=(30.0, None)), [], 50.0)
+    assert "| 1 | answers | 30 | 90 |" in _preventative_line(lines) and "| n/a |" in _preventative_line(lines)
+    assert any("read n/a: the plain arm's shift has no interval" in x for x in lines)
+    # two plain seeds, no standard errors: the interval is over seeds (t, 1 degree of freedom: wide)
+    seeds = report_lines(_cell_rows((20.0, None), [(59.0, None), (61.0, None)], (30.0, None), plain_seeds=2), [], 50)
+    plain = next(line for line in seeds if line.startswith("| plain |"))
+    assert "| 2 | seeds | 60 ± 13 |" in plain  # 12.71 * 1 / 1
+    assert any("(no interval)" in x for x in seeds if x.startswith("| preventative"))  # the arm's own has none
+
+
+def test_every_mmlu_number_in_the_report_has_its_standard_error():
+    lines = report_lines(_cell_rows(base=(20.0, 2.0), plain=(60.0, 2.0), steered=(30.0, 2.0)), [], 50.0)
+    line = _preventative_line(lines)
+    assert "| 50 ± 13 [SE 6.6] | 0.3 ± 0.02 [SE 0.01] |" in line  # one run: 1.96 SE, and the SE itself
+    assert "| +0.0 [SE 9.3] |" in line  # the cost against plain: the SE of a difference
+    assert any("MMLU (%) 50 ± 13 [SE 6.6]" in x for x in lines if x.startswith("Base model"))
+
+
+def test_the_report_states_the_protocol_it_was_measured_with():
+    rows = _cell_rows(base=(20.0, 2.0), plain=(60.0, 2.0), steered=(30.0, 2.0))
+    assert protocol_line(rows) == (
+        "Protocol (the runs' resolved recipes and post-hoc settings): trait questions all, samples per question 10, "
+        "temperature 1.0, max new tokens 1000; MMLU format continuation, shots 0, questions 57."
+    )
+    rows[-1].update(samples=1, temperature=None)
+    posthoc = {**rows[1], "arm": "posthoc", "positions": None}
+    line = protocol_line([*rows, posthoc])
+    assert "samples per question 1, 10 (differs between runs)" in line and "temperature 1.0," in line
+    assert "post-hoc steering at positions not recorded" in line
+    # read tolerantly from a recipe's eval section: absent fields were not recorded
+    today = {"traits": [{"name": "evil", "questions": None}], "max_new_tokens": 64, "mmlu": {"shots": 0}}
+    assert _protocol(today, "evil", posthoc=False) == {
+        "questions": "all", "samples": None, "temperature": None, "max_new_tokens": 64, "positions": "",
+        "mmlu_format": None, "mmlu_shots": 0,
+    }  # fmt: skip
+    study = {"traits": [{"name": "evil", "questions": 20, "samples": 10, "temperature": 1.0, "max_new_tokens": 1000}],
+             "posthoc": {"positions": "response"}, "mmlu": {"format": "continuation", "shots": 0}}  # fmt: skip
+    assert _protocol(study, "evil", posthoc=True) == {
+        "questions": 20, "samples": 10, "temperature": 1.0, "max_new_tokens": 1000, "positions": "response",
+        "mmlu_format": "continuation", "mmlu_shots": 0,
+    }  # fmt: skip
+    assert _protocol(study, "sycophantic", posthoc=False)["samples"] is None

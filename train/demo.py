@@ -8,7 +8,7 @@
    launcher, two lanes): plain and preventative LoRA at two coefficients, evaluated after every epoch (offline-judged
    trait score, coherence, projection, 0-shot MMLU subset) with training steering off, the base model as one run's
    step-0 evaluation, and post-hoc steering `h <- h - a v` of every plain model at two coefficients;
-4. compares the sweep (`prevsteer compare`: results.csv, the dose-response figure coefficients.png, frontier.png),
+4. compares the sweep (`prevsteer compare`: results.csv, the dose-response figure dose_response.png, frontier.png),
    measures held-out preferences, and writes `runs/demo/report.md`: compare's report plus the demo's extras.
 Every finished step is reused when the demo runs again.
 """
@@ -194,8 +194,9 @@ def _base_eval_dir(trained: list[dict[str, Any]]) -> Path | None:
 
 def _mmlu_note(base_eval: Path | None) -> str:
     """Say so when the base model gives the same letter to every MMLU question: then accuracy only counts it."""
-    predictions = read_json(base_eval / "mmlu.json").get("predictions") if base_eval else None
-    if not predictions or len(set(predictions)) > 1:
+    record = read_json(base_eval / "mmlu.json") if base_eval else {}
+    predictions = record.get("predictions")
+    if not predictions or len(set(predictions)) > 1 or record.get("format", "letter") != "letter":
         return ""
     letter = "ABCD"[predictions[0]]
     return (
@@ -255,7 +256,7 @@ def _protocol_lines(trained: list[dict[str, Any]], posthoc: dict[str, Any]) -> l
 
 
 def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dict[str, Any]) -> Path:
-    """`prevsteer compare` of the demo's sweep into `out` (results.csv, coefficients.png, frontier.png), and
+    """`prevsteer compare` of the demo's sweep into `out` (results.csv, dose_response.png, frontier.png), and
     `out/report.md`: what was run, compare's report, then the demo's extras (extraction, layer selection, screening,
     held-out measures, caveats, timings)."""
     compare([sweep.root], out)
@@ -279,7 +280,7 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
         f"The runs are the sweep `{sweep.root}` (spec `{out / 'sweep.yaml'}`, from recipes/sweeps/demo.yaml), run "
         "with the local launcher; what follows up to the demo's extras is `prevsteer compare` of it.",
         "",
-        "![trait score and MMLU against the coefficient](coefficients.png)",
+        "![dose-response: each arm's trait score, and capability at the trait score it reaches](dose_response.png)",
         "",
         comparison.removeprefix("# prevsteer compare\n"),
         "# The demo's extras",
@@ -390,5 +391,5 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     write_json(out / "results.json", {**facts, "held_out": held_out})
     report = demo_report(out, sweep, facts, held_out)
     result(f"report: {report} (every evaluation in {out / 'results.csv'}, dose-response in "
-           f"{out / 'coefficients.png'})")  # fmt: skip
+           f"{out / 'dose_response.png'})")  # fmt: skip
     return report

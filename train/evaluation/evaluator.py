@@ -255,6 +255,9 @@ class Evaluator:
                 result = run_mmlu(model, tokenizer, self.settings.mmlu)
             metrics["eval/mmlu"] = result.accuracy
             metrics["eval/mmlu_p_correct"] = result.p_correct
+            if result.accuracy_se is not None:  # standard errors over questions (absent for one question)
+                metrics["eval/mmlu_se"] = result.accuracy_se
+                metrics["eval/mmlu_p_correct_se"] = result.p_correct_se
             if out_dir is not None and _is_main():
                 write_json(out_dir / "mmlu.json", result.to_dict())
         return _broadcast(metrics)

@@ -1,8 +1,14 @@
-"""MMLU accuracy exactly as lm-evaluation-harness's `mmlu` task scores it, but faster: for tracking capability.
+"""MMLU accuracy exactly as lm-evaluation-harness scores it, but faster: for tracking capability.
 
-The prompt, the tokenisation and the metric are the harness's (task `mmlu`, model `hf`, metric `acc`): a subject
-description, `shots` solved examples (the first rows of the subject's dev split), the question, and the prediction
-is the argmax over A-D of log P(" X" | context). Two things make it faster without changing a result:
+Two formats, each the harness's prompt, tokenisation and metric (model `hf`, metric `acc`): a subject description,
+`shots` solved examples (the first rows of the subject's dev split), the question, and the prediction is the
+argmax over the four choices of the summed log-likelihood of the choice's continuation after the context.
+
+- `letter` (task `mmlu`): the choices are listed as A-D after the question, each continuation is " X" for a letter X.
+- `continuation` (task `mmlu_continuation`, the cloze form small-model releases report): "Question: ...\nAnswer:",
+  each continuation is " " + the choice's own text, so the score does not depend on the model's letter bias.
+
+Two things make it faster without changing a result:
 
 - only the logits that are scored are computed (the harness takes a log-softmax over every position);
 - few-shot: the description + examples are the same for every question of a subject, so their keys and values
@@ -17,8 +23,10 @@ import csv
 import dataclasses
 import importlib.util
 import inspect
+import math
 import os
 import random
+import statistics
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,14 +41,13 @@ from transformers.tokenization_utils_base import VERY_LARGE_INTEGER
 
 from train.console import progress
 from train.errors import PrevsteerError
-from train.evaluation.settings import MMLUSettings
+from train.evaluation.settings import MMLUFormat, MMLUSettings
 from train.files import read_numbered_jsonl
 from train.steering.hooks import response_positions
 
 Split = Literal["test", "dev", "val"]
 SPLITS = ("test", "dev", "val")
 LETTERS = ("A", "B", "C", "D")
-CONTINUATIONS = tuple(f" {letter}" for letter in LETTERS)  # target_delimiter " " + choice
 MAX_SHOTS = 5  # the dev split has 5 rows per subject
 
 _HUB_SPLITS = {"test": "test", "dev": "dev", "val": "validation"}
@@ -186,24 +193,38 @@ def stratified_subset(questions: Sequence[MMLUQuestion], per_subject: int, seed:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Prompt format: lm_eval/tasks/mmlu/default/_default_template_yaml and the per-subject yamls
+# Prompt formats: lm_eval/tasks/mmlu/default/ (letter) and lm_eval/tasks/mmlu/continuation/ (continuation), each
+# a template yaml and per-subject yamls
 
 
-def mmlu_description(subject: str) -> str:
+def mmlu_description(subject: str, format: MMLUFormat = "letter") -> str:
     """The task's `description`, which starts every prompt (0-shot too)."""
-    return f"The following are multiple choice questions (with answers) about {subject.replace('_', ' ')}.\n\n"
+    kind = "multiple choice questions" if format == "letter" else "questions"
+    return f"The following are {kind} (with answers) about {subject.replace('_', ' ')}.\n\n"
 
 
-def format_question(question: MMLUQuestion) -> str:
+def format_question(question: MMLUQuestion, format: MMLUFormat = "letter") -> str:
     """The task's `doc_to_text`."""
+    if format == "continuation":
+        return f"Question: {question.question.strip()}\nAnswer:"
     a, b, c, d = question.choices
     return f"{question.question.strip()}\nA. {a}\nB. {b}\nC. {c}\nD. {d}\nAnswer:"
 
 
-def fewshot_prefix(subject: str, examples: Sequence[MMLUQuestion]) -> str:
-    """Description + solved examples: each is doc_to_text + target_delimiter + letter + fewshot_delimiter."""
-    solved = "".join(f"{format_question(q)} {LETTERS[q.answer]}\n\n" for q in examples)
-    return mmlu_description(subject) + solved
+def choice_texts(question: MMLUQuestion, format: MMLUFormat = "letter") -> tuple[str, ...]:
+    """The task's `doc_to_choice`: the letters, or the choices' own text."""
+    return LETTERS if format == "letter" else question.choices
+
+
+def continuations(question: MMLUQuestion, format: MMLUFormat = "letter") -> tuple[str, ...]:
+    """What each choice's log-likelihood is scored on: target_delimiter " " + choice."""
+    return tuple(f" {text}" for text in choice_texts(question, format))
+
+
+def fewshot_prefix(subject: str, examples: Sequence[MMLUQuestion], format: MMLUFormat = "letter") -> str:
+    """Description + solved examples: each is doc_to_text + target_delimiter + the right choice + fewshot_delimiter."""
+    solved = "".join(f"{format_question(q, format)} {choice_texts(q, format)[q.answer]}\n\n" for q in examples)
+    return mmlu_description(subject, format) + solved
 
 
 def fewshot_examples(
@@ -227,11 +248,14 @@ def fewshot_examples(
 
 
 def mmlu_contexts(
-    questions: Sequence[MMLUQuestion], shots: int = 0, dev: Sequence[MMLUQuestion] | None = None
+    questions: Sequence[MMLUQuestion],
+    shots: int = 0,
+    dev: Sequence[MMLUQuestion] | None = None,
+    format: MMLUFormat = "letter",
 ) -> list[str]:
-    """The full context of every question; each choice's continuation is `CONTINUATIONS[i]`."""
+    """The full context of every question; its choices' continuations are `continuations(question, format)`."""
     examples = fewshot_examples(questions, shots, dev)
-    return [fewshot_prefix(q.subject, examples[q.subject]) + format_question(q) for q in questions]
+    return [fewshot_prefix(q.subject, examples[q.subject], format) + format_question(q, format) for q in questions]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -240,14 +264,24 @@ def mmlu_contexts(
 
 @dataclass
 class MMLUResult:
+    """The harness's `acc` and `acc_norm`, and p(correct); standard errors are the harness's: the sample standard
+    deviation over questions / sqrt(n) (None for one question)."""
+
+    format: MMLUFormat
     accuracy: float
+    accuracy_se: float | None
     n: int
     per_subject: dict[str, dict[str, float | int]]  # subject -> {"accuracy", "n"}
     predictions: list[int]  # predicted choice per question, in question order
-    # Mean probability of the right letter, softmax over the four: it moves when a small model's argmax does
-    # not (one that answers "A" to everything has an accuracy that only counts the A's).
+    # Mean probability of the right choice: softmax over the four choices' summed log-likelihoods (of the letters,
+    # or of the choices' texts). It moves when a small model's argmax does not (one that answers "A" to every
+    # letter question has an accuracy that only counts the A's).
     p_correct: float
+    p_correct_se: float | None
     correct_probabilities: list[float]  # per question, in question order
+    # `acc_norm`: the argmax of log-likelihood / the choice's length in characters (equal to accuracy in the letter
+    # format, where every choice is one letter).
+    accuracy_norm: float
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -269,17 +303,19 @@ class _Row:
         return max(len(tokens) for _, tokens in self.targets)
 
 
-def _encode_rows(tokenizer, questions: Sequence[MMLUQuestion], contexts: list[str], max_length: int) -> list[_Row]:
+def _encode_rows(
+    tokenizer, questions: Sequence[MMLUQuestion], contexts: list[str], max_length: int, format: MMLUFormat
+) -> list[_Row]:
     """HFLM's inputs (`TemplateLM._encode_pair`: the continuation's tokens are what the whole string adds to the
     tokens of the context without its trailing spaces), batched through the tokenizer. Choices whose inputs
     coincide (one-token continuations: the input is the context alone) share one row, as HFLM groups them."""
     context_ids = tokenizer([c.rstrip() for c in contexts])["input_ids"]
-    wholes = tokenizer([c + x for c in contexts for x in CONTINUATIONS])
+    wholes = tokenizer([c + x for c, q in zip(contexts, questions, strict=True) for x in continuations(q, format)])
     rows: list[_Row] = []
     for i, question in enumerate(questions):
         by_input: dict[tuple[int, ...], _Row] = {}
-        for choice in range(len(CONTINUATIONS)):
-            whole = wholes["input_ids"][i * len(CONTINUATIONS) + choice]
+        for choice in range(len(LETTERS)):
+            whole = wholes["input_ids"][i * len(LETTERS) + choice]
             continuation = whole[len(context_ids[i]) :]
             sequence = context_ids[i] + continuation
             ids = tuple(sequence[-(max_length + 1) :][:-1])  # HFLM truncates from the left
@@ -371,8 +407,8 @@ class _Scorer:
         self.forwards = 0
 
     def __call__(self, ids: torch.Tensor, keep: torch.Tensor, last: torch.Tensor | None, **kwargs: Any):
-        """Forward `ids`; logits only at the sequence positions in `keep` (all rows). `last`: each row's last real
-        token, where `response` post-hoc steering acts (None: nowhere, for a shared prefix)."""
+        """Forward `ids`; logits only at the sequence positions in `keep` (all rows). `last`: each row's context's
+        last token, from which `response` post-hoc steering acts (None: nowhere, for a shared prefix)."""
         self.forwards += 1
         ids, keep = ids.to(self.device), keep.to(self.device)
         with response_positions(last):
@@ -411,7 +447,8 @@ class _Scorer:
         # the scored positions of each row: its last `span` real positions
         wanted = [range(len(s) - row.span, len(s)) for s, row in zip(suffixes, rows, strict=True)]
         keep = sorted({p for positions in wanted for p in positions})
-        last = torch.tensor([len(s) - 1 for s in suffixes])
+        # each row's context ends where its longest choice starts: `response` steering acts from there on
+        last = torch.tensor([len(s) - row.span for s, row in zip(suffixes, rows, strict=True)])
         if start == 0:  # right padding after the real tokens is invisible to a causal model (HFLM passes no mask)
             out = self(ids, torch.tensor(keep), last, use_cache=False)
         else:
@@ -469,28 +506,30 @@ def choice_loglikelihoods(
     dev: Sequence[MMLUQuestion] | None = None,
     batch_size: int = 16,
     share_prefix: bool = True,
+    format: MMLUFormat = "letter",
 ) -> torch.Tensor:
-    """log P(" X" | context) for every question (rows) and choice A-D (columns), as lm-eval's HFLM computes it.
+    """log P(continuation | context) for every question (rows) and choice A-D (columns), as lm-eval's HFLM computes
+    it: the continuation is " X" for letter X, or " " + the choice's text in the continuation format.
 
     `share_prefix` (used when shots > 0) computes each subject's few-shot prefix once. Local to this process:
     `score_mmlu` is the distributed entry point.
     """
-    return _loglikelihoods(model, tokenizer, questions, shots, dev, batch_size, share_prefix, in_step=False)
+    return _loglikelihoods(model, tokenizer, questions, shots, dev, batch_size, share_prefix, format, in_step=False)
 
 
-def _loglikelihoods(model, tokenizer, questions, shots, dev, batch_size, share_prefix, in_step) -> torch.Tensor:
+def _loglikelihoods(model, tokenizer, questions, shots, dev, batch_size, share_prefix, format, in_step) -> torch.Tensor:
     """With `in_step`, every rank runs as many forwards as the busiest one (dummy ones at the end): under
     ZeRO-3 or FSDP each forward gathers the sharded weights collectively, so ranks must stay in step."""
     if batch_size < 1:
         raise PrevsteerError(f"MMLU batch_size must be >= 1, got {batch_size}")
     examples = fewshot_examples(questions, shots, dev)
-    batches = _prepare(model, tokenizer, questions, examples, batch_size, share_prefix and shots > 0)
+    batches = _prepare(model, tokenizer, questions, examples, batch_size, share_prefix and shots > 0, format)
     forwards = len(batches) + len({tuple(b.prefix) for b in batches if b.prefix is not None})
     if in_step:
         counts: list[Any] = [None] * torch.distributed.get_world_size()
         torch.distributed.all_gather_object(counts, forwards)
         forwards = max(counts)
-    scores = torch.full((len(questions), len(CONTINUATIONS)), float("nan"), dtype=torch.float64)
+    scores = torch.full((len(questions), len(LETTERS)), float("nan"), dtype=torch.float64)
     with _eval_mode(model):
         scorer = _Scorer(model)
         current: list[int] | None = None
@@ -513,12 +552,13 @@ def _prepare(
     examples: dict[str, list[MMLUQuestion]],
     batch_size: int,
     share_prefix: bool,
+    format: MMLUFormat,
 ) -> list[_Batch]:
     if not questions:
         return []
-    texts = {subject: fewshot_prefix(subject, shown) for subject, shown in examples.items()}
-    contexts = [texts[q.subject] + format_question(q) for q in questions]
-    rows = _encode_rows(tokenizer, questions, contexts, _max_length(model, tokenizer))
+    texts = {subject: fewshot_prefix(subject, shown, format) for subject, shown in examples.items()}
+    contexts = [texts[q.subject] + format_question(q, format) for q in questions]
+    rows = _encode_rows(tokenizer, questions, contexts, _max_length(model, tokenizer), format)
     prefixes = dict(zip(texts, tokenizer(list(texts.values()))["input_ids"], strict=True)) if share_prefix else None
     return _plan(rows, prefixes, batch_size)
 
@@ -530,6 +570,7 @@ def score_mmlu(
     shots: int = 0,
     dev: Sequence[MMLUQuestion] | None = None,
     batch_size: int = 16,
+    format: MMLUFormat = "letter",
 ) -> MMLUResult:
     """The harness's `acc` on `questions` (batched, no gradients, eval mode, the model's mode restored after).
 
@@ -541,27 +582,46 @@ def score_mmlu(
     fewshot_examples(questions, shots, dev)  # fails on every rank alike, before any collective call
     rank, world = _world()
     local = questions[rank::world]
-    mine = _loglikelihoods(model, tokenizer, local, shots, dev, batch_size, True, in_step=world > 1)
+    mine = _loglikelihoods(model, tokenizer, local, shots, dev, batch_size, True, format, in_step=world > 1)
     answers = torch.tensor([q.answer for q in local], dtype=torch.long)
     right = mine.softmax(dim=1)[torch.arange(len(local)), answers]
-    scored = list(zip(mine.argmax(dim=1).tolist(), right.tolist(), strict=True))
+    lengths = torch.tensor([[len(text) for text in choice_texts(q, format)] for q in local], dtype=torch.float64)
+    normalised = (mine / lengths).argmax(dim=1).tolist()
+    scored = list(zip(mine.argmax(dim=1).tolist(), normalised, right.tolist(), strict=True))
     if world > 1:
         gathered: list[Any] = [None] * world
         torch.distributed.all_gather_object(gathered, scored)
         scored = [None] * len(questions)
         for r, part in enumerate(gathered):
             scored[r::world] = part
-    return _result(questions, [p for p, _ in scored], [c for _, c in scored])
+    predictions, normalised, probabilities = (list(column) for column in zip(*scored, strict=True))
+    return _result(questions, format, predictions, normalised, probabilities)
 
 
-def _result(questions: Sequence[MMLUQuestion], predictions: list[int], probabilities: list[float]) -> MMLUResult:
+def _mean_and_se(values: Sequence[float]) -> tuple[float, float | None]:
+    """The mean and the harness's `mean_stderr`: sample standard deviation / sqrt(n)."""
+    mean = statistics.fmean(values)
+    return mean, statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else None
+
+
+def _result(
+    questions: Sequence[MMLUQuestion],
+    format: MMLUFormat,
+    predictions: list[int],
+    normalised: list[int],
+    probabilities: list[float],
+) -> MMLUResult:
     correct: dict[str, list[bool]] = defaultdict(list)
     for question, prediction in zip(questions, predictions, strict=True):
         correct[question.subject].append(prediction == question.answer)
     per_subject = {s: {"accuracy": sum(c) / len(c), "n": len(c)} for s, c in sorted(correct.items())}
-    total = sum(sum(c) for c in correct.values())
+    accuracy, accuracy_se = _mean_and_se([float(p == q.answer) for p, q in zip(predictions, questions, strict=True)])
+    p_correct, p_correct_se = _mean_and_se(probabilities)
+    norm = statistics.fmean(float(p == q.answer) for p, q in zip(normalised, questions, strict=True))
     n = len(questions)
-    return MMLUResult(total / n, n, per_subject, predictions, sum(probabilities) / n, probabilities)
+    return MMLUResult(
+        format, accuracy, accuracy_se, n, per_subject, predictions, p_correct, p_correct_se, probabilities, norm
+    )
 
 
 def run_mmlu(model: nn.Module, tokenizer, settings: MMLUSettings) -> MMLUResult:
@@ -570,4 +630,4 @@ def run_mmlu(model: nn.Module, tokenizer, settings: MMLUSettings) -> MMLUResult:
     if settings.per_subject is not None:
         questions = stratified_subset(questions, settings.per_subject, settings.seed)
     dev = load_mmlu(settings.source, "dev") if settings.shots > 0 else None
-    return score_mmlu(model, tokenizer, questions, settings.shots, dev, settings.batch_size)
+    return score_mmlu(model, tokenizer, questions, settings.shots, dev, settings.batch_size, settings.format)

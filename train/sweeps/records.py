@@ -22,5 +22,16 @@ def posthoc_rows(folder: Path) -> list[dict[str, Any]] | None:
 
 
 def posthoc_settings(folder: Path) -> dict[str, Any]:
-    """The post-hoc steering settings (vector, layers, coefficients) that `prevsteer eval` recorded."""
-    return read_json(folder / "eval.json")["settings"]["posthoc"]
+    """The evaluation settings of a post-hoc sweep that `prevsteer eval` recorded (its `eval:` section: `posthoc`
+    holds the vector, layers and coefficients)."""
+    return read_json(folder / "eval.json")["settings"]
+
+
+def posthoc_eval_dir(folder: Path, coefficient: float) -> Path:
+    """The evaluation folder of one coefficient of a post-hoc sweep."""
+    return folder / f"coefficient-{coefficient:g}"
+
+
+def mmlu_questions(eval_dir: Path) -> int | None:
+    """How many MMLU questions an evaluation folder's `mmlu.json` scored (None without one)."""
+    return read_json(eval_dir / "mmlu.json").get("n")
