@@ -12,6 +12,7 @@ import torch
 from accelerate import PartialState
 from accelerate.utils import set_seed
 
+from train.console import warn
 from train.dataprep.chat import load_datasets
 from train.dataprep.prepare import PreparedData
 from train.errors import PrevsteerError
@@ -302,7 +303,14 @@ def preflight(recipe: Recipe) -> None:
     for field, path in recipe_files(recipe):
         unused = field.startswith("steering.") and recipe.steering.mode == "none"
         if field.split("[")[0].endswith(".vector") and not unused:
-            PersonaVector.load(path).check_compatible(num_layers, hidden, f"{field} {path}")
+            vector = PersonaVector.load(path)
+            vector.check_compatible(num_layers, hidden, f"{field} {path}")
+            made = vector.other_model(recipe.model.name)
+            if made is not None:  # same shape, other model (a base vs instruct model, another fine-tune)
+                warn(
+                    f"{field} {path} was extracted from {made}, but the recipe trains {recipe.model.name}: "
+                    "a persona vector is a direction of the model it was measured in"
+                )
     layers = [("data.filter.layer", [data_filter.layer])] if data_filter else []
     layers += [(f"eval.traits[{t.name}].layer", [t.layer]) for t in evaluation.traits if t.layer is not None]
     if evaluation.posthoc and evaluation.posthoc.layers != "all":
