@@ -293,12 +293,15 @@ def _train_run(
 
 def preflight(recipe: Recipe) -> None:
     """Check a resolved recipe against the model's shape (layers, hidden size) without loading its weights."""
-    from train.dataprep.builders import BUILDERS, allowed_names, is_trait
+    from train.dataprep.builders import BUILDERS, allowed_names, is_study, is_trait
+    from train.dataprep.builders.external import study_dataset_file
     from train.models.loading import model_shape
 
     num_layers, hidden = model_shape(recipe.model.name)
     build, data_filter, evaluation = recipe.data.build, recipe.data.filter, recipe.eval
-    if build is not None and build.name not in BUILDERS and not is_trait(build.name):
+    if build is not None and is_study(build.name):
+        study_dataset_file(build.name, build.level, build.source)  # the released file is there (one line if not)
+    elif build is not None and build.name not in BUILDERS and not is_trait(build.name):
         raise PrevsteerError(f"data.build.name: unknown dataset {build.name!r}; allowed: {allowed_names()}")
     for field, path in recipe_files(recipe):
         unused = field.startswith("steering.") and recipe.steering.mode == "none"
