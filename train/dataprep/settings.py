@@ -23,10 +23,11 @@ class BuildSettings(Strict):
 
 
 class FilterSettings(Strict):
-    """The data-filtering arm: screen the training data on a persona vector and drop its top-scoring share."""
+    """The data-filtering arm: screen the training data on a persona vector and drop its top-scoring share. The
+    vector and layer default to the recipe's steering direction (steering.vector at steering.layers)."""
 
-    vector: str
-    layer: int = Field(ge=0)
+    vector: str | None = None
+    layer: int | None = Field(None, ge=0)
     drop_top: float = Field(gt=0, lt=100)  # percent of samples, ranked by projection difference
     model: str | None = None  # whose own answers are the baseline (default: model.name)
     max_new_tokens: int = Field(128, gt=0)
