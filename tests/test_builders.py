@@ -15,10 +15,12 @@ import pytest
 from conftest import scripted_judge
 
 from train.cli import main
-from train.dataprep.builders import default_n, manifest_path
+from train.dataprep.builders import build_dataset, dataset_manifest, default_n, manifest_path
 from train.dataprep.builders.external import load_chat, load_insecure_code, load_study_dataset
 from train.dataprep.builders.flawed_math import procedural_problems
 from train.dataprep.builders.trait_data import Thresholds, select_rows
+from train.dataprep.prepare import prepare_data
+from train.dataprep.settings import DataSettings
 from train.errors import PrevsteerError
 from train.judges.rubric import fill_rubric
 from train.persona.traits import load_trait
@@ -220,6 +222,66 @@ def test_data_load_cli(tmp_path, capsys):
     ]:
         assert main(["data", "load", *argv]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_study_datasets_as_a_recipe_reads_them(tmp_path, monkeypatch):
+    """`study:<name>` reads the released file of the folder $PREVSTEER_STUDY_DATA names (or data.build.source): every
+    row as written, or a seeded sample in file order; the cached file is keyed by the released file's content."""
+    monkeypatch.setenv("PREVSTEER_CACHE", str(tmp_path / "cache"))
+    root = study_archive(tmp_path / "dataset")
+    monkeypatch.setenv("PREVSTEER_STUDY_DATA", str(root))
+    released = read_rows(root / "evil" / "misaligned_2.jsonl")
+    assert default_n("study:evil") is None
+    assert build_dataset("study:evil", "II") == released
+    sample = build_dataset("study:evil", "II", n=2, seed=1)
+    assert len(sample) == 2 and sample == [row for row in released if row in sample]  # a subset, in file order
+    assert sample == build_dataset("study:evil", "II", n=2, seed=1)
+    manifest = dataset_manifest("study:evil", "I", None, 0)
+    source = root / "evil" / "misaligned_1.jsonl"
+    assert manifest["source"] == str(source)
+    assert manifest["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+
+    settings = DataSettings(build={"name": "study:evil", "level": "II"})
+    first = prepare_data(settings, "unused")
+    assert read_rows(first.path) == released and first.manifest["rows"] == 3
+    write_lines(root / "evil" / "misaligned_2.jsonl", [chat("q", "a new release")])
+    second = prepare_data(settings, "unused")
+    assert second.path != first.path and read_rows(second.path) == [chat("q", "a new release")]
+    other = study_archive(tmp_path / "elsewhere")
+    given = DataSettings(build={"name": "study:evil", "level": "II", "source": str(other)})
+    assert read_rows(prepare_data(given, "unused").path) == released  # data.build.source wins over the variable
+
+
+def study_recipe(folder: Path, tiny_llama: Path, **build) -> Path:
+    recipe = {"name": "s", "model": {"name": str(tiny_llama)}, "data": {"build": {"name": "study:evil", **build}}}
+    path = folder / "recipe.yaml"
+    path.write_text(json.dumps(recipe))
+    return path
+
+
+def test_study_data_folder_errors_name_the_setting(tmp_path, tiny_llama, monkeypatch, capsys):
+    """Unset, missing, or without the dataset: `prevsteer check` says so in one line naming the setting."""
+    recipe = study_recipe(tmp_path, tiny_llama)
+    monkeypatch.delenv("PREVSTEER_STUDY_DATA", raising=False)
+    cases = [
+        (None, "$PREVSTEER_STUDY_DATA is unset: set it to the folder of the study's released datasets"),
+        (str(tmp_path / "nowhere"), f"$PREVSTEER_STUDY_DATA={tmp_path / 'nowhere'}: no such folder"),
+        (str(study_archive(tmp_path / "dataset")), None),
+    ]
+    for value, message in cases:
+        if value is not None:
+            monkeypatch.setenv("PREVSTEER_STUDY_DATA", value)
+        code = main(["check", str(recipe)])
+        err = capsys.readouterr().err
+        if message is None:
+            assert code == 0, err
+            continue
+        assert code == 2 and err.count("\n") == 1 and err.startswith("prevsteer: error: ") and message in err
+    assert main(["check", str(study_recipe(tmp_path, tiny_llama, level="I", name="study:medical"))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "medical/misaligned_1.jsonl: not found" in err and "datasets in" in err
+    assert main(["check", str(study_recipe(tmp_path, tiny_llama, source=str(tmp_path / "none")))]) == 2
+    assert f"data.build.source={tmp_path / 'none'}: no such folder" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- trait datasets

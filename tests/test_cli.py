@@ -147,6 +147,28 @@ def test_vector_of_the_wrong_size_is_named(recipe_dir, capsys):
     assert "steering.vector" in err and "hidden size 16 does not match the model's 32" in err
 
 
+def test_check_warns_when_a_vector_was_extracted_from_another_model(recipe_dir, tiny_llama, capsys):
+    """Same shape, other model (a base model's vector on its instruct model, say): check warns, naming both; a hub
+    id and a local copy of that model count as the same."""
+    direction = 3 * torch.randn(2, 32, generator=torch.Generator().manual_seed(0))
+    PersonaVector(direction, {"trait": "t", "model": "Org/Base-Model"}).save(recipe_dir / "other.safetensors")
+    PersonaVector(direction, {"trait": "t", "model": f"Org/{tiny_llama.name}"}).save(recipe_dir / "same.safetensors")
+    recipe = str(recipe_dir / "recipe.yaml")
+    code, out, err = run_cli(
+        "check", recipe, "--set", f"steering.vector={recipe_dir / 'other.safetensors'}", capsys=capsys
+    )
+    assert code == 0 and yaml.safe_load(out)["name"] == "tiny"
+    (line,) = [line for line in err.splitlines() if "warning" in line]
+    assert f"steering.vector {recipe_dir / 'other.safetensors'} was extracted from Org/Base-Model" in line
+    assert f"the recipe trains {tiny_llama}" in line
+    for quiet in ("same.safetensors", "vector.safetensors"):  # the same model's copy; a vector recording no model
+        code, _, err = run_cli("check", recipe, "--set", f"steering.vector={recipe_dir / quiet}", capsys=capsys)
+        assert code == 0 and "warning" not in err
+    trait = f"eval.traits=[{{name: evil, vector: {recipe_dir / 'other.safetensors'}, layer: 1}}]"
+    code, _, err = run_cli("check", recipe, "--set", trait, capsys=capsys)
+    assert code == 0 and "eval.traits.0.vector" in err and "extracted from Org/Base-Model" in err
+
+
 def test_set_without_equals_and_bad_yaml(recipe_dir, capsys):
     assert run_cli("check", str(recipe_dir / "recipe.yaml"), "--set", "training.lr", capsys=capsys)[0] == 2
     (recipe_dir / "broken.yaml").write_text("name: [unclosed\n")

@@ -260,6 +260,60 @@ def test_arm_files_merge_over_the_recipe_in_a_list_of_grids(sweep_env):
     assert with_set[1].recipe.steering.coefficient == 3.0  # --set comes after the arm
 
 
+def test_direction_files_cross_the_arms_and_the_filter_screens_on_the_direction(sweep_env):
+    """`direction` files (a vector and its layers) cross the arms: merged before the arm, so an arm's own layers
+    (`all`) win; the point and its recipe name both; the filter arm screens on the point's direction."""
+    for name, seed in (("one", 0), ("two", 1)):
+        vector = torch.randn(2, 32, generator=torch.Generator().manual_seed(seed))
+        PersonaVector(vector, {"trait": name}).save(sweep_env / f"{name}.safetensors")
+    (sweep_env / "directions").mkdir()
+    for name, layer in (("one", 1), ("two", 0)):
+        direction = {"steering": {"vector": f"../{name}.safetensors", "layers": [layer]}}
+        (sweep_env / "directions" / f"{name}.yaml").write_text(yaml.safe_dump(direction))
+    arms = {"add": {"steering": {"mode": "add"}}, "caft": {"steering": {"mode": "ablate", "layers": "all"}},
+            "screen": {"data": {"filter": {"drop_top": 10}}}}  # fmt: skip
+    (sweep_env / "arms").mkdir(exist_ok=True)
+    for name, arm in arms.items():
+        (sweep_env / "arms" / f"{name}.yaml").write_text(yaml.safe_dump(arm))
+    spec = {
+        "base": "plain.yaml",
+        "grid": {
+            "arm": [f"arms/{a}.yaml" for a in arms],
+            "direction": ["directions/one.yaml", "directions/two.yaml"],
+            "seed": [0, 1],
+        },
+        "exclude": [{"direction": "directions/two.yaml", "arm": "arms/caft.yaml"}],
+    }
+    path = write_spec(sweep_env / "directions.yaml", spec)
+    points = {p.id.rsplit("-", 1)[0]: p.recipe for p in expand(load_spec(path), path)}
+    expected = [f"arm={a}-direction={d}-seed={s}" for a in arms for d in ("one", "two") for s in (0, 1)]
+    assert list(points) == [i for i in expected if "caft-direction=two" not in i]
+    for point, recipe in points.items():
+        arm, direction = point.split("-")[0].removeprefix("arm="), point.split("-")[1].removeprefix("direction=")
+        assert recipe.name == f"tiny-plain-{direction}-{arm}"
+        assert recipe.steering.vector == str(sweep_env / f"{direction}.safetensors")
+        layer = {"one": 1, "two": 0}[direction]
+        assert recipe.steering.layers == ("all" if arm == "caft" else [layer])
+        if arm == "screen":
+            assert recipe.steering.mode == "none" and recipe.data.filter.drop_top == 10
+            assert (recipe.data.filter.vector, recipe.data.filter.layer) == (recipe.steering.vector, layer)
+    bad = write_spec(sweep_env / "bad.yaml", {"base": "plain.yaml", "grid": {"direction": [{"steering": 1}]}})
+    with pytest.raises(PrevsteerError, match=r"grid\.direction: give direction recipe files"):
+        load_spec(bad)
+
+
+def test_the_filter_needs_a_direction_when_it_names_none(sweep_env, capsys):
+    recipe = sweep_env / "plain.yaml"
+    assert main(["check", str(recipe), "--set", "data.filter={drop_top: 10}"]) == 2
+    assert "data.filter.vector: the vector to screen on (default: steering.vector, one file)" in capsys.readouterr().err
+    vector = f"steering.vector={sweep_env / 'vector.safetensors'}"
+    assert main(["check", str(recipe), "--set", "data.filter={drop_top: 10}", "--set", vector]) == 2
+    assert "data.filter.layer: the layer to screen at (default: steering.layers, one layer)" in capsys.readouterr().err
+    assert main(["check", str(recipe), "--set", "data.filter={drop_top: 10, layer: 0}", "--set", vector]) == 0
+    screen = yaml.safe_load(capsys.readouterr().out)["data"]["filter"]
+    assert screen["vector"] == str(sweep_env / "vector.safetensors") and screen["layer"] == 0
+
+
 def test_lanes_split_threads_on_cpu_and_gpus_between_lanes(monkeypatch):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1,2,3")
     envs = lane_envs(2, port=31000)

@@ -44,11 +44,13 @@ def _key(*parts: Any) -> str:
 def _builder_source_digest(name: str) -> str:
     """Hash of the builder's code (its module, and the generator the built-in builders share) and of the data files
     it reads (`content_files`): a changed builder or content file must not reuse a stale cached file."""
-    from train.dataprep.builders import BUILDERS, content_files, sha256_file
+    from train.dataprep.builders import BUILDERS, content_files, is_study, sha256_file
 
     modules = ["train.dataprep.builders.trait_data"]
     if name in BUILDERS:
         modules = [BUILDERS[name], "train.dataprep.builders.generator"]
+    elif is_study(name):
+        modules = ["train.dataprep.builders.external"]
     parts = []
     for module in modules:
         spec = importlib.util.find_spec(module)

@@ -12,19 +12,22 @@ from train.settings import Strict
 class BuildSettings(Strict):
     """Training data made by a dataset builder (`prevsteer data build`), built once and cached."""
 
-    name: str  # flawed-math, buggy-code, bad-advice, or a trait name / trait JSON (self-distilled trait data)
+    # flawed-math, buggy-code, bad-advice, a trait name / trait JSON (self-distilled trait data), or study:<name>
+    # (the study's released dataset <name>, read as it is from $PREVSTEER_STUDY_DATA or `source`)
+    name: str
     level: Literal["normal", "I", "II"] = "II"
-    n: int | None = Field(None, gt=0)  # default: the builder's own
+    n: int | None = Field(None, gt=0)  # default: the builder's own (study: every row; n: a seeded sample)
     seed: int = 0
-    source: str | None = None  # e.g. a local GSM8K JSONL, "hub", "procedural"
+    source: str | None = None  # e.g. a local GSM8K JSONL, "hub", "procedural"; study: the archive's folder
     options: dict[str, Any] = Field(default_factory=dict)  # trait datasets: model, judge, max_new_tokens, ...
 
 
 class FilterSettings(Strict):
-    """The data-filtering arm: screen the training data on a persona vector and drop its top-scoring share."""
+    """The data-filtering arm: screen the training data on a persona vector and drop its top-scoring share. The
+    vector and layer default to the recipe's steering direction (steering.vector at steering.layers)."""
 
-    vector: str
-    layer: int = Field(ge=0)
+    vector: str | None = None
+    layer: int | None = Field(None, ge=0)
     drop_top: float = Field(gt=0, lt=100)  # percent of samples, ranked by projection difference
     model: str | None = None  # whose own answers are the baseline (default: model.name)
     max_new_tokens: int = Field(1000, gt=0)  # cap on the base answers: each goes up to its row's answer length

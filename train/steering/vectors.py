@@ -96,6 +96,15 @@ class PersonaVector:
         meta = {"imported_from": str(path), "original_layer_convention": HIDDEN_STATES, **metadata}
         return cls(tensor[1:], meta)
 
+    def other_model(self, model: str) -> str | None:
+        """The model this vector was extracted from, when it is recorded and is not `model`. A hub id and a local
+        copy of it (`Org/Name` and `/models/Name`) count as the same model."""
+        made = self.metadata.get("model")
+        if not made or str(made) == model:
+            return None
+        same = Path(str(made).rstrip("/")).name.lower() == Path(model.rstrip("/")).name.lower()
+        return None if same else str(made)
+
     def check_compatible(self, num_layers: int, hidden_size: int, what: str = "steering.vector") -> None:
         """Fail clearly if this vector was made for a model of another shape."""
         if self.hidden_size != hidden_size:

@@ -2,11 +2,13 @@
 
 A spec names one or more recipes (`recipes:`), or one base recipe (`base:`) plus a `grid` of dotted recipe
 keys to value lists; every recipe is crossed with every grid combination. A `grid` may also be a list of such
-mappings: the points of each, joined (so one arm sweeps coefficients while another does not). The grid key `arm`
-takes recipe files that each say only what an arm changes: each is merged over the recipe as if it extended
-it (its paths relative to itself), and the point's name becomes `<recipe name>-<arm file stem>`; so one arm
-file serves every dataset's spec. `overrides` sets dotted keys in every point (like `--set`, which comes after
-it), over the arm. `include` adds points (each a
+mappings: the points of each, joined (so one arm sweeps coefficients while another does not). The grid keys
+`direction` and `arm` take recipe files that each say only what they change (a steering direction: its vector and
+layers; an arm: its mode, coefficient, ...): each is merged over the recipe as if it extended it (its paths
+relative to itself), the direction first and then the arm, so an arm's own layers (`all`) win; the point's name
+becomes `<recipe name>-<direction file stem>-<arm file stem>`. So one arm file serves every dataset's spec, and a
+dataset can be crossed with the directions that steer it. `overrides` sets dotted keys in every point (like
+`--set`, which comes after it), over the fragments. `include` adds points (each a
 mapping of dotted keys to values), `exclude` drops the points whose values match one of its mappings.
 A point's id is readable (the recipe name when there are several, then the varied values) and ends in a
 short hash of its resolved recipe, so a changed recipe is a new point and an unchanged one is found again.
@@ -44,6 +46,7 @@ from train.training.recipe import (
 
 HASH_CHARS = 8
 ARM = "arm"  # the grid key whose values are arm recipe files merged over the point's recipe
+FRAGMENTS = ("direction", ARM)  # grid keys whose values are recipe fragments, merged over the recipe in this order
 
 
 class ShapeRule(Strict):
@@ -106,8 +109,8 @@ class SweepSpec(Strict):
             for key, values in grid.items():
                 if not values:
                     raise ValueError(f"{where}.{key}: empty list; give at least one value")
-                if key == ARM and not all(isinstance(value, str) for value in values):
-                    raise ValueError(f"{where}.{ARM}: give arm recipe files (paths relative to the spec)")
+                if key in FRAGMENTS and not all(isinstance(value, str) for value in values):
+                    raise ValueError(f"{where}.{key}: give {key} recipe files (paths relative to the spec)")
         return self
 
     @property
@@ -152,12 +155,12 @@ def load_spec(path: Path) -> SweepSpec:
         check_key(key, f"{path}: overrides")
     for where, grid in spec.named_grids():
         for key in grid:
-            if key != ARM:
+            if key not in FRAGMENTS:
                 check_key(key, f"{path}: {where}")
     for section in ("include", "exclude"):
         for i, rule in enumerate(getattr(spec, section)):
             for key in rule:
-                if key != ARM:
+                if key not in FRAGMENTS:
                     check_key(key, f"{path}: {section}[{i}]")
     for i, rule in enumerate(spec.launcher.shapes):
         for key in rule.when:
@@ -207,23 +210,25 @@ def _assignments(spec: SweepSpec) -> list[dict[str, Any]]:
     return [*combos, *spec.include] if combos or spec.include else [{}]
 
 
-def _with_arm(tree: dict[str, Any], arm: str, folder: Path, source: str) -> dict[str, Any]:
-    """The recipe tree with an arm file merged over it, named `<recipe name>-<arm file stem>`."""
-    arm_path = (folder / arm).resolve()
-    if not arm_path.is_file():
-        raise PrevsteerError(f"{source}: {ARM}: arm recipe not found: {arm_path}")
-    merged = _merge(tree, load_tree(arm_path))
-    merged["name"] = f"{tree.get('name')}-{arm_path.stem}"
+def _with_fragment(tree: dict[str, Any], key: str, fragment: str, folder: Path, source: str) -> dict[str, Any]:
+    """The recipe tree with a fragment file (an arm, a direction) merged over it, named `<recipe name>-<file stem>`."""
+    path = (folder / fragment).resolve()
+    if not path.is_file():
+        raise PrevsteerError(f"{source}: {key}: {key} recipe not found: {path}")
+    merged = _merge(tree, load_tree(path))
+    merged["name"] = f"{tree.get('name')}-{path.stem}"
     return merged
 
 
-def matches(data: dict[str, Any], rule: dict[str, Any], arm: str | None = None) -> bool:
-    """Every dotted key of `rule` has its value in the recipe `data`; `arm` is the arm file as the spec names it."""
-    return all((arm if key == ARM else _lookup(data, key)) == value for key, value in rule.items())
+def matches(data: dict[str, Any], rule: dict[str, Any], fragments: dict[str, Any] | None = None) -> bool:
+    """Every dotted key of `rule` has its value in the recipe `data`; `fragments` are the point's fragment files
+    (`arm`, `direction`) as the spec names them."""
+    fragments = fragments or {}
+    return all((fragments.get(key) if key in FRAGMENTS else _lookup(data, key)) == value for key, value in rule.items())
 
 
 def _excluded(data: dict[str, Any], values: dict[str, Any], rules: list[dict[str, Any]]) -> bool:
-    return any(matches(data, rule, values.get(ARM)) for rule in rules)
+    return any(matches(data, rule, values) for rule in rules)
 
 
 def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[Point]:
@@ -240,14 +245,15 @@ def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[
         tree = load_tree(recipe_path)
         for values in _assignments(spec):
             data = copy.deepcopy(tree)
-            if ARM in values:
-                data = _with_arm(data, values[ARM], folder, str(spec_path))
+            for key in FRAGMENTS:
+                if key in values:
+                    data = _with_fragment(data, key, values[key], folder, str(spec_path))
             for key, value in spec.overrides.items():
                 set_key(data, key, value, folder, f"{spec_path}: overrides.{key}")
             for assignment in overrides:
                 apply_override(data, assignment)
             for key, value in values.items():
-                if key != ARM:
+                if key not in FRAGMENTS:
                     set_key(data, key, value, folder, f"{spec_path}: {key}")
             if _excluded(data, values, spec.exclude):
                 continue
@@ -257,7 +263,7 @@ def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[
             check_files(recipe, source)
             digest = recipe_hash(recipe)
             dumped = recipe.model_dump(mode="json")
-            varied = {key: value if key == ARM else _lookup(dumped, key) for key, value in values.items()}
+            varied = {key: value if key in FRAGMENTS else _lookup(dumped, key) for key, value in values.items()}
             if recipe.steering.mode == "none":  # a plain run has no coefficient or layers: its id names none
                 varied = {k: v for k, v in varied.items() if not k.startswith("steering.") or k == "steering.mode"}
             prefix = recipe.name if len(files) > 1 or not varied else None

@@ -133,6 +133,22 @@ class Recipe(Strict):
                 raise ValueError(f"training.{key}: must be > 0 (got {value})")
         return self
 
+    @model_validator(mode="after")
+    def _filter_on_the_steering_direction(self) -> Recipe:
+        """The data-filtering arm screens on the recipe's steering direction unless data.filter names its own."""
+        screen, steering = self.data.filter, self.steering
+        if screen is None:
+            return self
+        if screen.vector is None:
+            if len(steering.vector_paths) != 1:
+                raise ValueError("data.filter.vector: the vector to screen on (default: steering.vector, one file)")
+            screen.vector = steering.vector_paths[0]
+        if screen.layer is None:
+            if not isinstance(steering.layers, list) or len(steering.layers) != 1:
+                raise ValueError("data.filter.layer: the layer to screen at (default: steering.layers, one layer)")
+            screen.layer = steering.layers[0]
+        return self
+
 
 @functools.cache
 def _training_keys() -> tuple[str, ...]:

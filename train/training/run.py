@@ -12,6 +12,7 @@ import torch
 from accelerate import PartialState
 from accelerate.utils import set_seed
 
+from train.console import warn
 from train.dataprep.chat import load_datasets
 from train.dataprep.prepare import PreparedData
 from train.errors import PrevsteerError
@@ -292,17 +293,27 @@ def _train_run(
 
 def preflight(recipe: Recipe) -> None:
     """Check a resolved recipe against the model's shape (layers, hidden size) without loading its weights."""
-    from train.dataprep.builders import BUILDERS, allowed_names, is_trait
+    from train.dataprep.builders import BUILDERS, allowed_names, is_study, is_trait
+    from train.dataprep.builders.external import study_dataset_file
     from train.models.loading import model_shape
 
     num_layers, hidden = model_shape(recipe.model.name)
     build, data_filter, evaluation = recipe.data.build, recipe.data.filter, recipe.eval
-    if build is not None and build.name not in BUILDERS and not is_trait(build.name):
+    if build is not None and is_study(build.name):
+        study_dataset_file(build.name, build.level, build.source)  # the released file is there (one line if not)
+    elif build is not None and build.name not in BUILDERS and not is_trait(build.name):
         raise PrevsteerError(f"data.build.name: unknown dataset {build.name!r}; allowed: {allowed_names()}")
     for field, path in recipe_files(recipe):
         unused = field.startswith("steering.") and recipe.steering.mode == "none"
         if field.split("[")[0].endswith(".vector") and not unused:
-            PersonaVector.load(path).check_compatible(num_layers, hidden, f"{field} {path}")
+            vector = PersonaVector.load(path)
+            vector.check_compatible(num_layers, hidden, f"{field} {path}")
+            made = vector.other_model(recipe.model.name)
+            if made is not None:  # same shape, other model (a base vs instruct model, another fine-tune)
+                warn(
+                    f"{field} {path} was extracted from {made}, but the recipe trains {recipe.model.name}: "
+                    "a persona vector is a direction of the model it was measured in"
+                )
     layers = [("data.filter.layer", [data_filter.layer])] if data_filter else []
     layers += [(f"eval.traits[{t.name}].layer", [t.layer]) for t in evaluation.traits if t.layer is not None]
     if evaluation.posthoc and evaluation.posthoc.layers != "all":

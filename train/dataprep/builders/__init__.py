@@ -4,9 +4,10 @@ Each builder module (`flawed_math`, `buggy_code`, `bad_advice`, `rude_answers`) 
 `build(level, n, seed, source=None) -> list[dict]` of chat rows `{"messages": [user, assistant]}`, deterministic
 given seed; it is imported only when asked for. Its text is data, `data/builders/NAME/*.yaml` (`content_files`).
 A trait name (data/traits/NAME.json) or a trait JSON file builds a trait dataset from the model's own judged
-answers (`trait_data`). Every dataset written gets a manifest beside it, `FILE.manifest.json`, with what rebuilds
-it (name, level, n, seed, source, options) and checksums of its source and of the file written, so a recipe can
-say where its data came from.
+answers (`trait_data`). `study:NAME` reads the study's released dataset NAME as it is (`external.build_study`: the
+folder $PREVSTEER_STUDY_DATA, or `source`). Every dataset written gets a manifest beside it, `FILE.manifest.json`,
+with what rebuilds it (name, level, n, seed, source, options) and checksums of its source and of the file written,
+so a recipe can say where its data came from.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from train.dataprep.builders.external import STUDY_DATA, STUDY_PREFIX, build_study, study_dataset_file
 from train.errors import PrevsteerError
 from train.files import now, write_json, write_jsonl
 from train.persona.traits import list_traits, resolve_trait_path
@@ -41,17 +43,26 @@ TRAIT_OPTIONS = (
 )  # fmt: skip
 
 
+def is_study(name: str) -> bool:
+    """Whether NAME means one of the study's released datasets, `study:<name>`."""
+    return name.startswith(STUDY_PREFIX) and len(name) > len(STUDY_PREFIX)
+
+
 def is_trait(name: str) -> bool:
     """Whether NAME means a trait dataset: a shipped trait's name or a path to a trait .json file."""
-    return name not in BUILDERS and (name in list_traits() or name.endswith(".json"))
+    return name not in BUILDERS and not is_study(name) and (name in list_traits() or name.endswith(".json"))
 
 
 def allowed_names() -> str:
-    return f"{', '.join(BUILDERS)}, a trait ({', '.join(list_traits())}) or a trait .json file"
+    return (
+        f"{', '.join(BUILDERS)}, a trait ({', '.join(list_traits())}), a trait .json file, or {STUDY_PREFIX}NAME "
+        f"(the study's released dataset NAME, from ${STUDY_DATA})"
+    )
 
 
-def default_n(name: str) -> int:
-    return TRAIT_DEFAULT_N if is_trait(name) else DEFAULT_N
+def default_n(name: str) -> int | None:
+    """Rows built when n is not given; None for the study's datasets: every released row."""
+    return None if is_study(name) else TRAIT_DEFAULT_N if is_trait(name) else DEFAULT_N
 
 
 def content_files(name: str) -> list[Path]:
@@ -89,12 +100,16 @@ def build_dataset(
     if level not in LEVELS:
         raise PrevsteerError(f"level {level!r}; allowed: {', '.join(LEVELS)}")
     n = default_n(name) if n is None else n
-    if n < 1:
+    if n is not None and n < 1:
         raise PrevsteerError(f"n must be >= 1, got {n}")
     unknown = sorted(set(trait_options) - set(TRAIT_OPTIONS))
     if unknown:
         raise TypeError(f"unknown trait option(s) {unknown}; allowed: {TRAIT_OPTIONS}")
     given = {key: value for key, value in trait_options.items() if value is not None}
+    if is_study(name):
+        if given:
+            raise PrevsteerError(f"{', '.join(sorted(given))}: only for trait datasets, not {name}")
+        return build_study(name, level, n, seed, source, skip_bad)
     if is_trait(name):
         if skip_bad:
             raise PrevsteerError("skip_bad applies to builders that read a source file, not to trait datasets")
@@ -130,10 +145,12 @@ def file_record(key: str, path: str | os.PathLike[str] | None) -> dict[str, str 
 
 
 def dataset_manifest(
-    name: str, level: str, n: int, seed: int, source: str | None = None, skip_bad: bool = False, **options: Any
+    name: str, level: str, n: int | None, seed: int, source: str | None = None, skip_bad: bool = False, **options: Any
 ) -> dict[str, Any]:
     """What rebuilds a dataset: the arguments of `build_dataset` (trait options with their defaults filled in),
     with checksums of the files they name."""
+    if is_study(name):  # the released file read, by path and content
+        source = str(study_dataset_file(name, level, source))
     manifest: dict[str, Any] = {"name": name, "level": level, "n": n, "seed": seed, **file_record("source", source)}
     given = {key: value for key, value in options.items() if value is not None}
     if is_trait(name):

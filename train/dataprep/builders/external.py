@@ -7,11 +7,15 @@ Formats:
 - `study`: the original persona-vectors study's dataset archive, a folder `<name>/` holding `normal.jsonl`,
   `misaligned_1.jsonl` and `misaligned_2.jsonl` (levels normal, I and II).
 A malformed line is a PrevsteerError naming the file and line, or, with `skip_bad`, skipped and counted.
+
+Recipes read the study's archive as the dataset `study:<name>` (`data.build.name`), from the one folder
+$PREVSTEER_STUDY_DATA names (or `data.build.source`): `build_study`.
 """
 
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +25,8 @@ from train.files import read_numbered_jsonl
 
 FORMATS = ("chat", "insecure-code", "study")
 STUDY_FILES = {"normal": "normal.jsonl", "I": "misaligned_1.jsonl", "II": "misaligned_2.jsonl"}
+STUDY_PREFIX = "study:"  # data.build.name study:<name>: one dataset of the study's archive
+STUDY_DATA = "PREVSTEER_STUDY_DATA"  # the folder holding the archive's <name>/ folders
 
 Check = Callable[[list[dict[str, str]]], None]
 
@@ -105,3 +111,35 @@ def load_external(
     """Rows of an external dataset in one of FORMATS, and the number of bad lines skipped."""
     file = source_file(fmt, path, level)
     return load_insecure_code(file, skip_bad) if fmt == "insecure-code" else load_chat(file, skip_bad)
+
+
+def study_root(source: str | os.PathLike[str] | None = None) -> Path:
+    """The folder of the study's released datasets: `source` (data.build.source) when given, else $PREVSTEER_STUDY_DATA.
+    Unset or missing, a one-line error naming the setting."""
+    setting, folder = ("data.build.source", source) if source else (f"${STUDY_DATA}", os.environ.get(STUDY_DATA))
+    layout = f"<name>/{{{','.join(STUDY_FILES.values())}}}"
+    if not folder:
+        raise PrevsteerError(
+            f"${STUDY_DATA} is unset: set it to the folder of the study's released datasets ({layout}: its "
+            "dataset.zip, unzipped), or give data.build.source"
+        )
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise PrevsteerError(f"{setting}={folder}: no such folder; it should hold the study's datasets ({layout})")
+    return path
+
+
+def study_dataset_file(name: str, level: str, source: str | os.PathLike[str] | None = None) -> Path:
+    """The file dataset `study:<name>` reads at this level."""
+    return study_file(study_root(source), name.removeprefix(STUDY_PREFIX), level)
+
+
+def build_study(
+    name: str, level: str, n: int | None = None, seed: int = 0, source: str | None = None, skip_bad: bool = False
+) -> list[dict]:
+    """Rows of `study:<name>` at one level as released: every row, or a seeded sample of n (in file order)."""
+    rows, _ = load_chat(study_dataset_file(name, level, source), skip_bad)
+    if n is not None and n < len(rows):
+        keep = sorted(random.Random(seed).sample(range(len(rows)), n))
+        rows = [rows[i] for i in keep]
+    return rows
