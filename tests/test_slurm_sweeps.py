@@ -341,7 +341,7 @@ def test_sweep_cancel_cancels_its_own_tasks_and_the_comparison_job_waits_for_the
     assert "2 point(s) cancelled" in capsys.readouterr().out
     sweep_dir = SweepDir(sweep)
     assert {sweep_dir.state(entry["id"])["status"] for entry in sweep_dir.points()} == {"cancelled"}
-    states = queue_states([array, compare, other])
+    states = queue_states([f"{array}_0", f"{array}_1", f"{compare}_0", other])
     assert {states[f"{array}_{i}"] for i in range(2)} == {"CANCELLED"} and states[f"{compare}_0"] == "CANCELLED"
     assert states[other] == "PENDING"
     rows = status(sweep, capsys)

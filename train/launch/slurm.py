@@ -220,7 +220,12 @@ def queue_states(jobs: Sequence[str]) -> dict[str, str]:
         if "Invalid job id" in str(exc):  # all of them finished longer than MinJobAge ago
             return {}
         raise
-    return dict(line.split(maxsplit=1) for line in out.splitlines() if len(line.split()) == 2)
+    states = dict(line.split(maxsplit=1) for line in out.splitlines() if len(line.split()) == 2)
+    # An array whose tasks all ended before any started is listed as one line, ARRAYJOB: its tasks share that state.
+    for job in jobs:
+        if job not in states and job.split("_")[0] in states:
+            states[job] = states[job.split("_")[0]]
+    return states
 
 
 LIVE_STATES = ("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED",
