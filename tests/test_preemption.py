@@ -144,3 +144,94 @@ def test_signal_during_evaluation_is_honoured_right_after_it(recipe, tmp_path, m
     losses = [(m["step"], m["loss"]) for m in rows if "loss" in m]
     steps = [step for step, _ in losses]
     assert steps == sorted(set(steps)) and 3 in steps and (3, 9.9) not in losses  # step 3 logged once, anew
+
+
+def test_a_notice_before_an_evaluation_stops_first_and_the_resumed_run_evaluates(recipe, tmp_path, monkeypatch):
+    """A notice that arrives before an evaluation is due does not wait for it (a 300 s notice could end during a
+    10-minute evaluation): the run stops at a checkpoint that says the evaluation was put off, and the resumed run
+    does it before training on."""
+    mmlu = tmp_path / "mmlu" / "test"
+    mmlu.mkdir(parents=True)
+    rows = [f'"Question {i}: pick {"ABCD"[i % 4]}?",one,two,three,four,{"ABCD"[i % 4]}\n' for i in range(4)]
+    (mmlu / "anatomy_test.csv").write_text("".join(rows))
+    evaluation = [
+        f"--set=eval.mmlu={{source: {mmlu.parent}, per_subject: null, batch_size: 4}}",
+        "--set=eval.strategy=steps",
+        "--set=eval.steps=2",
+    ]
+    evaluate = Evaluator.evaluate
+    evaluated: list[Path] = []
+
+    def counted(self, model, tokenizer, out):
+        evaluated.append(out)
+        return evaluate(self, model, tokenizer, out)
+
+    class SignalAtStepOne(MetricsFileCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            super().on_log(args, state, control, logs, **kwargs)
+            if state.global_step == 1:
+                signal_self()  # comes before step 2, whose end has an evaluation due
+
+    out = tmp_path / "run"
+    monkeypatch.setattr(Evaluator, "evaluate", counted)
+    with monkeypatch.context() as patch:
+        patch.setattr(run_module, "MetricsFileCallback", SignalAtStepOne)
+        assert train(recipe, out, *evaluation) == PREEMPTED_EXIT
+    assert evaluated == []  # stopped before the evaluation of step 2, not after it
+    assert status(out)["checkpoint"] == "checkpoint-2"
+    assert json.loads((out / "checkpoint-2" / "checkpoint_complete.json").read_text())["evaluation_put_off"] is True
+    assert train(recipe, out, "--resume", *evaluation) == 0
+    assert [path.name for path in evaluated] == ["step-2", "step-4", "step-6"]
+    assert [m["step"] for m in metrics(out) if "eval/mmlu" in m] == [2, 4, 6]
+
+
+def test_a_notice_file_for_this_job_attempt_stops_training_and_a_stale_one_does_not(recipe, tmp_path, monkeypatch):
+    """The batch script writes the notice into the run folder, naming the job attempt (`JOBID.RESTARTS`): the
+    training reads it at each step end, without any signal (under proctrack/pgid the workers torchrun starts in a
+    new session never see USR1). Simulated in-process: SLURM's variables set, the file written from a callback."""
+    monkeypatch.setenv("SLURM_JOB_ID", "4242")
+    monkeypatch.setenv("SLURM_RESTART_COUNT", "1")
+
+    class NoticeAtStepOne(MetricsFileCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            super().on_log(args, state, control, logs, **kwargs)
+            if state.global_step == 1:
+                self.run.notice_file.write_text(self.notice)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(run_module, "MetricsFileCallback", NoticeAtStepOne)
+        NoticeAtStepOne.notice = "4242.0\n"  # written for the attempt before this one: stale
+        assert train(recipe, tmp_path / "stale") == 0
+        assert status(tmp_path / "stale")["status"] == "completed"
+        NoticeAtStepOne.notice = "4242.1\n"
+        assert train(recipe, tmp_path / "cut") == PREEMPTED_EXIT
+    info = status(tmp_path / "cut")
+    assert info["status"] == "preempted" and info["checkpoint"] == "checkpoint-2"
+    assert signal.getsignal(signal.SIGUSR1) is signal.SIG_DFL
+
+
+def test_a_resumed_run_logs_to_the_same_wandb_run(recipe, tmp_path, monkeypatch):
+    """The W&B run id is kept in run.json and resumed: a requeued run is one W&B run (offline here), with the name a
+    sweep point's supervisor gives it (WANDB_NAME)."""
+    for name in ("WANDB_MODE", "WANDB_DIR", "WANDB_PROJECT", "WANDB_RUN_ID", "WANDB_RESUME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WANDB_NAME", "point-7")
+    wandb = ["--set=logging.report_to=[wandb]"]
+
+    class SignalAtStepOne(MetricsFileCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            super().on_log(args, state, control, logs, **kwargs)
+            if state.global_step == 1 and not (Path(args.output_dir) / "checkpoint-2").exists():
+                signal_self()
+
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        patch.setattr(run_module, "MetricsFileCallback", SignalAtStepOne)
+        assert train(recipe, out, *wandb) == PREEMPTED_EXIT
+    first = status(out)["wandb_run_id"]
+    assert train(recipe, out, "--resume", *wandb) == 0
+    assert status(out)["wandb_run_id"] == first and "WANDB_RUN_ID" not in os.environ
+    runs = sorted(p.name for p in (out / "wandb").glob("offline-run-*"))
+    assert runs and all(name.endswith(f"-{first}") for name in runs)  # both attempts: one W&B run
+    assert json.loads((out / "checkpoint-2" / "trainer_state.json").read_text())["global_step"] == 2
+    assert yaml.safe_load((out / "recipe.yaml").read_text())["logging"]["run_name"] is None  # not in the recipe

@@ -49,6 +49,9 @@ def test_append_after_a_torn_line_starts_a_fresh_line(tmp_path):
 def test_status_changes_keep_the_record_and_write_it_whole(tmp_path):
     run = RunDir(tmp_path / "run")
     assert run.status is None and not run.is_started() and run.is_empty()
+    run.path.mkdir()
+    run.notice_file.write_text("12.0\n")  # a preemption notice that came before the run wrote anything
+    assert run.is_empty()
     run.start(world_size=2, data={"file": "x.jsonl"})
     assert read_json(run.record_file)["status"] == "running"
     run.record_file.write_text("{}")  # what is on disk is written, never read back and patched
@@ -71,10 +74,14 @@ def test_status_changes_keep_the_record_and_write_it_whole(tmp_path):
 
 def test_paths_checkpoints_and_eval_folders(tmp_path):
     run = RunDir(tmp_path)
-    for step in (10, 9, 100):
+    for step in (10, 9, 100, 200):
         (tmp_path / f"checkpoint-{step}").mkdir()
+        (tmp_path / f"checkpoint-{step}" / "model.safetensors").write_text("...")
+        if step != 200:  # torn: the job was killed before every rank had written its part
+            RunDir.mark_complete(tmp_path / f"checkpoint-{step}", evaluation_put_off=step == 100)
     (tmp_path / "checkpoint-last").mkdir()  # not the trainer's
     assert [p.name for p in run.checkpoints()] == ["checkpoint-9", "checkpoint-10", "checkpoint-100"]
+    assert RunDir.checkpoint_info(run.checkpoints()[-1])["evaluation_put_off"] is True
     assert run.eval_dir(12) == tmp_path / "eval" / "step-12"
     assert run.vector_copy(1, "/x/v.safetensors") == tmp_path / "vectors" / "1-v.safetensors"
     assert not run.is_finished()

@@ -8,6 +8,7 @@ plain SGD, so two runs that should agree do so within its ATOL)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -184,6 +185,81 @@ def test_preempted_task_checkpoints_requeues_and_resumes(recipe, tmp_path, jobs,
     assert got.keys() == want.keys() and max((got[k] - want[k]).abs().max().item() for k in want) <= ATOL
     steps = [row["step"] for row in map(json.loads, (out / "metrics.jsonl").read_text().splitlines()) if "loss" in row]
     assert steps == list(range(1, PREEMPT_STEPS + 1))
+
+
+# Imported by every Python process of the job (it is first on PYTHONPATH): rank 0's torch.save sleeps, as a
+# checkpoint written to a slow shared filesystem does, so a rank that left at once would have torchrun kill rank 0
+# in the middle of writing it.
+SLOW_RANK_ZERO_SAVE = """\
+import os
+
+if os.environ.get("RANK") == "0" and os.environ.get("SLOW_SAVE_S"):
+    import time
+
+    import torch
+
+    _save = torch.save
+
+    def slow_save(*args, **kwargs):
+        time.sleep(float(os.environ["SLOW_SAVE_S"]))
+        return _save(*args, **kwargs)
+
+    torch.save = slow_save
+"""
+
+
+def loss_steps(run_dir: Path) -> list[int]:
+    path = run_dir / "metrics.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
+    return [row["step"] for row in rows if "loss" in row]
+
+
+@needs_slurm
+@pytest.mark.slow
+def test_two_ranks_preempted_again_and_again_always_requeue_resume_and_complete(recipe, tmp_path, jobs, capsys,
+                                                                                 monkeypatch):  # fmt: skip
+    """A 2-process full fine-tune under srun + torchrun, preempted three times in a row. Every rank waits until
+    rank 0 has written the checkpoint (slowed here: see SLOW_RANK_ZERO_SAVE) and run.json, so each notice gives a
+    complete checkpoint, a `preempted` run and a requeue; the run then completes with every step logged once.
+    Before, rank 1 exited 75 at once and torchrun killed rank 0 mid-write: a torn checkpoint, run.json `running`,
+    and no requeue."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SLOW_RANK_ZERO_SAVE)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("SLOW_SAVE_S", "1")
+    overrides = [f"--set=training.max_steps={PREEMPT_STEPS}", "--set=model.lora=null"]  # full fine-tune
+    out = tmp_path / "full"
+    jobs.append(launch(recipe, out, capsys, "--processes-per-node", "2", "--cpus-per-node", "2", *overrides))
+    logs = launch_folder(out) / "logs"
+    checkpoints = []
+    for restart in range(3):
+        after = int(checkpoints[-1].split("-")[1]) if checkpoints else 0
+        wait_for(lambda: any(step > after for step in loss_steps(out)), f"a step after {after} (start {restart})", logs)  # noqa: B023
+        subprocess.run(["scancel", "--signal=USR1", "--batch", jobs[0]], check=True)
+
+        def preempted(restart: int = restart) -> bool:
+            info = run_json(out)
+            return info.get("status") == "preempted" and info.get("slurm", {}).get("restart_count") == restart
+
+        wait_for(preempted, f"run.json preempted (start {restart})", logs)
+        checkpoints.append(run_json(out)["checkpoint"])
+        folder = out / checkpoints[-1]
+        assert (folder / "checkpoint_complete.json").is_file() and (folder / "trainer_state.json").is_file()
+        assert (folder / "optimizer.pt").is_file() and (folder / "rng_state_1.pth").is_file()
+        wait_for(lambda: job_states(jobs[0]).get(0) == "PENDING", f"the requeued task (start {restart})", logs)
+        subprocess.run(["scontrol", "update", f"JobId={jobs[0]}", "StartTime=now+5"], check=True)
+    states = wait_job(jobs[0], logs)
+    log = "".join(read_log(p) for p in sorted(logs.glob("*.out")))
+    assert states == {0: "COMPLETED"}, log[-4000:]
+    info = run_json(out)
+    assert info["status"] == "completed" and info["slurm"]["restart_count"] == 3 and info["world_size"] == 2
+    assert info["slurm"]["cpus_per_task"] == "2"
+    assert log.count("requeueing task") == 3 and f"requeueing task {jobs[0]}_0 " in log
+    steps = [int(c.split("-")[1]) for c in checkpoints]
+    assert steps == sorted(set(steps)) and steps[-1] < PREEMPT_STEPS
+    assert loss_steps(out) == list(range(1, PREEMPT_STEPS + 1))
+    assert (out / "final" / "model.safetensors").is_file()
 
 
 @needs_slurm

@@ -6,7 +6,9 @@ requeued and resumed. Every wait is bounded and every job is cancelled at the en
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,7 +29,8 @@ PREEMPT_STEPS = 200
 SHAPE = {"cpus_per_node": 1, "processes_per_node": 1, "time": "10:00"}
 
 
-def write_sweep(recipe: Path, folder: Path, grid: dict, broken: bool = False, **launcher) -> Path:
+def write_sweep(recipe: Path, folder: Path, grid: dict, broken: bool = False, include: list | None = None,
+                slurm: dict | None = None, **launcher) -> Path:  # fmt: skip
     """A spec over the tiny recipe (plus, with `broken`, a recipe whose data has a malformed line: it fails when
     it trains, not when the sweep is expanded)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -39,7 +42,10 @@ def write_sweep(recipe: Path, folder: Path, grid: dict, broken: bool = False, **
             yaml.safe_dump({"extends": str(recipe), "name": "broken", "data": {"train": str(data)}})
         )
         recipes.append(str(folder / "broken.yaml"))
-    spec = {"recipes": recipes, "grid": grid, "launcher": {"kind": "slurm", "slurm": SHAPE, **launcher}}
+    shape = {**SHAPE, **(slurm or {})}
+    spec = {"recipes": recipes, "grid": grid, "launcher": {"kind": "slurm", "slurm": shape, **launcher}}
+    if include:
+        spec["include"] = include
     if broken:
         spec["exclude"] = [{"name": "broken", "seed": seed} for seed in grid["seed"][1:]]
     path = folder / "sweep.yaml"
@@ -88,14 +94,17 @@ def test_dry_run_writes_one_array_script_per_shape_and_submits_nothing(recipe, t
             words = subprocess.run(["bash", "-c", shell, "bash", line], capture_output=True, text=True).stdout.split()
             assert words == [str(sweep / "runs" / point), "sweep", "point", str(sweep), point]
         # The sweep-point branch hands the training its srun + torchrun line; a `train` task is run under it.
-        assert 'export PREVSTEER_LAUNCHER="${LAUNCHER[*]@Q}"' in text and '"${LAUNCHER[@]}" -m train.cli "$@"' in text
+        assert "PREVSTEER_LAUNCHER=$(printf '%q ' \"${LAUNCHER[@]}\")" in text
+        assert '"${LAUNCHER[@]}" -m train.cli "$@"' in text
     assert not any((sweep / "points").glob("*.json"))  # nothing recorded as queued
 
 
 def test_a_point_trains_under_the_launcher_the_batch_script_hands_it(monkeypatch, tmp_path):
-    """The script exports its srun + torchrun words with bash's @Q quoting; the point splits them back exactly."""
-    words = ["srun", "--kill-on-bad-exit=1", "bash", "-c", 'trap "" USR1; exec "$@"', "torchrun", "/a b/it's python"]
-    exported = 'LAUNCHER=("$@"); printf %s "${LAUNCHER[*]@Q}"'
+    """The script exports its srun + torchrun words quoted with `printf %q` (bash 4.2 has no @Q); the point splits
+    them back exactly."""
+    words = ["srun", "--kill-on-bad-exit=1", "bash", "-c", 'trap "" USR1; exec "$@"', "torchrun", "/a b/it's python",
+             "--cpus-per-task=$SLURM_CPUS_PER_TASK", "a;b|c&d", "~x", "*"]  # fmt: skip
+    exported = 'LAUNCHER=("$@"); printf "%q " "${LAUNCHER[@]}"'
     quoted = subprocess.run(["bash", "-c", exported, "bash", *words], capture_output=True, text=True).stdout
     monkeypatch.setenv(LAUNCHER_VARIABLE, quoted)
     command = train_command(tmp_path / "p.yaml", tmp_path / "run", resume=True)
@@ -144,13 +153,19 @@ def test_a_submit_that_cannot_record_its_points_leaves_no_held_array(recipe, tmp
         return write_json(path, data)
 
     spec = write_sweep(recipe, tmp_path / "spec", {"seed": [0, 1]})
-    listed_before = set(queue_states())
     monkeypatch.setattr(runner, "write_json", failing)
     with pytest.raises(OSError, match="No space left"):
         main(["sweep", "run", str(spec), "--out", str(tmp_path / "sweep")])
-    states = queue_states()
-    new = {job: state for job, state in states.items() if job not in listed_before}
-    assert new and set(new.values()) == {"CANCELLED"}, new
+    states = {state for script, state in jobs_of(tmp_path)}
+    assert states == {"CANCELLED"}
+
+
+def jobs_of(folder: Path) -> list[tuple[str, str]]:
+    """(batch script, state) of every job squeue lists whose script lies under `folder` (one line per array)."""
+    out = subprocess.run(["squeue", "--me", "--states=all", "--noheader", "--format=%o|%T"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    rows = [line.split("|") for line in out.splitlines() if line.startswith(f"{folder}/")]
+    return [(script, state) for script, state in rows]
 
 
 def wait_sweep(sweep: Path, job: str) -> None:
@@ -192,7 +207,7 @@ def test_array_sweep_completes_reports_its_failing_point_and_a_rerun_submits_not
             assert link.is_symlink() and f"prevsteer: task {index}" in read_log(link)
     final = status(sweep, capsys)
     assert {final[p]["status"] for p in good} == {"completed"} and final[broken]["status"] == "failed"
-    states = queue_states()  # squeue keeps finished tasks for MinJobAge (300 s by default)
+    states = queue_states(jobs)  # squeue keeps finished tasks for MinJobAge (300 s by default)
     assert {final[p]["slurm"] for p in good} == {states[f"{jobs[0]}_{i}"] for i in range(3)} == {"COMPLETED"}
     assert final[broken]["slurm"] == states[f"{jobs[0]}_3"] == "FAILED"
 
@@ -236,3 +251,100 @@ def test_a_preempted_point_is_requeued_and_resumes(recipe, tmp_path, jobs, capsy
     assert [row["step"] for row in rows if "loss" in row] == list(range(1, PREEMPT_STEPS + 1))
     task_log = read_log(logs / f"{sweep.name}-{jobs[0]}_0.out")
     assert "requeueing" in task_log and "restart 1" in task_log
+
+
+def task_starts(log: Path, task: int) -> int:
+    return read_log(log).count(f"prevsteer: task {task} (job ") if log.is_file() else 0
+
+
+@needs_slurm
+@pytest.mark.slow
+def test_preempting_the_task_that_holds_the_array_id_requeues_that_task_alone(recipe, tmp_path, jobs, capsys):
+    """In every array one task's SLURM_JOB_ID is the array's own id: with 2 CPUs and 3 one-CPU tasks, tasks 0 and 1
+    start first (each split off with a new id) and task 2, started last, keeps the array's id. Requeueing that id
+    would requeue every task (finished ones run again); the script requeues ARRAY_TASK, so the others keep one
+    start and one attempt each."""
+    long = [{"seed": 2, "training.max_steps": PREEMPT_STEPS}]
+    spec = write_sweep(recipe, tmp_path / "spec", {"seed": [0, 1]}, include=long)
+    sweep = tmp_path / "sweep"
+    assert main(["sweep", "run", str(spec), "--out", str(sweep)]) == 0
+    jobs.extend(submitted(capsys.readouterr()))
+    sweep_dir = SweepDir(sweep)
+    points = [entry["id"] for entry in sweep_dir.points()]
+    assert len(points) == 3 and sweep_dir.state(points[2])["job_id"] == f"{jobs[0]}_2"
+    logs = sweep / "slurm" / "logs"
+    run_dir = sweep_dir.run_dir(points[2])
+    wait_for(lambda: (run_dir / "metrics.jsonl").is_file(), "task 2's first logged step", logs)
+    ids = subprocess.run(["squeue", "--array", "--noheader", "--format=%i %A", f"--jobs={jobs[0]}"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert f"{jobs[0]}_2 {jobs[0]}" in ids.splitlines(), ids  # task 2's own job id is the array's id
+    subprocess.run(["scancel", "--signal=USR1", "--batch", f"{jobs[0]}_2"], check=True)
+    wait_for(lambda: sweep_dir.state(points[2])["status"] == "preempted", "task 2 recorded preempted", logs)
+    wait_for(lambda: job_states(jobs[0]).get(2) == "PENDING", "the requeued task 2", logs)
+    subprocess.run(["scontrol", "update", f"JobId={jobs[0]}_2", "StartTime=now+5"], check=True)
+    wait_sweep(sweep, jobs[0])
+    states = job_states(jobs[0])
+    task_log = [logs / f"{sweep.name}-{jobs[0]}_{i}.out" for i in range(3)]
+    assert states == {0: "COMPLETED", 1: "COMPLETED", 2: "COMPLETED"}, "".join(read_log(p)[-2000:] for p in task_log)
+    assert [task_starts(task_log[i], i) for i in range(3)] == [1, 1, 2]
+    assert [sweep_dir.state(p)["attempts"] for p in points] == [1, 1, 2]
+    assert f"requeueing task {jobs[0]}_2 " in read_log(task_log[2])
+
+
+FAILING_RELEASE = """#!/bin/bash
+# scontrol, except that `release` fails as it did for a request the partition could not satisfy
+if [ "$1" = release ]; then
+    echo "scontrol: error: Requested partition configuration not available now" >&2
+    exit 1
+fi
+exec {scontrol} "$@"
+"""
+
+
+@needs_slurm
+def test_a_failure_after_sbatch_leaves_nothing_in_the_queue(recipe, tmp_path, capsys, monkeypatch):
+    """`scontrol release` fails (a fake scontrol first on PATH; every other call goes to the real one): the arrays
+    and the comparison job submitted so far are cancelled, and no point stays recorded `queued`."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "scontrol").write_text(FAILING_RELEASE.format(scontrol=shutil.which("scontrol")))
+    (fake / "scontrol").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    spec = write_sweep(recipe, tmp_path / "spec", {"seed": [0, 1]})
+    sweep = tmp_path / "sweep"
+    assert main(["sweep", "run", str(spec), "--out", str(sweep), "--compare"]) == 2
+    err = capsys.readouterr().err
+    assert "release job" in err and "Requested partition configuration not available now" in err
+    found = jobs_of(tmp_path)
+    assert sorted(Path(script).name for script, _ in found) == ["sweep-compare.sbatch", "sweep.sbatch"]
+    assert {state for _, state in found} == {"CANCELLED"}
+    assert not any((sweep / "points").glob("*.json"))  # records put back: nothing queued
+
+
+@needs_slurm
+def test_sweep_cancel_cancels_its_own_tasks_and_the_comparison_job_waits_for_the_arrays(recipe, tmp_path, jobs, capsys):
+    """The points wait (a site directive: --begin=now+1hour), the comparison job depends on their array; `sweep
+    cancel` cancels exactly those jobs, the points are `cancelled`, and a later run would resume them."""
+    spec = write_sweep(recipe, tmp_path / "spec", {"seed": [0, 1]}, slurm={"directives": ["--begin=now+1hour"]})
+    sweep = tmp_path / "sweep"
+    other = subprocess.run(["sbatch", "--parsable", "--begin=now+1hour", "--wrap", "true", "-o", "/dev/null"],
+                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    jobs.append(other)  # not the sweep's: must survive its cancel
+    assert main(["sweep", "run", str(spec), "--out", str(sweep), "--compare"]) == 0
+    printed = capsys.readouterr()
+    jobs.extend(submitted(printed))
+    array, compare = jobs[1:]
+    shown = subprocess.run(["scontrol", "show", "job", compare], capture_output=True, text=True, check=True).stdout
+    assert f"Dependency=afterany:{array}_*" in shown, shown
+    assert "compare" in (sweep / "slurm" / "sweep-compare.tasks").read_text()
+    assert main(["sweep", "cancel", str(sweep)]) == 0
+    assert "2 point(s) cancelled" in capsys.readouterr().out
+    sweep_dir = SweepDir(sweep)
+    assert {sweep_dir.state(entry["id"])["status"] for entry in sweep_dir.points()} == {"cancelled"}
+    states = queue_states([f"{array}_0", f"{array}_1", f"{compare}_0", other])
+    assert {states[f"{array}_{i}"] for i in range(2)} == {"CANCELLED"} and states[f"{compare}_0"] == "CANCELLED"
+    assert states[other] == "PENDING"
+    rows = status(sweep, capsys)
+    assert {row["status"] for row in rows.values()} == {"cancelled"}
+    assert main(["sweep", "run", str(spec), "--out", str(sweep), "--dry-run"]) == 0
+    assert capsys.readouterr().out.count(": start") == 2  # cancelled points run again on the next sweep run

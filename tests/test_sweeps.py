@@ -22,9 +22,10 @@ from conftest import scripted_judge
 from train import PersonaVector
 from train.cli import main
 from train.errors import PrevsteerError
+from train.sweeps import claims
 from train.sweeps.compare import _protocol, matched_reduction, protocol_line, report_lines
 from train.sweeps.local import lane_envs
-from train.sweeps.runner import SweepDir, claim, run_point, write_manifest
+from train.sweeps.runner import SweepDir, run_point, write_manifest
 from train.sweeps.spec import expand, load_spec
 from train.sweeps.stats import (
     Estimate,
@@ -391,9 +392,10 @@ def test_a_claimed_point_is_left_to_its_holder(finished_sweep, sweep_env):
     point = next(p["id"] for p in sweep.points() if p["id"].startswith("tiny-plain"))
     state = sweep.state(point)
     sweep.state_file(point).write_text(json.dumps({**state, "status": "failed"}))
-    with claim(sweep.lock(point)) as fd:
+    with claims.claim(sweep.lock(point), claims.whoami("local:holder")) as fd:
         assert fd is not None
-        assert run_point(out, point, rerun_failed=True) == "skipped: claimed by another invocation"
+        outcome = run_point(out, point, rerun_failed=True)
+        assert outcome == f"skipped: claimed by job local:holder (host {os.uname().nodename}, pid {os.getpid()})"
         assert sweep.claimed(point)
     assert not sweep.claimed(point)
     assert run_point(out, point) == "skipped: completed"  # its run completed: recorded so, nothing run

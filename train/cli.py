@@ -194,10 +194,21 @@ def cmd_launch(args: argparse.Namespace) -> int:
         account=args.account,
         mem=args.mem,
         signal_seconds=args.signal_seconds,
+        max_requeues=args.max_requeues,
+        setup=args.setup or None,
+        directives=args.directives or None,
     )
-    script, job = launch_run(args.recipe, args.overrides, args.output_dir, shape, dry_run=args.dry_run)
+    script, job = launch_run(args.recipe, args.overrides, args.output_dir, shape, args.dry_run, args.template)
     result(f"{script}: written" + (f"; submitted as job {job}" if job else " (--dry-run: not submitted)"))
+    if args.dry_run and (shape.setup or shape.directives):
+        result(_site_lines(shape))
     return 0
+
+
+def _site_lines(shape) -> str:
+    """The site's own lines a script got (launcher.slurm.setup and directives), as --dry-run shows them."""
+    lines = [f"  #SBATCH {option}" for option in shape.directives] + [f"  {line}" for line in shape.setup]
+    return "site setup and directives:\n" + "\n".join(lines)
 
 
 def cmd_vector_import(args: argparse.Namespace) -> int:
@@ -492,17 +503,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_sweep_run(args: argparse.Namespace) -> int:
     from train.sweeps.runner import run_sweep
+    from train.sweeps.spec import load_spec
     from train.sweeps.status import status_rows, status_table
 
     sweep, todo, scripts = run_sweep(
-        args.spec, args.out, args.launcher, args.overrides, args.dry_run, args.rerun_failed
-    )
+        args.spec, args.out, args.launcher, args.overrides, args.dry_run, args.rerun_failed, args.merge, args.template,
+        args.compare,
+    )  # fmt: skip
     if args.dry_run:
         done = "sweep.json and the batch scripts written, nothing submitted" if scripts else "nothing written"
         result(f"{sweep.root}: {len(todo)} points (dry run, {done})")
         result("\n".join(f"  {line}" for line in todo))
         if scripts:
             result("\n".join(f"  {script}: written, not submitted" for script in scripts))
+            shape = load_spec(args.spec).launcher.slurm
+            if shape.setup or shape.directives:
+                result(_site_lines(shape))
         return 0
     result(status_table(sweep.root))
     failed = [row["point"] for row in status_rows(sweep.root) if row["status"] in ("failed", "preempted")]
@@ -517,9 +533,19 @@ def cmd_sweep_point(args: argparse.Namespace) -> int:
 
     outcome = run_point(args.sweep_dir, args.point, args.rerun_failed)
     result(f"{args.point}: {outcome}")
-    if outcome == "preempted":  # the same command continues it: a batch script requeues the task
-        return PREEMPTED_EXIT
-    return 0 if outcome == "completed" or outcome.startswith("skipped") else 1
+    if outcome == "preempted" or outcome.startswith("retry"):  # the same command continues it: a batch script
+        return PREEMPTED_EXIT  # requeues the task
+    return 0 if outcome in ("completed", "cancelled") or outcome.startswith("skipped") else 1
+
+
+def cmd_sweep_cancel(args: argparse.Namespace) -> int:
+    from train.sweeps.cancel import cancel_sweep
+
+    cancelled = cancel_sweep(args.sweep_dir)
+    result(
+        f"{args.sweep_dir}: {len(cancelled)} point(s) cancelled" + (f": {', '.join(cancelled)}" if cancelled else "")
+    )
+    return 0
 
 
 def cmd_sweep_status(args: argparse.Namespace) -> int:
@@ -566,6 +592,23 @@ def build_parser() -> argparse.ArgumentParser:
     launch.add_argument(
         "--signal-seconds", type=int, default=None, help="preemption notice before the time limit (default 300)"
     )
+    launch.add_argument("--max-requeues", type=int, default=None, help="requeues after preemptions (default 5)")
+    launch.add_argument(
+        "--setup",
+        action="append",
+        default=[],
+        metavar="LINE",
+        help="a shell line run first in the job, e.g. 'module load cuda'",
+    )
+    launch.add_argument(
+        "--directive",
+        dest="directives",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="an extra #SBATCH option, e.g. --qos=high",
+    )
+    launch.add_argument("--template", type=INPUT_FILE, default=None, help="a site's own copy of slurm/prevsteer.sbatch")
     launch.add_argument("--dry-run", action="store_true", help="write the script, submit nothing")
     launch.set_defaults(func=cmd_launch)
 
@@ -793,6 +836,17 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_run.add_argument("--dry-run", action="store_true", help="list the points and what would run; write nothing")
     sweep_run.add_argument("--rerun-failed", action="store_true", help="retry the points that failed")
     sweep_run.add_argument(
+        "--merge", action="store_true", help="the spec's points changed while some still run: keep those beside the new"
+    )
+    sweep_run.add_argument(
+        "--template", type=INPUT_FILE, default=None, help="a site's own copy of slurm/prevsteer.sbatch"
+    )
+    sweep_run.add_argument(
+        "--compare",
+        action="store_true",
+        help="slurm: also submit `prevsteer compare` into SWEEP_DIR/compare, run once the points end",
+    )
+    sweep_run.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override every recipe"
     )
     sweep_run.set_defaults(func=cmd_sweep_run)
@@ -801,6 +855,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_point.add_argument("point", help="the point's id in sweep.json")
     sweep_point.add_argument("--rerun-failed", action="store_true")
     sweep_point.set_defaults(func=cmd_sweep_point)
+    sweep_cancel = sweep_sub.add_parser(
+        "cancel", help="cancel the sweep's own SLURM jobs; their points become cancelled"
+    )
+    sweep_cancel.add_argument("sweep_dir", type=InputPath("folder"))
+    sweep_cancel.set_defaults(func=cmd_sweep_cancel)
     sweep_status = sweep_sub.add_parser("status", help="one table of the points: status, attempts, job, elapsed")
     sweep_status.add_argument("sweep_dir", type=InputPath("folder"))
     sweep_status.set_defaults(func=cmd_sweep_status)

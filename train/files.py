@@ -70,6 +70,15 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     write_atomic(path, text.getvalue())
 
 
+def free_path(path: Path) -> Path:
+    """PATH, or PATH.1, PATH.2, ... : the first that does not exist yet (its parent folder created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate, n = path, 1
+    while candidate.exists():
+        candidate, n = path.with_name(f"{path.name}.{n}"), n + 1
+    return candidate
+
+
 def lock_for(path: Path) -> FileLock:
     """The lock that makes concurrent processes (ranks, jobs) take turns on PATH: a `.NAME.lock` file beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,9 @@ The model is evaluated as it would be used: in eval mode, where the trainer's st
 training-mode forwards only) do nothing. The callback checks that: it counts the hooks' calls around the
 evaluation and records the count (which must be 0) beside the generations in `eval/step-<N>/meta.json`,
 with how the answers were made (samples, decoding, tokens: the protocol).
-Metrics go through `trainer.log`, so they reach `metrics.jsonl`, wandb and TensorBoard like the loss.
+Metrics go through `trainer.log`, so they reach `metrics.jsonl`, wandb and TensorBoard like the loss. With a
+preemption notice pending, an evaluation is not started (the run stops at a checkpoint first); the resumed run does
+it before training on.
 """
 
 from __future__ import annotations
@@ -19,11 +21,23 @@ from train.models.rundir import RunDir
 
 
 class EvaluationCallback(TrainerCallback):
-    def __init__(self, evaluator: Evaluator, run_dir: RunDir, steering: Any = None) -> None:
+    """`preemption` (a PreemptionCallback) is asked before each evaluation whether the run stops first;
+    `put_off`: the checkpoint this run resumes from put its evaluation off, so it is done at the start."""
+
+    def __init__(
+        self, evaluator: Evaluator, run_dir: RunDir, steering: Any = None, preemption: Any = None, put_off: bool = False
+    ) -> None:
         self.evaluator = evaluator
         self.run_dir = run_dir
         self.steering = steering  # the trainer's Steering (or regularizer): its `calls` must not move
+        self.preemption = preemption
+        self.put_off = put_off
         self.trainer: Any = None  # set by the trainer, whose `log` reaches every logger
+
+    def _due(self, args, state, control, model, tokenizer) -> None:
+        """An evaluation is due: run it, unless a preemption notice stops the run at a checkpoint first."""
+        if self.preemption is None or not self.preemption.stop_before_evaluation(args, state, control):
+            self._run(state, control, model, tokenizer)
 
     def _run(self, state, control, model, tokenizer) -> None:
         """Evaluate and log. `trainer.log` clears `control.should_log` (transformers' CallbackHandler.on_log), which
@@ -42,14 +56,14 @@ class EvaluationCallback(TrainerCallback):
         control.should_log = should_log
 
     def on_train_begin(self, args, state, control, model=None, processing_class=None, **kwargs):
-        if self.evaluator.settings.at_start and state.global_step == 0:
+        if (self.evaluator.settings.at_start and state.global_step == 0) or self.put_off:
             self._run(state, control, model, processing_class)
 
     def on_epoch_end(self, args, state, control, model=None, processing_class=None, **kwargs):
         if self.evaluator.settings.strategy == "epoch":
-            self._run(state, control, model, processing_class)
+            self._due(args, state, control, model, processing_class)
 
     def on_step_end(self, args, state, control, model=None, processing_class=None, **kwargs):
         settings = self.evaluator.settings
         if settings.strategy == "steps" and state.global_step % settings.steps == 0:
-            self._run(state, control, model, processing_class)
+            self._due(args, state, control, model, processing_class)

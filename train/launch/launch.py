@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from train.launch.settings import ResourceShape
-from train.launch.slurm import render_array, submit
+from train.launch.slurm import check_satisfiable, render_array, submit
 from train.models.rundir import RunDir
 from train.training.recipe import load_recipe
 from train.training.run import default_output_dir, preflight
@@ -24,13 +24,18 @@ def launch_run(
     output_dir: Path | None,
     shape: ResourceShape,
     dry_run: bool = False,
+    template: Path | None = None,
 ) -> tuple[Path, str | None]:
-    """Check the recipe, render its batch script and submit it (not with `dry_run`); the script and job id."""
+    """Check the recipe and (when submitting) the request against the cluster's partitions, render its batch
+    script (from `template`, a site's own copy, if given) and submit it (not with `dry_run`); the script and job
+    id."""
     recipe = load_recipe(recipe_path, overrides)
     preflight(recipe)
     run_dir = Path(output_dir or default_output_dir(recipe)).resolve()
     check_run_dir(RunDir(run_dir), resume=False)
+    if not dry_run:
+        check_satisfiable(shape, "--")
     argv = ["train", str(recipe_path.resolve()), "--output-dir", str(run_dir)]
     argv += [f"--set={assignment}" for assignment in overrides]
-    (script,) = render_array([argv], shape, launch_folder(run_dir), recipe.name)
+    (script,) = render_array([argv], shape, launch_folder(run_dir), recipe.name, template=template)
     return script, None if dry_run else submit(script)

@@ -25,6 +25,9 @@ class ResourceShape(Strict):
     account: str | None = None
     mem: str | None = Field(None, description="--mem per node, e.g. 64G; 0 = all of it")
     signal_seconds: int = Field(300, ge=1, description="USR1 this long before the time limit: time to checkpoint")
+    max_requeues: int = Field(5, ge=0, description="requeues after preemptions before a run is left stopped")
+    setup: list[str] = Field(default_factory=list, description="shell lines run first in the job (module load, ...)")
+    directives: list[str] = Field(default_factory=list, description="extra #SBATCH options, e.g. --qos=high")
 
     @field_validator("time")
     @classmethod
@@ -32,6 +35,20 @@ class ResourceShape(Strict):
         if not _TIME.match(value):
             raise ValueError(f"{value!r} is not a SLURM time; allowed: MM, HH:MM:SS, D-HH:MM:SS")
         return value
+
+    @field_validator("setup", "directives", mode="before")
+    @classmethod
+    def _lines(cls, value: object) -> object:
+        return value.splitlines() if isinstance(value, str) else value
+
+    @field_validator("directives")
+    @classmethod
+    def _sbatch_options(cls, value: list[str]) -> list[str]:
+        options = [line.strip().removeprefix("#SBATCH").strip() for line in value if line.strip()]
+        for option in options:
+            if not option.startswith("-") or "\n" in option:
+                raise ValueError(f"{option!r} is not an sbatch option; give options such as --qos=high or --exclusive")
+        return options
 
     @property
     def processes(self) -> int:

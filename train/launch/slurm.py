@@ -2,12 +2,15 @@
 
 One script is one job array of tasks of the same resource shape; task i runs line i+1 of its tasks file (the run
 folder, then the prevsteer arguments, shell-quoted). Arrays longer than the cluster's MaxArraySize are split into
-several scripts. The template's `{{field}}` placeholders are filled here; every `$VARIABLE` in it is left for the
-job to expand, so nothing of the submitting shell's environment is baked into the script.
+several scripts. Every rendering writes new files (`NAME.sbatch`, then `NAME.1.sbatch`, ...): the tasks file of a
+submitted array is never rewritten while its tasks wait, run or are requeued. The template's `{{field}}` placeholders
+are filled here; every `$VARIABLE` in it is left for the job to expand, so nothing of the submitting shell's
+environment is baked into the script.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from train.errors import PrevsteerError
 from train.launch.settings import ResourceShape
+from train.models.rundir import NOTICE_FILE
 from train.resources import shipped_slurm
 
 TEMPLATE = shipped_slurm("prevsteer.sbatch")
@@ -26,12 +30,12 @@ _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _PLAIN_PATH = re.compile(r"^[\w./+@:,=-]+$")  # usable unquoted in an #SBATCH line
 
 
-def render(template: str, fields: dict[str, str]) -> str:
+def render(template: str, fields: dict[str, str], source: Path = TEMPLATE) -> str:
     """Fill `{{name}}` placeholders; an unknown name is an error, not a silently empty field."""
 
     def fill(match: re.Match) -> str:
         if match.group(1) not in fields:
-            raise PrevsteerError(f"{TEMPLATE}: unknown field {{{{{match.group(1)}}}}}; known: {sorted(fields)}")
+            raise PrevsteerError(f"{source}: unknown field {{{{{match.group(1)}}}}}; known: {sorted(fields)}")
         return fields[match.group(1)]
 
     return _PLACEHOLDER.sub(fill, template)
@@ -55,12 +59,27 @@ def _plain(path: Path, what: str) -> str:
 
 
 def directives(shape: ResourceShape) -> str:
-    """The optional #SBATCH lines of a shape (those a cluster without GPUs, partitions or accounts must not get)."""
+    """The optional #SBATCH lines of a shape (those a cluster without GPUs, partitions or accounts must not get),
+    then the site's own (`directives`: qos, constraint, exclusive, reservation, mail, ...)."""
     lines = [f"#SBATCH --gpus-per-node={shape.gpus_per_node}"] if shape.gpus_per_node else []
     lines += [f"#SBATCH --partition={shape.partition}"] if shape.partition else []
     lines += [f"#SBATCH --account={shape.account}"] if shape.account else []
     lines += [f"#SBATCH --mem={shape.mem}"] if shape.mem is not None else []
+    lines += [f"#SBATCH {option}" for option in shape.directives]
     return "\n".join(lines)
+
+
+def _fresh_stem(out_dir: Path, stem: str) -> str:
+    """STEM, or STEM.1, STEM.2, ...: the first whose tasks file did not exist; it is created here (exclusively, so two
+    submissions at once get two names)."""
+    for number in range(10_000):
+        candidate = stem if number == 0 else f"{stem}.{number}"
+        try:
+            os.close(os.open(out_dir / f"{candidate}.tasks", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
+            continue
+        return candidate
+    raise PrevsteerError(f"{out_dir}: no free name for {stem}.N.tasks")
 
 
 def render_array(
@@ -72,6 +91,7 @@ def render_array(
     max_array_size: int = DEFAULT_MAX_ARRAY_SIZE,
     workdir: Path | None = None,
     run_dirs: Sequence[Path] | None = None,
+    template: Path | None = None,
 ) -> list[Path]:
     """Write one batch script (+ tasks file) per chunk of at most `max_array_size` tasks into `out_dir` (SLURM's
     MaxArraySize: array indices 0 .. MaxArraySize - 1).
@@ -80,8 +100,9 @@ def render_array(
     under torchrun on `shape`, or a sweep point (["sweep", "point", SWEEP_DIR, ID]) that starts its training with
     the same torchrun command line; `run_dirs` are the tasks' run folders (default: each task's --output-dir).
     At most `max_parallel` tasks of a script run at once. Task logs go to `out_dir/logs/`. Scripts run in
-    `workdir` (default: the current directory, where relative paths in the tasks were meant). Returns the
-    scripts, in task order.
+    `workdir` (default: the current directory, where relative paths in the tasks were meant). `template`: a site's
+    own copy of slurm/prevsteer.sbatch. Returns the scripts (new files, never an earlier submission's), in task
+    order.
     """
     if not tasks:
         raise PrevsteerError(f"{name}: no tasks to launch")
@@ -96,12 +117,17 @@ def render_array(
         run_dirs = [run_dir_of(argv) for argv in tasks]
     lines = [shlex.join([str(Path(run_dir).resolve()), *argv]) for run_dir, argv in zip(run_dirs, tasks, strict=True)]
     chunks = [lines[start : start + max_array_size] for start in range(0, len(lines), max_array_size)]
-    template = TEMPLATE.read_text()
+    source = template or TEMPLATE
+    try:
+        text = source.read_text()
+    except OSError as exc:
+        raise PrevsteerError(f"--template {source}: {exc.strerror}") from None
     log_dir.mkdir(parents=True, exist_ok=True)
     scripts = []
     for number, chunk in enumerate(chunks):
         stem = name if len(chunks) == 1 else f"{name}-{number}"
-        tasks_file = out_dir / f"{stem}.tasks"
+        files = _fresh_stem(out_dir, stem)
+        tasks_file = out_dir / f"{files}.tasks"
         tasks_file.write_text("".join(line + "\n" for line in chunk))
         array = f"0-{len(chunk) - 1}" + (f"%{max_parallel}" if max_parallel else "")
         fields = {
@@ -111,15 +137,18 @@ def render_array(
             "cpus_per_node": str(shape.cpus_per_node),
             "time": shape.time,
             "signal_seconds": str(shape.signal_seconds),
+            "max_requeues": str(shape.max_requeues),
             "log_dir": str(log_dir),
             "extra_directives": directives(shape),
+            "setup": "\n".join(shape.setup),
+            "notice_file": NOTICE_FILE,
             "workdir": shlex.quote(str((workdir or Path.cwd()).resolve())),
             "python": shlex.quote(sys.executable),
             "processes_per_node": str(shape.processes),
             "tasks_file": shlex.quote(str(tasks_file)),
         }
-        script = out_dir / f"{stem}.sbatch"
-        script.write_text(render(template, fields))
+        script = out_dir / f"{files}.sbatch"
+        script.write_text(render(text, fields, source))
         scripts.append(script)
     return scripts
 
@@ -153,9 +182,10 @@ def release(job_id: str) -> None:
     _slurm("scontrol", "release", job_id, what=f"release job {job_id}")
 
 
-def cancel(job_id: str) -> None:
-    """`scancel` a job (every task of an array)."""
-    _slurm("scancel", job_id, what=f"cancel job {job_id}")
+def cancel(*job_ids: str) -> None:
+    """`scancel` jobs (an array's id: every task of it; `ARRAY_TASK`: that task)."""
+    if job_ids:
+        _slurm("scancel", *job_ids, what=f"cancel job(s) {' '.join(job_ids)}")
 
 
 def job_states(job_id: str) -> dict[int, str]:
@@ -175,12 +205,113 @@ def job_states(job_id: str) -> dict[int, str]:
     return states
 
 
-def queue_states() -> dict[str, str]:
-    """State of every job squeue still lists (finished ones stay for the cluster's MinJobAge), by job id; an array
-    task's id is `ARRAYJOB_TASK`, as `SLURM_ARRAY_JOB_ID` and `SLURM_ARRAY_TASK_ID` name it inside the job."""
-    out = _slurm("squeue", "--array", "--states=all", "--noheader", "--format=%i %T", what="squeue")
-    return dict(line.split(maxsplit=1) for line in out.splitlines() if len(line.split()) == 2)
+def queue_states(jobs: Sequence[str]) -> dict[str, str]:
+    """State of the given jobs (and every task of the given arrays; `ARRAY_TASK` ids ask for their array) as squeue
+    still lists them (finished ones stay for the cluster's MinJobAge), by job id; an array task's id is
+    `ARRAYJOB_TASK`, as `SLURM_ARRAY_JOB_ID` and `SLURM_ARRAY_TASK_ID` name it inside the job. Only these jobs are
+    asked for: on a real cluster the whole queue is long, and the answer would hold other users' jobs."""
+    ids = sorted({job.split("_")[0] for job in jobs if job and job.split("_")[0].isdigit()})
+    if not ids:
+        return {}
+    argv = ("squeue", "--array", "--states=all", "--noheader", "--format=%i %T", f"--jobs={','.join(ids)}")
+    try:
+        out = _slurm(*argv, what="squeue")
+    except PrevsteerError as exc:
+        if "Invalid job id" in str(exc):  # all of them finished longer than MinJobAge ago
+            return {}
+        raise
+    states = dict(line.split(maxsplit=1) for line in out.splitlines() if len(line.split()) == 2)
+    # An array whose tasks all ended before any started is listed as one line, ARRAYJOB: its tasks share that state.
+    for job in jobs:
+        if job not in states and job.split("_")[0] in states:
+            states[job] = states[job.split("_")[0]]
+    return states
 
 
 LIVE_STATES = ("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED",
                "RESIZING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT")  # fmt: skip
+
+
+def seconds(time: str) -> float:
+    """A SLURM time (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS; UNLIMITED/infinite) in seconds."""
+    if time.strip().lower() in ("infinite", "unlimited"):
+        return float("inf")
+    days, _, clock = time.strip().rpartition("-")
+    parts = [int(p) for p in clock.split(":")]
+    if days:  # D-HH[:MM[:SS]]
+        hours, minutes, secs = [*parts, 0, 0][:3]
+    elif len(parts) == 3:  # HH:MM:SS
+        hours, minutes, secs = parts
+    else:  # MM, MM:SS
+        hours, (minutes, secs) = 0, [*parts, 0][:2]
+    return ((int(days or 0) * 24 + hours) * 60 + minutes) * 60 + secs
+
+
+def _megabytes(mem: str) -> float:
+    """--mem's value (default unit MB; K, M, G, T suffixes) in MB."""
+    number, unit = re.fullmatch(r"(\d+)([KMGT]?)B?", mem.strip().upper()).groups()
+    return int(number) * {"K": 1 / 1024, "": 1, "M": 1, "G": 1024, "T": 1024 * 1024}[unit]
+
+
+def _gpus(gres: str) -> int:
+    """The GPU count of a node's GRES (`gpu:4`, `gpu:a100:4(S:0-1)`, several comma-separated), 0 without."""
+    found = re.findall(r"(?:^|,)gpu(?::[\w.-]+)?:(\d+)", gres)
+    return sum(int(n) for n in found)
+
+
+def check_satisfiable(shape: ResourceShape, where: str) -> None:
+    """Refuse before anything is submitted a request no node of the partition can meet: more CPUs, GPUs or memory
+    per node than any of its nodes has (sinfo), or a time above its MaxTime. `where` names the fields in the error:
+    `--` for command-line options, else a settings path such as `launcher.slurm`. Without sinfo nothing is
+    checked (sbatch then says what it finds)."""
+    if shutil.which("sinfo") is None:
+        return
+    try:
+        out = _slurm("sinfo", "--noheader", "--format=%P|%c|%G|%m|%l", what="sinfo")
+    except PrevsteerError:
+        return
+    rows = [line.split("|") for line in out.splitlines() if line.count("|") == 4]
+    default = next((row[0].rstrip("*") for row in rows if row[0].endswith("*")), None)
+    partition = shape.partition or default
+    mine = [row for row in rows if row[0].rstrip("*") == partition]
+
+    def name(field: str) -> str:
+        return f"--{field.replace('_', '-')}" if where == "--" else f"{where}.{field}"
+
+    if not mine:
+        allowed = sorted({row[0].rstrip("*") for row in rows})
+        raise PrevsteerError(f"{name('partition')}: no partition {partition!r} on this cluster; allowed: {allowed}")
+
+    def most(values: list[str]) -> float:
+        return max(float(v.rstrip("+")) for v in values if v.rstrip("+").replace(".", "", 1).isdigit())
+
+    cpus = most([row[1] for row in mine])
+    gpus = max(_gpus(row[2]) for row in mine)
+    memory = most([row[3] for row in mine])
+    limit = min(seconds(row[4]) for row in mine)
+    what = f"the nodes of partition {partition}"
+    if shape.cpus_per_node > cpus:
+        raise PrevsteerError(f"{name('cpus_per_node')}: {shape.cpus_per_node} CPUs per node, but {what} have at most "
+                             f"{cpus:g}")  # fmt: skip
+    if shape.gpus_per_node > gpus:
+        raise PrevsteerError(f"{name('gpus_per_node')}: {shape.gpus_per_node} GPUs per node, but {what} have at most "
+                             f"{gpus}")  # fmt: skip
+    sized = shape.mem not in (None, "0") and re.fullmatch(r"\d+[KMGT]?B?", shape.mem.upper())
+    if sized and _megabytes(shape.mem) > memory:
+        raise PrevsteerError(f"{name('mem')}: {shape.mem} per node, but {what} have at most {memory:g} MB")
+    if seconds(shape.time) > limit:
+        maxtime = next(row[4] for row in mine if seconds(row[4]) == limit)
+        raise PrevsteerError(f"{name('time')}: {shape.time} is above partition {partition}'s MaxTime ({maxtime})")
+
+
+def accounted_states(jobs: Sequence[str]) -> dict[str, str]:
+    """Each given job's (and array task's) final state as SLURM accounting recorded it (sacct): COMPLETED, FAILED,
+    TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, PREEMPTED, CANCELLED, ... by job id (`ARRAYJOB_TASK` for array tasks). Raises
+    PrevsteerError where the cluster keeps no accounting."""
+    ids = sorted({job.split("_")[0] for job in jobs if job and job.split("_")[0].isdigit()})
+    if not ids:
+        return {}
+    argv = ("sacct", "--noheader", "--parsable2", "--allocations", "--format=JobID,State", f"--jobs={','.join(ids)}")
+    out = _slurm(*argv, what="sacct")
+    rows = [line.split("|") for line in out.splitlines() if line.count("|") == 1]
+    return {job: state.split()[0] for job, state in rows if state.strip()}  # "CANCELLED by 0": CANCELLED

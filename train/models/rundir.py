@@ -5,7 +5,8 @@ them (plain paths and JSON, no trainer). Layout: `recipe.yaml` (resolved), `run.
 versions, the prepared data file), `metrics.jsonl`, `vectors/` (copies of the vectors used), `steering.json`
 (resolved per-layer steering), `screening.json`, `distributed.json` (world size, steering-hook calls and a
 trainable-weight fingerprint per rank), `eval/step-N/`, `posthoc/`, `tensorboard/`, `final/` (adapter or
-model) and the trainer's `checkpoint-N/` folders.
+model) and the trainer's `checkpoint-N/` folders, each complete only once its `checkpoint_complete.json` is written
+(last, after every rank wrote its part). A batch script writes `preemption-notice` when the job is told to stop.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import yaml
 from train.files import append_jsonl, now, read_json, read_jsonl, write_json, write_jsonl
 
 Status = Literal["running", "completed", "failed", "preempted"]
+CHECKPOINT_COMPLETE = "checkpoint_complete.json"
+NOTICE_FILE = "preemption-notice"
 
 
 class RunDir:
@@ -79,10 +82,27 @@ class RunDir:
         """The folder of the evaluation at training step STEP (generations, judge labels, meta.json)."""
         return self.path / "eval" / f"step-{step}"
 
+    @property
+    def notice_file(self) -> Path:
+        """The preemption notice the batch script writes (it names the job attempt it is meant for)."""
+        return self.path / NOTICE_FILE
+
     def checkpoints(self) -> list[Path]:
-        """The trainer's `checkpoint-N` folders, oldest step first."""
-        found = [p for p in self.path.glob("checkpoint-*") if p.is_dir() and p.name.split("-", 1)[1].isdigit()]
-        return sorted(found, key=lambda p: int(p.name.split("-", 1)[1]))
+        """The trainer's complete `checkpoint-N` folders, oldest step first. A folder without its completion marker
+        was torn (the job was killed while it was written) and is left out: resuming from it would fail."""
+        found = [p for p in self.path.glob("checkpoint-*") if p.name.split("-", 1)[1].isdigit()]
+        complete = [p for p in found if (p / CHECKPOINT_COMPLETE).is_file()]
+        return sorted(complete, key=lambda p: int(p.name.split("-", 1)[1]))
+
+    @staticmethod
+    def mark_complete(checkpoint: Path, **info: Any) -> None:
+        """Record that every file of `checkpoint` is written: call it last, once every rank has written its part."""
+        write_json(checkpoint / CHECKPOINT_COMPLETE, {"written": now(), **info})
+
+    @staticmethod
+    def checkpoint_info(checkpoint: Path) -> dict[str, Any]:
+        """What `mark_complete` recorded about a checkpoint (e.g. an evaluation a preemption put off)."""
+        return read_json(checkpoint / CHECKPOINT_COMPLETE)
 
     def is_started(self) -> bool:
         """Whether this is a prevsteer run directory (its recipe is written first)."""
@@ -101,7 +121,8 @@ class RunDir:
         return self.recipe.is_file() and self.final.is_dir()
 
     def is_empty(self) -> bool:
-        return not (self.path.is_dir() and any(self.path.iterdir()))
+        """Nothing written yet (a preemption notice that came before the run started does not count)."""
+        return not (self.path.is_dir() and any(p.name != NOTICE_FILE for p in self.path.iterdir()))
 
     # ---- run.json: status and what the run used ----------------------------------------------------------------
 

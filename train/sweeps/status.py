@@ -1,5 +1,7 @@
-"""`prevsteer sweep status`: one table of the points, from the sweep's own files (no SLURM accounting needed), with
-each SLURM task's state as squeue lists it where there is a squeue (finished tasks drop out after MinJobAge)."""
+"""`prevsteer sweep status`: one table of the points, from the sweep's own files, with each SLURM task's state as
+squeue lists it (finished tasks drop out after MinJobAge) and, where the cluster keeps accounting, as sacct recorded
+it: that tells a task that ran out of time, memory or its node (TIMEOUT, OUT_OF_MEMORY, NODE_FAIL) or was preempted
+apart from one that failed. Without squeue or sacct the files alone are shown."""
 
 from __future__ import annotations
 
@@ -13,18 +15,31 @@ from rich.table import Table
 
 from train.console import warn
 from train.errors import PrevsteerError
-from train.launch.slurm import queue_states
+from train.launch.slurm import accounted_states, queue_states
 from train.sweeps.runner import STATUSES, SweepDir, point_status
 
+# Outcomes the files cannot tell (the job was killed from outside): said in the error column.
+KILLED = ("TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE", "CANCELLED")
 
-def _queue() -> dict[str, str]:
+
+def _queue(jobs: list[str]) -> dict[str, str]:
     """squeue's states by job id; none without SLURM, or when the controller does not answer (said once)."""
     if shutil.which("squeue") is None:
         return {}
     try:
-        return queue_states()
+        return queue_states(jobs)
     except PrevsteerError as exc:
         warn(f"sweep status: without SLURM states ({exc})")
+        return {}
+
+
+def _accounting(jobs: list[str]) -> dict[str, str]:
+    """sacct's states by job id; none without sacct or where the cluster keeps no accounting."""
+    if shutil.which("sacct") is None:
+        return {}
+    try:
+        return accounted_states(jobs)
+    except PrevsteerError:
         return {}
 
 
@@ -34,7 +49,9 @@ def status_rows(sweep_dir: Path) -> list[dict[str, Any]]:
     sweep = SweepDir(sweep_dir.resolve())
     if not sweep.manifest.is_file():
         raise PrevsteerError(f"{sweep_dir}: not a sweep directory (no sweep.json)")
-    queue = _queue() if any(sweep.state(p["id"]).get("job_id") for p in sweep.points()) else {}
+    jobs = [sweep.state(p["id"]).get("job_id") or "" for p in sweep.points()]
+    queue = _queue(jobs) if any(jobs) else {}
+    accounted = _accounting([job for job in jobs if job and job not in queue])
     rows = []
     for entry in sweep.points():
         point = entry["id"]
@@ -44,8 +61,12 @@ def status_rows(sweep_dir: Path) -> list[dict[str, Any]]:
         if status == "running" and state.get("started"):
             elapsed += (datetime.now(timezone.utc) - datetime.fromisoformat(state["started"])).total_seconds()
         job = state.get("job_id") or ""
+        slurm = queue.get(job) or accounted.get(job, "")
+        error = state.get("error") or ""
+        if slurm in KILLED and status not in ("completed", "cancelled"):
+            error = f"SLURM: {slurm}" + (f"; {error}" if error else "")
         rows.append({"point": point, "status": status, "attempts": state["attempts"], "job": job,
-                     "slurm": queue.get(job, ""), "elapsed_s": elapsed, "error": state.get("error") or ""})  # fmt: skip
+                     "slurm": slurm, "elapsed_s": elapsed, "error": error})  # fmt: skip
     return rows
 
 

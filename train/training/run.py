@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def sft_config(recipe: Recipe, run_dir: Path):
         "seed": recipe.seed,
         "report_to": recipe.logging.report_to or "none",
         "logging_steps": recipe.logging.steps,
-        "run_name": recipe.logging.run_name or recipe.name,
+        "run_name": os.environ.get("WANDB_NAME") or recipe.logging.run_name or recipe.name,
         "eval_strategy": strategy,
         "eval_steps": recipe.eval.steps,
         "completion_only_loss": True,
@@ -82,7 +83,10 @@ def sft_config(recipe: Recipe, run_dir: Path):
 def logger_env(recipe: Recipe, run: RunDir) -> Iterator[None]:
     """wandb and TensorBoard read settings from the environment: point them at this run, then restore.
 
-    A WANDB_MODE or WANDB_PROJECT the user exported wins over the recipe (clusters set WANDB_MODE=offline).
+    A WANDB_MODE or WANDB_PROJECT the user exported wins over the recipe (clusters set WANDB_MODE=offline). The W&B
+    run id is the one run.json keeps (`wandb_run_id`), resumed: every attempt of a requeued run logs to one W&B run,
+    as every attempt logs to the one `tensorboard/` folder of its run directory. A sweep point's supervisor sets
+    the group (the sweep), the job type (the arm) and the name (the point id).
     """
     values = {"TENSORBOARD_LOGGING_DIR": str(run.tensorboard)}
     if "wandb" in recipe.logging.report_to:
@@ -90,7 +94,10 @@ def logger_env(recipe: Recipe, run: RunDir) -> Iterator[None]:
             "WANDB_DIR": str(run.path),
             "WANDB_PROJECT": os.environ.get("WANDB_PROJECT", recipe.logging.wandb_project),
             "WANDB_MODE": os.environ.get("WANDB_MODE", recipe.logging.wandb_mode),
+            "WANDB_RESUME": "allow",
         }
+        if run.record.get("wandb_run_id"):  # rank 0 wrote it; only rank 0 logs to W&B
+            values["WANDB_RUN_ID"] = run.record["wandb_run_id"]
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -183,9 +190,9 @@ def open_run_dir(recipe: Recipe, output_dir: Path | None, resume: bool) -> RunDi
 
 def train_run(recipe: Recipe, prepared: PreparedData, run: RunDir, resume: bool = False) -> Path:
     """Train a resolved recipe on its prepared data (the data stage ran before) into a run directory from
-    `open_run_dir`; returns its path. A preemption notice (SIGUSR1) that arrives from here on, even while the model
-    loads, stops training at a checkpoint (`Preempted`)."""
-    with PreemptionCallback() as preemption:
+    `open_run_dir`; returns its path. A preemption notice (SIGUSR1, or the run folder's notice file) that arrives
+    from here on, even while the model loads, stops training at a complete checkpoint (`Preempted`)."""
+    with PreemptionCallback(run=run) as preemption:
         return _train_run(recipe, prepared, run, resume, preemption)
 
 
@@ -209,7 +216,7 @@ def _train_run(
         checkpoints = run.checkpoints()
         checkpoint = str(checkpoints[-1]) if checkpoints else None
         if checkpoint is None:
-            raise PrevsteerError(f"--resume: no checkpoint-* folder in {run.path} to resume from")
+            raise PrevsteerError(f"--resume: no complete checkpoint-* folder in {run.path} to resume from")
         saved_steering = read_json(run.steering_file)
     state.wait_for_everyone()
 
@@ -242,6 +249,8 @@ def _train_run(
         slurm = slurm_record()
         link_log(run.path, slurm)
         info = run_info(world_size=state.num_processes, data=prepared.record(), **counts)
+        if "wandb" in recipe.logging.report_to:  # one W&B run across every attempt (requeues, resumes)
+            info["wandb_run_id"] = (run.record.get("wandb_run_id") if resume else None) or uuid.uuid4().hex[:8]
         run.start(**info, **({"slurm": slurm} if slurm else {}))
     state.wait_for_everyone()
 
@@ -258,7 +267,8 @@ def _train_run(
             regularizer=regularizer,
         )
         if evaluator.enabled:
-            callback = EvaluationCallback(evaluator, run, steering or regularizer)
+            put_off = checkpoint is not None and RunDir.checkpoint_info(Path(checkpoint)).get("evaluation_put_off")
+            callback = EvaluationCallback(evaluator, run, steering or regularizer, preemption, bool(put_off))
             callback.trainer = trainer
             trainer.add_callback(callback)
         preemption.hooks = steering or regularizer
@@ -267,9 +277,7 @@ def _train_run(
             restore_steering_calls(steering or regularizer, Path(checkpoint))
         try:
             trainer.train(resume_from_checkpoint=checkpoint)
-        except Preempted as stop:
-            if state.is_main_process:
-                run.preempt(checkpoint=stop.checkpoint.name)
+        except Preempted:  # run.json already says so (written before any rank left)
             raise
         except BaseException as exc:
             if state.is_main_process:

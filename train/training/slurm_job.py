@@ -17,7 +17,17 @@ _FIELDS = {
     "array_task_id": "SLURM_ARRAY_TASK_ID",
     "restart_count": "SLURM_RESTART_COUNT",
     "nodelist": "SLURM_JOB_NODELIST",
+    "cpus_per_task": "SLURM_CPUS_PER_TASK",
 }
+
+
+def attempt(env: dict[str, str] | None = None) -> str | None:
+    """This start of the job, `JOBID.RESTARTS` (what the batch script writes into a preemption notice); None outside
+    SLURM."""
+    env = dict(os.environ) if env is None else env
+    if "SLURM_JOB_ID" not in env:
+        return None
+    return f"{env['SLURM_JOB_ID']}.{env.get('SLURM_RESTART_COUNT') or 0}"
 
 
 def slurm_record(env: dict[str, str] | None = None) -> dict[str, Any] | None:
