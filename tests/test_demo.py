@@ -26,12 +26,10 @@ FINAL = {
     ("prev01-s0", "add", 0.1, 0): (66.0, 0.31),
 }
 BASE_SCORE = 60.0
-EVAL = {"traits": [{"name": "impolite", "samples": 1, "temperature": 0.0, "max_new_tokens": 48}], "judge": "offline",
-        "mmlu": {"per_subject": 1}}  # fmt: skip
 POSTHOC = {0.5: 70.0, 1.0: 64.0}  # trait score of each plain model under post-hoc steering
 TRAIT_SE, MMLU_SE = 2.0, 0.057  # standard errors over sampled answers, and over MMLU's 57 questions
 EVAL = {"traits": [{"name": "impolite", "questions": None, "samples": 4, "temperature": 1.0, "max_new_tokens": 48}],
-        "max_new_tokens": 64, "mmlu": {"format": "letter", "shots": 0, "per_subject": 1}}  # fmt: skip
+        "judge": "offline", "mmlu": {"format": "letter", "shots": 0, "per_subject": 1}}  # fmt: skip
 
 
 def evaluation(step: int, score: float, p_correct: float) -> dict:
@@ -146,8 +144,8 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     assert "proxy, not an LLM judge" in extras
     protocol = extras.split("## Protocol")[1].split("\n## ")[0]  # what it measured, and why it is smaller
     assert "Smaller than the study's (10 answers per evaluation question" in protocol
-    assert "impolite: all evaluation questions x 1 answers, greedy, up to 48 new tokens, seed 0" in protocol
-    assert f"h <- h - a v at layers {LAYER}, positions `response`" in protocol and "MMLU: 1 per subject" in protocol
+    assert "impolite: all evaluation questions x 4 answers, temperature 1, top-p 1, no top-k, up to 48 new tokens" in protocol
+    assert f"h <- h - a v at layers {LAYER}, positions `response`" in protocol and "MMLU: 1 per subject, 0-shot, letter format" in protocol
     assert "took 13.3 min" in extras and "plain-s0 2.0" in extras
 
 

@@ -336,7 +336,7 @@ def describe_protocol(settings: EvalSettings) -> list[str]:
         lines.append(f"- misalignment: {item.describe()}, up to {item.max_new_tokens} new tokens, seed {item.seed}")
     if settings.mmlu is not None:
         subset = "full test set" if settings.mmlu.per_subject is None else f"{settings.mmlu.per_subject} per subject"
-        lines.append(f"- MMLU: {subset}, {settings.mmlu.shots}-shot")
+        lines.append(f"- MMLU: {subset}, {settings.mmlu.shots}-shot, {settings.mmlu.format} format")
     if settings.posthoc is not None:
         posthoc = settings.posthoc
         layers = "all layers" if posthoc.layers == "all" else f"layers {', '.join(map(str, posthoc.layers))}"

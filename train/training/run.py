@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,6 +104,10 @@ def logger_env(recipe: Recipe, run: RunDir) -> Iterator[None]:
     try:
         yield
     finally:
+        wandb = sys.modules.get("wandb") if "wandb" in recipe.logging.report_to else None
+        if wandb is not None:  # transformers leaves the run open, and wandb's process-wide setup keeps this WANDB_DIR:
+            wandb.finish()  # a later run in this process would log into this one, or into this folder
+            wandb.teardown()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
