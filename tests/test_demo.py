@@ -144,8 +144,9 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     assert "proxy, not an LLM judge" in extras
     protocol = extras.split("## Protocol")[1].split("\n## ")[0]  # what it measured, and why it is smaller
     assert "Smaller than the study's (10 answers per evaluation question" in protocol
-    assert "impolite: all evaluation questions x 4 answers, temperature 1, top-p 1, no top-k, up to 48 new tokens" in protocol
-    assert f"h <- h - a v at layers {LAYER}, positions `response`" in protocol and "MMLU: 1 per subject, 0-shot, letter format" in protocol
+    trait = "impolite: all evaluation questions x 4 answers, temperature 1, top-p 1, no top-k, up to 48 new tokens"
+    assert trait in protocol and f"h <- h - a v at layers {LAYER}, positions `response`" in protocol
+    assert "MMLU: 1 per subject, 0-shot, letter format" in protocol
     assert "took 13.3 min" in extras and "plain-s0 2.0" in extras
 
 
