@@ -23,7 +23,7 @@ from train import PersonaVector
 from train.cli import main
 from train.errors import PrevsteerError
 from train.sweeps import claims
-from train.sweeps.compare import _protocol, matched_reduction, protocol_line, report_lines
+from train.sweeps.compare import _protocol, arm_of, matched_reduction, protocol_line, report_lines
 from train.sweeps.local import lane_envs
 from train.sweeps.runner import SweepDir, run_point, write_manifest
 from train.sweeps.spec import expand, load_spec
@@ -35,6 +35,7 @@ from train.sweeps.stats import (
     plain_shift,
     prevented_share,
     share_prevented,
+    summarise,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -637,3 +638,18 @@ def test_the_report_states_the_protocol_it_was_measured_with():
         "mmlu_format": "continuation", "mmlu_shots": 0,
     }  # fmt: skip
     assert _protocol(study, "sycophantic", posthoc=False)["samples"] is None
+
+
+def test_points_that_differ_only_in_their_steering_direction_are_not_pooled_as_seeds():
+    """An emergent-misalignment-like study spec crosses each arm with the evil and sycophantic directions, both at
+    block 19: compare keeps them apart (by the point's direction file), and a sweep without directions is unchanged."""
+    recipe = {"steering": {"mode": "add", "layers": [19], "coefficient": 2.0}, "data": {}}
+    evil, sycophantic = (arm_of(recipe, f"../directions/{name}.yaml") for name in ("evil", "sycophantic"))
+    assert evil == ("preventative", 2.0, "19 (evil)") and sycophantic == ("preventative", 2.0, "19 (sycophantic)")
+    assert arm_of(recipe) == ("preventative", 2.0, "19")
+    assert arm_of({"steering": {"mode": "none"}, "data": {}}, "../directions/evil.yaml") == ("plain", 0.0, "")
+    points = ((evil, 40.0, 0), (evil, 42.0, 1), (sycophantic, 70.0, 0))
+    rows = [{"arm": a, "coefficient": c, "layers": where, "trait_score": score, "seed": seed}
+            for (a, c, where), score, seed in points]  # fmt: skip
+    cells = summarise(rows)
+    assert cells[evil]["trait_score"].mean == 41.0 and cells[sycophantic]["trait_score"].mean == 70.0

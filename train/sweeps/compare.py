@@ -46,11 +46,14 @@ COLUMNS = (
 STEERING_ARMS = {"add": "preventative", "ablate": "caft", "regularize": "regularize", "none": "plain"}
 
 
-def _arm(recipe: dict[str, Any]) -> tuple[str, float, str]:
-    """Arm, coefficient and layers of a run, read from its resolved recipe."""
+def arm_of(recipe: dict[str, Any], direction: str | None = None) -> tuple[str, float, str]:
+    """Arm, coefficient and layers of a run, read from its resolved recipe. A sweep that crosses steering
+    directions (its `direction` grid key: the point's direction file) names the direction after the layers, so
+    points that differ only in the vector that steered them are never pooled as if they were seeds."""
     steering, data_filter = recipe["steering"], recipe["data"].get("filter")
+    suffix = f" ({Path(direction).stem})" if direction else ""
     if data_filter:
-        return "filter", float(data_filter["drop_top"]), str(data_filter["layer"])
+        return "filter", float(data_filter["drop_top"]), f"{data_filter['layer']}{suffix}"
     arm = STEERING_ARMS[steering["mode"]]
     if arm == "plain":
         return arm, 0.0, ""
@@ -59,7 +62,7 @@ def _arm(recipe: dict[str, Any]) -> tuple[str, float, str]:
     if arm == "preventative" and layers == "all":
         arm = "preventative-all"
     weight = steering["regularize_weight"] if arm == "regularize" else steering["coefficient"]
-    return arm, float(weight), label
+    return arm, float(weight), label + suffix
 
 
 def _dataset(recipe: dict[str, Any]) -> tuple[str, str]:
@@ -129,7 +132,7 @@ def collect(sweep_dirs: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str
                 continue
             recipe = run.stored_recipe()
             dataset, level = _dataset(recipe)
-            arm, coefficient, layers = _arm(recipe)
+            arm, coefficient, layers = arm_of(recipe, entry.get("varied", {}).get("direction"))
             common = {"sweep": folder.name, "point": point, "dataset": dataset, "level": level, "arm": arm,
                       "coefficient": coefficient, "layers": layers, "seed": recipe["seed"],
                       "train_rows": run.record.get("train_rows")}  # fmt: skip
