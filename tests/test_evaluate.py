@@ -119,7 +119,7 @@ def test_eval_section_errors_name_the_field(recipe_dir):  # noqa: F811
         ({"max_new_tokens": 64}, "eval.max_new_tokens: set the length per trait"),
         (
             {"posthoc": {"vector": "vector.safetensors", "layers": [1]}},
-            "eval.posthoc: name eval.traits, eval.misalignment or eval.mmlu",
+            "eval.posthoc: name eval.traits, eval.misalignment, eval.mmlu or eval.held_out",
         ),
         ({"traits": [{"name": "impolite", "vector": "missing.safetensors"}]}, "file not found"),
     ]

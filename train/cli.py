@@ -428,6 +428,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not data.get("mmlu"):
             raise PrevsteerError("--mmlu-format needs --mmlu (or a --recipe with eval.mmlu)")
         data["mmlu"] = {**data["mmlu"], "format": args.mmlu_format}
+    if args.held_out_trait and not args.held_out:
+        raise PrevsteerError("--held-out-trait needs --held-out (the wanted answers to the same prompts)")
+    if args.held_out:
+        data["held_out"] = {
+            "answers": str(args.held_out),
+            "trait_answers": args.held_out_trait and str(args.held_out_trait),
+        }
     if args.posthoc_coefficients:
         if not (args.posthoc_vector or args.vector):
             raise PrevsteerError("--posthoc-coefficients needs --vector (or --posthoc-vector) to subtract")
@@ -775,6 +782,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=get_args(MMLUFormat),
         default=None,
         help="letter: A-D after the listed choices (default); continuation: each choice's text after 'Answer:'",
+    )
+    evaluate.add_argument(
+        "--held-out",
+        type=INPUT_FILE,
+        default=None,
+        help="chat JSONL of wanted answers: their perplexity (teacher-forced)",
+    )
+    evaluate.add_argument(
+        "--held-out-trait",
+        type=INPUT_FILE,
+        default=None,
+        help="chat JSONL: the same prompts answered with the trait; the preference NLL(wanted) - NLL(trait)",
     )
     evaluate.add_argument(
         "--posthoc-coefficients", type=_list_of(float, "numbers"), default=None, help="sweep h <- h - a v, e.g. 0,1,2,4"

@@ -31,6 +31,7 @@ import torch
 
 from train.console import say
 from train.errors import PrevsteerError
+from train.evaluation.held_out import load_held_out, measure_held_out
 from train.evaluation.misalignment import (
     OFFLINE_PROXY,
     OFFLINE_PROXY_TRAIT,
@@ -130,10 +131,11 @@ class Evaluator:
         self.cache = cache
         self._judges: dict[str, Judge] = {}
         self.question_set = question_set or load_misalignment(settings)
+        self.held_out = None if settings.held_out is None else load_held_out(settings.held_out)
 
     @property
     def enabled(self) -> bool:
-        return bool(self.probes) or self.question_set is not None or self.settings.mmlu is not None
+        return bool(self.probes) or any(x is not None for x in (self.question_set, self.settings.mmlu, self.held_out))
 
     @property
     def offline(self) -> bool:
@@ -260,6 +262,12 @@ class Evaluator:
                 metrics["eval/mmlu_p_correct_se"] = result.p_correct_se
             if out_dir is not None and _is_main():
                 write_json(out_dir / "mmlu.json", result.to_dict())
+        if self.held_out is not None:
+            with _steered(model, steering):
+                measured, rows = measure_held_out(model, tokenizer, self.held_out, self.settings.batch_size)
+            metrics.update(measured)
+            if out_dir is not None and _is_main():
+                write_jsonl(out_dir / "held_out.jsonl", rows)
         return _broadcast(metrics)
 
 
@@ -337,6 +345,10 @@ def describe_protocol(settings: EvalSettings) -> list[str]:
     if settings.mmlu is not None:
         subset = "full test set" if settings.mmlu.per_subject is None else f"{settings.mmlu.per_subject} per subject"
         lines.append(f"- MMLU: {subset}, {settings.mmlu.shots}-shot, {settings.mmlu.format} format")
+    if settings.held_out is not None:
+        held_out = settings.held_out
+        also = f"; preference for `{Path(held_out.trait_answers).name}`" if held_out.trait_answers else ""
+        lines.append(f"- held-out answers, teacher-forced: perplexity of `{Path(held_out.answers).name}`{also}")
     if settings.posthoc is not None:
         posthoc = settings.posthoc
         layers = "all layers" if posthoc.layers == "all" else f"layers {', '.join(map(str, posthoc.layers))}"
@@ -411,7 +423,7 @@ def run_eval(model_name: str, settings: EvalSettings, out: Path, adapter: str | 
     probes = prepare_probes(settings, len(layers), hidden_size_of(model), default_layer)
     evaluator = Evaluator(settings, probes, cache, question_set)
     if not evaluator.enabled:
-        raise PrevsteerError("nothing to evaluate: name at least one --trait, or --misalignment, or --mmlu")
+        raise PrevsteerError("nothing to evaluate: name at least one --trait, or --misalignment, --mmlu or --held-out")
     if settings.posthoc is not None:
         rows = posthoc_sweep(evaluator, model, tokenizer, settings.posthoc, out)
     else:

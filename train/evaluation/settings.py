@@ -99,6 +99,19 @@ class PosthocSettings(Strict):
         return self
 
 
+class HeldOutSettings(Strict):
+    """Teacher-forced likelihood of written answers: a measure that needs neither a persona vector nor a judge.
+
+    `answers` (chat JSONL, each row a prompt and its wanted answer) gives their perplexity, a capability measure that
+    registers at any model size; `trait_answers` (the same prompts in the same order, answered with the trait) gives
+    the preference for the trait: per prompt, NLL(wanted answer) - NLL(trait answer), above 0 when the model finds
+    the trait's answer likelier. Under post-hoc steering the answer tokens are steered as generating them would be.
+    """
+
+    answers: str
+    trait_answers: str | None = None
+
+
 class EvalSettings(Strict):
     """When and what to evaluate during training (and in `prevsteer eval`). Training-time steering is off
     while evaluating."""
@@ -112,6 +125,7 @@ class EvalSettings(Strict):
     batch_size: int = Field(16, gt=0)
     misalignment: MisalignmentSettings | None = None
     mmlu: MMLUSettings | None = None
+    held_out: HeldOutSettings | None = None
     posthoc: PosthocSettings | None = None
 
     @model_validator(mode="before")
@@ -128,9 +142,10 @@ class EvalSettings(Strict):
     def _check(self) -> EvalSettings:
         if self.strategy == "steps" and self.steps is None:
             raise ValueError("eval.steps: strategy 'steps' needs steps (evaluate every N optimizer steps)")
-        if self.posthoc is not None and not (self.traits or self.mmlu or self.misalignment):
+        if self.posthoc is not None and not (self.traits or self.mmlu or self.misalignment or self.held_out):
             raise ValueError(
-                "eval.posthoc: name eval.traits, eval.misalignment or eval.mmlu to measure under post-hoc steering"
+                "eval.posthoc: name eval.traits, eval.misalignment, eval.mmlu or eval.held_out to measure under "
+                "post-hoc steering"
             )
         from train.judges.factory import parse_judge_spec
 

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from train.errors import PrevsteerError
+from train.steering.hooks import response_positions
 from train.steering.layers import find_decoder_layers, output_hidden
 
 Message = dict[str, str]
@@ -136,12 +137,14 @@ def teacher_forced_batches(
                 prompt[row, :boundary] = 1.0 / boundary
                 answer[row, boundary:end] = 1.0 / (end - boundary)
                 last[row, boundary - 1] = 1.0
-            out = model(
-                input_ids=input_ids.to(device),
-                attention_mask=attention.to(device),
-                use_cache=False,
-                logits_to_keep=0 if with_logits else 1,
-            )
+            # `response` steering, when attached (post-hoc), acts from each prompt's last token on: as in generation
+            with response_positions(torch.tensor([boundary - 1 for _, boundary, _ in encoded])):
+                out = model(
+                    input_ids=input_ids.to(device),
+                    attention_mask=attention.to(device),
+                    use_cache=False,
+                    logits_to_keep=0 if with_logits else 1,
+                )
             hidden = list(captured)
             weights = [w.to(hidden[0].device) for w in (answer, prompt, last)]
             yield ForwardBatch(indices, hidden, out.logits.float() if with_logits else None, input_ids, *weights)

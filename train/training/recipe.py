@@ -208,6 +208,8 @@ PATH_KEYS = {
     "eval.mmlu.source": False,
     "eval.misalignment": True,  # the path alone, or
     "eval.misalignment.path": True,
+    "eval.held_out.answers": True,
+    "eval.held_out.trait_answers": True,
 }
 
 
