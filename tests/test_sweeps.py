@@ -653,3 +653,27 @@ def test_points_that_differ_only_in_their_steering_direction_are_not_pooled_as_s
             for (a, c, where), score, seed in points]  # fmt: skip
     cells = summarise(rows)
     assert cells[evil]["trait_score"].mean == 41.0 and cells[sycophantic]["trait_score"].mean == 70.0
+
+
+def test_held_out_answers_get_their_own_table_with_the_share_prevented_on_the_preference():
+    """eval.held_out's preference and perplexity per arm; the share is computed on the preference, n/a when the plain
+    arm's preference shift is within its noise."""
+    from train.sweeps.compare import held_out_lines
+    from train.sweeps.figures import capabilities
+
+    def answers(mean: float, se: float) -> Estimate:
+        return Estimate(mean, se, "answers", 1, se)
+
+    base = {"preference": answers(-0.2, 0.02), "perplexity": answers(9.0, 0.3)}
+    cells = {
+        ("plain", 0.0, ""): {"preference": answers(0.2, 0.02), "perplexity": answers(8.0, 0.3)},
+        ("preventative", 0.1, "17"): {"preference": answers(0.0, 0.02), "perplexity": answers(8.5, 0.3)},
+    }
+    lines = held_out_lines(cells, base)
+    assert "| base | | | -0.2 ± 0.039 | | 9 ± 0.59 |" in lines
+    row = next(line for line in lines if line.startswith("| preventative"))
+    assert "| 0 ± 0.039 | 50% [" in row and row.endswith("| 8.5 ± 0.59 |")
+    cells[("plain", 0.0, "")]["preference"] = answers(-0.18, 0.02)  # a shift within the noise
+    assert "| n/a |" in next(line for line in held_out_lines(cells, base) if line.startswith("| preventative"))
+    assert held_out_lines({("plain", 0.0, ""): {"trait_score": answers(50.0, 2.0)}}, {}) == []
+    assert ("perplexity", "held-out answer perplexity (lower is better)") in capabilities([{"perplexity": 8.0}])

@@ -43,6 +43,7 @@ COLUMNS = (
     "sweep", "point", "dataset", "level", "trait", "arm", "coefficient", "layers", "seed", "epoch", "step",
     *(column for measure in MEASURES for column in (measure, f"{measure}_se")), "unscored", "train_rows", *PROTOCOL,
 )  # fmt: skip
+HELD_OUT = ("preference", "perplexity")  # eval.held_out: teacher-forced measures with neither vector nor judge
 STEERING_ARMS = {"add": "preventative", "ablate": "caft", "regularize": "regularize", "none": "plain"}
 
 
@@ -103,6 +104,7 @@ def _tidy(
         "mmlu_p_correct": evaluation.get("eval/mmlu_p_correct"),
         "mmlu_p_correct_se": evaluation.get("eval/mmlu_p_correct_se"),
         "mmlu_questions": records.mmlu_questions(eval_dir) if "eval/mmlu" in evaluation else None,
+        **{f"{measure}{se}": evaluation.get(f"eval/{measure}{se}") for measure in HELD_OUT for se in ("", "_se")},
     }
     return [
         {**common, **shared, **_protocol(section, trait, posthoc), "trait": trait,
@@ -303,6 +305,29 @@ SHARE_METHOD = (
 )
 
 
+def held_out_lines(cells: dict[tuple, dict[str, Estimate]], base: dict[str, Estimate]) -> list[str]:
+    """The held-out answers' measures per arm (`eval.held_out`): the preference for the trait's answers, with the
+    share of the plain arm's shift in it each arm prevented, and the wanted answers' perplexity. None measured: no
+    lines."""
+    if not any(measure in values for values in cells.values() for measure in HELD_OUT):
+        return []
+    plain = cells.get(("plain", 0.0, ""), {})
+    lines = ["", "Held-out answers, teacher-forced (neither the vector nor the judge): preference = NLL(wanted answer) "
+             "- NLL(trait answer) per prompt, above 0 when the trait's answer is the likelier; perplexity of the "
+             "wanted answers (lower is better). Intervals as above; the share as above, on the preference.", "",
+             "| model | coefficient | layers | preference | prevented (preference) [95% interval] | perplexity |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    if base:
+        lines.append(f"| base | | | {_cell(base.get('preference'))} | | {_cell(base.get('perplexity'))} |")
+    for (arm, coefficient, layers), values in sorted(cells.items(), key=lambda kv: (kv[0][0] != "plain", kv[0])):
+        share = ""
+        if arm != "plain" and all("preference" in cell for cell in (base, plain, values)):
+            share = _share_cell(share_prevented(base["preference"], plain["preference"], values["preference"]))
+        lines.append(f"| {arm} | {coefficient:g} | {layers} | {_cell(values.get('preference'))} | {share} | "
+                     f"{_cell(values.get('perplexity'))} |")  # fmt: skip
+    return lines
+
+
 def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], threshold: float) -> list[str]:
     final = final_rows(rows)
     bases = base_estimates(rows)
@@ -353,6 +378,7 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
             lines += ["", SHARE_METHOD]
         else:
             lines += ["", "No base evaluation (set eval.at_start: true): the shares read n/a."]
+        lines += held_out_lines(cells, base)
         matched = matched_reduction(cells)
         if matched:
             lines += ["", "Matched reduction: MMLU cost against plain (points; [SE]: of the difference, as if the two "

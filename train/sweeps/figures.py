@@ -20,7 +20,12 @@ DOSE_ARMS = {
     "preventative": "preventative coefficient (x residual norm, training)",
     "posthoc": "post-hoc coefficient a (h <- h - a v, inference)",
 }
-CAPABILITIES = (("mmlu", "MMLU accuracy"), ("mmlu_p_correct", "MMLU p(correct)"))
+CAPABILITIES = (
+    ("mmlu", "MMLU accuracy"),
+    ("mmlu_p_correct", "MMLU p(correct)"),
+    ("perplexity", "held-out answer perplexity (lower is better)"),
+)
+LOWER_IS_BETTER = {"perplexity"}
 PLAIN = ("plain", 0.0, "")
 ROW_HEIGHT, PANEL_WIDTH, DPI = 3.6, 4.6, 110
 
@@ -42,7 +47,9 @@ def capabilities(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """The capability measures the rows have, each with an axis label naming its MMLU format and question count."""
     measured = []
     for measure, label in CAPABILITIES:
-        if any(as_number(r.get(measure)) is not None for r in rows):
+        if measure in LOWER_IS_BETTER and any(as_number(r.get(measure)) is not None for r in rows):
+            measured.append((measure, label))
+        elif any(as_number(r.get(measure)) is not None for r in rows):
             format, questions = _recorded(rows, "mmlu_format"), _recorded(rows, "mmlu_questions")
             details = [*([f"{format} format"] if format else []), *([f"{questions} questions"] if questions else [])]
             measured.append((measure, f"{label} ({', '.join(details)})" if details else label))
@@ -176,7 +183,9 @@ def frontier_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[tuple
                           and measure in v]  # fmt: skip
                 placed = _trace(ax, points, measure, _colour(arm), arm, False, cells.get(PLAIN))
                 if len(placed) > 1:
-                    ax.plot(*zip(*pareto(placed), strict=True), color=_colour(arm), drawstyle="steps-post")
+                    sign = -1.0 if measure in LOWER_IS_BETTER else 1.0  # the frontier keeps the better capability
+                    front = [(x, sign * y) for x, y in pareto([(x, sign * y) for x, y in placed])]
+                    ax.plot(*zip(*front, strict=True), color=_colour(arm), drawstyle="steps-post")
             _point(ax, bases.get(key, {}), measure, "base", marker="*", s=140, color="grey")
             ax.set_xlabel("trait score (lower is better)")
             ax.set_ylabel(label, fontsize=8)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-MEASURES = ("trait_score", "coherence", "projection", "mmlu", "mmlu_p_correct")
+MEASURES = ("trait_score", "coherence", "projection", "mmlu", "mmlu_p_correct", "preference", "perplexity")
 Over = Literal["seeds", "answers", "none"]
 # Parametric bootstrap draws of the share prevented: the Monte Carlo error of its interval's ends is about 0.1
 # percentage points where the means are over answers or 3+ seeds, 1.5 where one is over 2 seeds (t, 1 df).
