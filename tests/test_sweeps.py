@@ -673,6 +673,9 @@ def test_held_out_answers_get_their_own_table_with_the_share_prevented_on_the_pr
     assert "| base | | | -0.2 ± 0.039 | | 9 ± 0.59 |" in lines
     row = next(line for line in lines if line.startswith("| preventative"))
     assert "| 0 ± 0.039 | 50% [" in row and row.endswith("| 8.5 ± 0.59 |")
+    shift = lines[-1]  # normal draws of a difference of two SE-0.02 means: 0.4 ± 1.96 * 0.028
+    assert shift.startswith("The plain arm moved the preference by +0.4 (nats per token)")
+    assert "+0.345 to +0.456" in shift
     cells[("plain", 0.0, "")]["preference"] = answers(-0.18, 0.02)  # a shift within the noise
     assert "| n/a |" in next(line for line in held_out_lines(cells, base) if line.startswith("| preventative"))
     assert held_out_lines({("plain", 0.0, ""): {"trait_score": answers(50.0, 2.0)}}, {}) == []

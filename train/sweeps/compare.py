@@ -325,6 +325,11 @@ def held_out_lines(cells: dict[tuple, dict[str, Estimate]], base: dict[str, Esti
             share = _share_cell(share_prevented(base["preference"], plain["preference"], values["preference"]))
         lines.append(f"| {arm} | {coefficient:g} | {layers} | {_cell(values.get('preference'))} | {share} | "
                      f"{_cell(values.get('perplexity'))} |")  # fmt: skip
+    if "preference" in base and "preference" in plain:
+        shift = plain_shift(base["preference"], plain["preference"])
+        interval = "no interval" if shift.low is None else f"95% interval {shift.low:+.3g} to {shift.high:+.3g}"
+        lines += ["", f"The plain arm moved the preference by {shift.value:+.3g} (nats per token) from the base model "
+                  f"({interval})."]
     return lines
 
 
