@@ -374,6 +374,30 @@ def test_shared_prefix_cache_gives_the_same_loglikelihoods_for_less_work(request
     assert shared_tokens < 0.5 * sum(seen)
 
 
+@pytest.mark.parametrize("fixture", ["llama", "merging_llama"])
+def test_zero_shot_continuation_choices_share_their_question_once(request, fixture):
+    """0-shot continuation: a question's four choices are rows of their own; their shared context runs once."""
+    model, tokenizer = request.getfixturevalue(fixture)
+    seen, handle = count_forwards(model)
+    try:
+        shared = choice_loglikelihoods(model, tokenizer, TEST, 0, batch_size=4, format="continuation")
+        shared_tokens, shared_calls = sum(seen), len(seen)
+        seen.clear()
+        whole = choice_loglikelihoods(
+            model, tokenizer, TEST, 0, batch_size=4, share_prefix=False, format="continuation"
+        )
+    finally:
+        handle.remove()
+    assert torch.allclose(shared, whole, atol=ATOL, rtol=0), (shared - whole).abs().max()
+    expected = naive_loglikelihoods(
+        model, tokenizer, TEST, mmlu_contexts(TEST, 0, None, "continuation"), "continuation"
+    )
+    assert torch.allclose(shared, expected, atol=ATOL, rtol=0)
+    # per question: one forward of the context up to its first scored position, one of its choices' suffixes
+    assert shared_calls == 2 * len(TEST)
+    assert shared_tokens < 0.6 * sum(seen)
+
+
 def test_one_token_continuations_take_one_forward_per_question(merging_llama):
     model, tokenizer = merging_llama
     assert len(tokenizer("Answer: A")["input_ids"]) == len(tokenizer("Answer:")["input_ids"]) + 1

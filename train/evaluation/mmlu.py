@@ -355,7 +355,9 @@ class _Batch:
 TOKENS_PER_ROW = 128  # a batch holds at most batch_size * TOKENS_PER_ROW padded tokens
 
 
-def _plan(rows: list[_Row], prefixes: dict[str, list[int]] | None, batch_size: int) -> list[_Batch]:
+def _plan(
+    rows: list[_Row], prefixes: dict[str, list[int]] | None, batch_size: int, per_question: bool = False
+) -> list[_Batch]:
     """Batches of similar length (longest first, as HFLM sorts), of at most `batch_size` rows and
     `batch_size * TOKENS_PER_ROW` padded tokens: MMLU's few long questions (passages of 600 tokens among
     questions of 100) then run in small batches instead of padding a whole one, which also bounds memory.
@@ -363,18 +365,25 @@ def _plan(rows: list[_Row], prefixes: dict[str, list[int]] | None, batch_size: i
     together behind the part of its prefix tokens that every one of its rows begins with: BPE can merge across
     the text boundary (SmolLM2 encodes a trailing "\\n\\n" as one token, but "\\n\\n" + "Which" as three), so the
     split is made where the tokens of prefix + suffix equal the tokens of each whole context. A row whose
-    scored positions would fall inside the prefix, or that HFLM truncates, is run whole."""
+    scored positions would fall inside the prefix, or that HFLM truncates, is run whole.
+    With `per_question` instead, a question's rows (the continuation format's four choices) are batched behind
+    the tokens they all share up to the first scored position: the context, less its last token."""
     whole: list[_Row] = []
     shared: dict[tuple[int, ...], list[_Row]] = defaultdict(list)
-    by_subject: dict[str, list[_Row]] = defaultdict(list)
+    groups: dict[str | int, list[_Row]] = defaultdict(list)
     for row in rows:
-        if prefixes is None or row.truncated:
+        if (prefixes is None and not per_question) or row.truncated:
             whole.append(row)
         else:
-            by_subject[row.subject].append(row)
-    for subject, subject_rows in by_subject.items():
-        length = min(_common_prefix(prefixes[subject], row.ids) for row in subject_rows)
-        for row in subject_rows:
+            groups[row.question if per_question else row.subject].append(row)
+    for key, group in groups.items():
+        if per_question:
+            first = group[0].ids
+            length = min(min(_common_prefix(first, row.ids), len(row.ids) - row.span) for row in group)
+            length = length if len(group) > 1 else 0  # a lone row gains nothing from a separate prefix forward
+        else:
+            length = min(_common_prefix(prefixes[key], row.ids) for row in group)
+        for row in group:
             if length > 0 and len(row.ids) - length >= row.span:
                 shared[tuple(row.ids[:length])].append(row)
             else:
@@ -511,7 +520,8 @@ def choice_loglikelihoods(
     """log P(continuation | context) for every question (rows) and choice A-D (columns), as lm-eval's HFLM computes
     it: the continuation is " X" for letter X, or " " + the choice's text in the continuation format.
 
-    `share_prefix` (used when shots > 0) computes each subject's few-shot prefix once. Local to this process:
+    `share_prefix` computes each subject's few-shot prefix once (shots > 0), or, 0-shot, each question's context
+    once for its choices (the continuation format, where each choice is a row of its own). Local to this process:
     `score_mmlu` is the distributed entry point.
     """
     return _loglikelihoods(model, tokenizer, questions, shots, dev, batch_size, share_prefix, format, in_step=False)
@@ -523,7 +533,7 @@ def _loglikelihoods(model, tokenizer, questions, shots, dev, batch_size, share_p
     if batch_size < 1:
         raise PrevsteerError(f"MMLU batch_size must be >= 1, got {batch_size}")
     examples = fewshot_examples(questions, shots, dev)
-    batches = _prepare(model, tokenizer, questions, examples, batch_size, share_prefix and shots > 0, format)
+    batches = _prepare(model, tokenizer, questions, examples, batch_size, share_prefix, format)
     forwards = len(batches) + len({tuple(b.prefix) for b in batches if b.prefix is not None})
     if in_step:
         counts: list[Any] = [None] * torch.distributed.get_world_size()
@@ -559,8 +569,9 @@ def _prepare(
     texts = {subject: fewshot_prefix(subject, shown, format) for subject, shown in examples.items()}
     contexts = [texts[q.subject] + format_question(q, format) for q in questions]
     rows = _encode_rows(tokenizer, questions, contexts, _max_length(model, tokenizer), format)
-    prefixes = dict(zip(texts, tokenizer(list(texts.values()))["input_ids"], strict=True)) if share_prefix else None
-    return _plan(rows, prefixes, batch_size)
+    if share_prefix and any(examples.values()):
+        return _plan(rows, dict(zip(texts, tokenizer(list(texts.values()))["input_ids"], strict=True)), batch_size)
+    return _plan(rows, None, batch_size, per_question=share_prefix)
 
 
 def score_mmlu(

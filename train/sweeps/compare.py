@@ -328,8 +328,11 @@ def held_out_lines(cells: dict[tuple, dict[str, Estimate]], base: dict[str, Esti
     if "preference" in base and "preference" in plain:
         shift = plain_shift(base["preference"], plain["preference"])
         interval = "no interval" if shift.low is None else f"95% interval {shift.low:+.3g} to {shift.high:+.3g}"
-        lines += ["", f"The plain arm moved the preference by {shift.value:+.3g} (nats per token) from the base model "
-                  f"({interval})."]
+        lines += [
+            "",
+            f"The plain arm moved the preference by {shift.value:+.3g} (nats per token) from the base model "
+            f"({interval}).",
+        ]
     return lines
 
 
