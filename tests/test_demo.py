@@ -36,7 +36,8 @@ def evaluation(step: int, score: float, p_correct: float) -> dict:
     return {"step": step, "epoch": float(step > 0), "eval/trait/impolite": score, "eval/trait_se/impolite": TRAIT_SE,
             "eval/coherence": 90.0, "eval/coherence_se": 1.0, "eval/projection/impolite": score / 10,
             "eval/mmlu": 0.25, "eval/mmlu_se": MMLU_SE, "eval/mmlu_p_correct": p_correct,
-            "eval/mmlu_p_correct_se": 0.01}  # fmt: skip
+            "eval/mmlu_p_correct_se": 0.01, "eval/preference": (score - BASE_SCORE) / 10, "eval/preference_se": 0.1,
+            "eval/perplexity": 5 + score / 100, "eval/perplexity_se": 0.05}  # fmt: skip
 
 
 def write_mmlu_record(folder: Path) -> None:
@@ -83,18 +84,7 @@ FACTS = {
     "rows": 96,
     "kept": {"pos": 18, "neg": 20},
     "screen": {"trained": "II", "dP": {"II": 4.25, "normal": -0.5}, "auroc": 0.953, "n": {"II": 96, "normal": 96}},
-    "seconds": {"extract": 60.0, "select-layer": 90.0, "screen": 30.0, "sweep": 600.0, "held-out": 20.0,
-                "total": 800.0},
-}  # fmt: skip
-HELD_OUT = {
-    "base": {"rude_preference": -1.0, "polite_perplexity": 5.0},
-    "runs": {
-        "plain-s0": {"rude_preference": 1.0, "polite_perplexity": 6.0},
-        "plain-s1": {"rude_preference": 2.0, "polite_perplexity": 6.0},
-        "prev02-s0": {"rude_preference": 0.0, "polite_perplexity": 6.5},
-        "prev02-s1": {"rude_preference": 0.5, "polite_perplexity": 6.5},
-        "prev01-s0": {"rude_preference": 1.0, "polite_perplexity": 6.2},
-    },
+    "seconds": {"extract": 60.0, "select-layer": 90.0, "screen": 30.0, "sweep": 600.0, "total": 780.0},
 }
 
 
@@ -103,20 +93,21 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     out = tmp_path / "demo"
     (out / "select").mkdir(parents=True)
     (out / "select" / "table.md").write_text("| layer | coefficient | score |\n|---|---|---|\n| 17 | 2 | 71 |\n")
-    report = demo_report(out, sweep, FACTS, HELD_OUT).read_text()
+    report = demo_report(out, sweep, FACTS).read_text()
 
     # compare's output: results.csv with every evaluation, the dose-response and frontier figures
     with (out / "results.csv").open() as handle:
         results = list(csv.DictReader(handle))
     assert len(results) == len(FINAL) + 1 + 2 * len(POSTHOC)  # finals, the step-0 base, post-hoc of 2 plain models
     assert {r["trait_score_se"] for r in results} == {str(TRAIT_SE)} and {r["mmlu_se"] for r in results} == {"0.057"}
-    # the dose-response figure: one row (one dataset and trait) of four panels: trait score against each arm's own
-    # coefficient (preventative, post-hoc), then MMLU and MMLU p(correct) against the trait score reached
+    # the dose-response figure: one row (one dataset and trait) of five panels: trait score against each arm's own
+    # coefficient (preventative, post-hoc), then MMLU, MMLU p(correct) and held-out perplexity against the trait
+    # score reached
     width, height = struct.unpack(">II", (out / "dose_response.png").read_bytes()[16:24])
-    assert (width, height) == (round(4 * 4.6 * 110), round(3.6 * 110))
+    assert (width, height) == (round(5 * 4.6 * 110), round(3.6 * 110))
     # the frontier: one panel per capability measure
     width, height = struct.unpack(">II", (out / "frontier.png").read_bytes()[16:24])
-    assert (width, height) == (round(2 * 1.2 * 4.6 * 110), round(1.2 * 3.6 * 110))
+    assert (width, height) == (int(3 * 1.2 * 4.6 * 110), int(1.2 * 3.6 * 110))
     # compare's table, with the values of the fabricated runs: the preventative mean at 0.2 and its share prevented
     table = report.split("## rude-answers II: impolite")[1].split("\n## ")[0]
     assert ("trait questions all, samples per question 4, temperature 1.0, max new tokens 48; post-hoc steering at "
@@ -128,6 +119,13 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     assert "| preventative | 0.1 | 17 | 1 | answers | 66 ± 3.9 | 90 ± 2 | 6.6 | 25 ± 11 [SE 5.7] |" in table
     assert "| posthoc | 1 | 17 | 2 | seeds | 64 ± 0 |" in table
     assert f"trait score {BASE_SCORE:.3g} ± 3.9, MMLU (%) 25 ± 11 [SE 5.7]" in table and "Matched reduction" in table
+    # the held-out answers (eval.held_out), compare's: the preference per arm with the share prevented on it, and
+    # the plain arm's shift in it with its interval (base over its answers, plain over its two seeds)
+    held = table.split("Held-out answers, teacher-forced")[1]
+    assert "| base | | | 0 ± 0.2 | | 5.6 ± 0.098 |" in held
+    preference = next(row for row in held.splitlines() if row.startswith("| preventative | 0.2 |"))
+    assert preference.startswith(f"| preventative | 0.2 | 17 | -0.8 ± 2.5 | {prevented_share(0.0, 1.95, -0.8):.0%} [")
+    assert "The plain arm moved the preference by +1.95 (nats per token) from the base model (95% interval" in held
     assert "(dose_response.png)" in report
     assert report.count("# prevsteer compare") == 0 and report.startswith("# prevsteer demo")
 
@@ -135,10 +133,6 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     extras = report.split("# The demo's extras")[1]
     assert "18 rude / 20 polite" in extras and "| 17 | 2 | 71 |" in extras
     assert "dP = 4.25 for the training data (level II) vs -0.50" in extras and "AUROC 0.953" in extras
-    held = extras.split("## Held-out")[1].split("\n## ")[0]
-    assert "| base | 1 | -1 | 5 | |" in held
-    assert "| plain | 2 | 1.5 ± 0.5 | 6 ± 0 |  |" in held
-    assert f"| preventative 0.2 | 2 | 0.25 ± 0.25 | 6.5 ± 0 | {prevented_share(-1.0, 1.5, 0.25):.0%} |" in held
     assert "first logged training loss: 3 ± 0 plain, 3.5 ± 0 preventative" in extras
     assert "answers A to all 57 MMLU questions" in extras
     assert "proxy, not an LLM judge" in extras
@@ -147,7 +141,7 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     trait = "impolite: all evaluation questions x 4 answers, temperature 1, top-p 1, no top-k, up to 48 new tokens"
     assert trait in protocol and f"h <- h - a v at layers {LAYER}, positions `response`" in protocol
     assert "MMLU: 1 per subject, 0-shot, letter format" in protocol
-    assert "took 13.3 min" in extras and "plain-s0 2.0" in extras
+    assert "took 13.0 min" in extras and "plain-s0 2.0" in extras
 
 
 def test_report_without_a_base_evaluation_says_so(tmp_path):
@@ -157,36 +151,49 @@ def test_report_without_a_base_evaluation_says_so(tmp_path):
     for path in (sweep.run_dir("plain-s0") / "eval" / "step-0").iterdir():
         path.unlink()
     (sweep.run_dir("plain-s0") / "eval" / "step-0").rmdir()
-    report = demo_report(tmp_path / "demo", sweep, FACTS, HELD_OUT).read_text()
+    report = demo_report(tmp_path / "demo", sweep, FACTS).read_text()
     assert "No base evaluation (set eval.at_start: true)" in report
     assert "MMLU questions 0-shot" not in report  # the note needs the base model's answers
 
 
-def test_the_demo_spec_runs_both_arms_two_coefficients_and_posthoc_with_the_extracted_vector(tmp_path, monkeypatch):
+def test_the_demo_spec_runs_both_arms_a_dose_response_and_posthoc_with_the_extracted_vector(tmp_path, monkeypatch):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # a CPU: two lanes
     vector = tmp_path / "vector.safetensors"
     vector.write_bytes(shipped("vectors", "smollm2-135m-instruct", "impolite.safetensors").read_bytes())
     spec = _write_spec(tmp_path, vector, 13)
     assert spec.read_text().startswith("# Written by `prevsteer demo`")
     _, plan, _ = run_sweep(spec, tmp_path / "sweep", dry_run=True)
-    assert len(plan) == 3 and all(line.endswith(": start") for line in plan)
+    assert len(plan) == 4 and all(line.endswith(": start") for line in plan)
     points = expand(load_spec(spec), spec)
     arms = [(p.recipe.steering.mode, 0 if p.plain else p.recipe.steering.coefficient, p.recipe.seed) for p in points]
-    assert arms == [("none", 0, 0), ("add", 0.2, 0), ("add", 0.1, 0)]
+    assert arms == [("none", 0, 0), ("add", 0.1, 0), ("add", 0.05, 0), ("add", 0.025, 0)]  # a dose-response
     for point in points:
         trait = point.recipe.eval.traits[0]
         assert trait.vector == str(vector) and trait.layer == 13
-        assert (trait.samples, trait.temperature, trait.max_new_tokens) == (1, 0, 48)  # the demo recipe's protocol
-        assert load_spec(spec).posthoc.positions == "response"
+        assert (trait.samples, trait.temperature, trait.max_new_tokens, trait.seed) == (3, 1.0, 48, 0)  # sampled
+        assert point.recipe.eval.mmlu.format == "continuation" and point.recipe.eval.held_out is not None
         assert point.recipe.steering.vector == str(vector) and point.recipe.steering.layers == [13]
         assert point.recipe.eval.at_start == point.plain  # the base model, once
-    # The plain run (with its step-0 and post-hoc evaluations) first: one lane takes it, the other the two
-    # preventative runs in turn.
+    # The plain run (with its step-0 and post-hoc evaluations) first: one lane takes it, the other the preventative
+    # runs in turn.
     assert [p.id.rsplit("-", 1)[0] for p in points] == [
-        "mode=none-at_start=true-seed=0", "mode=add-coefficient=0.2-seed=0", "mode=add-coefficient=0.1-seed=0"
+        "mode=none-at_start=true-seed=0", "mode=add-coefficient=0.1-seed=0", "mode=add-coefficient=0.05-seed=0",
+        "mode=add-coefficient=0.025-seed=0",
     ]  # fmt: skip
     demo_spec = yaml.safe_load(SPEC.read_text())
-    assert demo_spec["posthoc"]["coefficients"] == [0.5, 1.0] and demo_spec["launcher"] == {"kind": "local", "lanes": 2}
+    assert demo_spec["posthoc"]["coefficients"] == [1.0, 1.5, 2.0] and demo_spec["launcher"] == {
+        "kind": "local",
+        "lanes": 2,
+    }
+    assert load_spec(spec).posthoc.positions == "response"
     assert load_spec(spec).launcher.lanes == 2
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")  # one GPU: one lane (two lanes would each need a GPU)
     assert load_spec(_write_spec(tmp_path, vector, 13)).launcher.lanes == 1
+
+
+def test_another_seed_reseeds_every_training_and_the_sampled_answers(tmp_path):
+    vector = tmp_path / "vector.safetensors"
+    vector.write_bytes(shipped("vectors", "smollm2-135m-instruct", "impolite.safetensors").read_bytes())
+    points = expand(load_spec(_write_spec(tmp_path, vector, 17, seed=3)), tmp_path / "sweep.yaml")
+    assert len(points) == 4 and {p.recipe.seed for p in points} == {3}
+    assert {p.recipe.eval.traits[0].seed for p in points} == {3} and all("seed=3-" in p.id for p in points)

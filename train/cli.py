@@ -504,7 +504,7 @@ def cmd_data_load(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from train.demo import run_demo
 
-    run_demo(Path(args.out), fresh=args.fresh)
+    run_demo(Path(args.out), fresh=args.fresh, seed=args.seed)
     return 0
 
 
@@ -891,8 +891,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.set_defaults(func=cmd_compare)
 
     demo = sub.add_parser("demo", help="the end-to-end demo on the offline default model")
-    demo.add_argument("--out", default="runs/demo")
+    demo.add_argument("--out", default="runs/demo", help="the demo's folder (default runs/demo)")
     demo.add_argument("--fresh", action="store_true", help="delete a previous demo's runs first")
+    demo.add_argument("--seed", type=int, help="training and sampling seed of every run (default: the spec's, 0)")
     demo.set_defaults(func=cmd_demo)
     return parser
 

@@ -5,29 +5,28 @@
 2. builds the training data with the `rude-answers` builder (level II, and its Normal version) and screens both
    on the vector (`prevsteer screen`): sample-level AUROC and dataset-level projection difference;
 3. runs the sweep recipes/sweeps/demo.yaml with that vector and layer filled in (`prevsteer sweep run`, local
-   launcher, two lanes): plain and preventative LoRA at two coefficients, evaluated after every epoch (offline-judged
-   trait score, coherence, projection, 0-shot MMLU subset) with training steering off, the base model as one run's
-   step-0 evaluation, and post-hoc steering `h <- h - a v` of every plain model at two coefficients;
+   launcher, two lanes): plain LoRA and preventative LoRA at three coefficients (a dose-response), each evaluated
+   after its last step with training steering off (sampled answers: offline-judged trait score with its standard
+   error, coherence, projection; 0-shot MMLU in the continuation format; held-out polite answers' perplexity and
+   the preference for their rude versions), the base model as the plain run's step-0 evaluation, and post-hoc
+   steering `h <- h - a v` of the plain model at three coefficients (`response` positions, as the study steers);
 4. compares the sweep (`prevsteer compare`: results.csv, the dose-response figure dose_response.png, frontier.png),
-   measures held-out preferences, and writes `runs/demo/report.md`: compare's report plus the demo's extras.
+   and writes `runs/demo/report.md`: compare's report plus the demo's extras.
 Every finished step is reused when the demo runs again.
 """
 
 from __future__ import annotations
 
 import csv
-import math
 import shutil
 import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from train.console import result, say
-from train.dataprep.chat import load_conversations
 from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
 from train.errors import PrevsteerError
@@ -36,18 +35,16 @@ from train.evaluation.settings import EvalSettings
 from train.files import read_json, write_atomic, write_json
 from train.judges.factory import judge_for_trait
 from train.judges.offline import auroc
-from train.models.loading import load_model_and_tokenizer, load_run_model
+from train.models.loading import load_model_and_tokenizer
 from train.models.rundir import RunDir
 from train.persona.extract import ExtractionSettings, run_extraction
 from train.persona.select_layer import run_select_layer
 from train.persona.traits import load_trait
-from train.resources import shipped, shipped_recipe
-from train.steering.activations import answer_nll
+from train.resources import shipped_recipe
 from train.steering.vectors import PersonaVector
 from train.sweeps.compare import collect, compare
 from train.sweeps.local import visible_gpus
 from train.sweeps.runner import SweepDir, point_status, run_sweep
-from train.sweeps.stats import prevented_share
 from train.training.recipe import load_recipe
 
 MODEL = "smollm2-135m-instruct"
@@ -57,7 +54,6 @@ EXTRACT_PER_QUESTION = 1
 EXTRACT_TOKENS = 48
 SELECT_LAYERS = [13, 17, 21]
 SELECT_COEFFICIENTS = [1.0, 2.0, 4.0]
-HELD_OUT = shipped("datasets", "impolite")  # 30 held-out questions with a rude and a polite answer each
 SPEC = shipped_recipe("sweeps", "demo.yaml")  # the runs: arms, coefficients, seeds, post-hoc, launcher
 
 
@@ -120,30 +116,19 @@ def _first_loss(run_dir: Path) -> float | None:
     return next((row["loss"] for row in RunDir(run_dir).metrics() if "loss" in row), None)
 
 
-def _held_out(model, tokenizer) -> dict[str, float]:
-    """Teacher-forced measures on 30 held-out questions that use neither the vector nor a judge."""
-    polite, rude = load_conversations(HELD_OUT / "eval_polite.jsonl"), load_conversations(HELD_OUT / "eval_rude.jsonl")
-    nll_polite, nll_rude = answer_nll(model, tokenizer, polite), answer_nll(model, tokenizer, rude)
-    return {
-        "rude_preference": float((nll_polite - nll_rude).mean()),
-        "polite_perplexity": math.exp(float(nll_polite.mean())),
-    }
-
-
-def _held_out_cached(folder: Path, load: Callable[[], tuple[Any, Any]]) -> dict[str, float]:
-    if not (folder / "held_out.json").is_file():
-        write_json(folder / "held_out.json", _held_out(*load()))
-    return read_json(folder / "held_out.json")
-
-
-def _write_spec(out: Path, vector_path: Path, layer: int) -> Path:
+def _write_spec(out: Path, vector_path: Path, layer: int, seed: int | None = None) -> Path:
     """recipes/sweeps/demo.yaml with the extracted vector and the selected layer filled in, its paths made absolute
     and no more lanes than visible GPUs (on a GPU machine), written to `out/sweep.yaml`: the spec the demo runs, and
-    that `prevsteer sweep run` can run again."""
+    that `prevsteer sweep run` can run again. A `seed` replaces the spec's training seeds and the evaluation's
+    sampling seed: the same demo on other draws."""
     data = yaml.safe_load(SPEC.read_text())
     data["base"] = str((SPEC.resolve().parent / data["base"]).resolve())
     vector = str(vector_path)
     trait = load_recipe(data["base"]).eval.traits[0].model_dump()  # the recipe's evaluation protocol, kept
+    if seed is not None:
+        trait["seed"] = seed
+        for grid in data["grid"]:
+            grid["seed"] = [seed]
     data["overrides"] = {
         **data.get("overrides", {}),
         "steering.vector": vector,
@@ -212,31 +197,6 @@ def _spread(values: list[float]) -> str:
     return f"{mean:.3g} ± {half:.2g}" if len(values) > 1 else f"{mean:.3g}"
 
 
-def _held_out_lines(base: dict[str, float], trained: list[dict[str, Any]]) -> list[str]:
-    """Held-out measures per arm and coefficient, with the share of the plain arm's shift each prevented."""
-    groups: dict[tuple[str, float], list[dict[str, float]]] = {}
-    for run in trained:
-        groups.setdefault((run["arm"], run["coefficient"]), []).append(run["held_out"])
-    plain = groups.get(("plain", 0.0), [])
-    lines = [
-        "| model | n | rude preference (NLL polite - NLL rude) | polite perplexity | prevented (rude preference) |",
-        "|---|---|---|---|---|",
-        f"| base | 1 | {base['rude_preference']:.3g} | {base['polite_perplexity']:.3g} | |",
-    ]
-    for (arm, coefficient), values in groups.items():
-        preference = [v["rude_preference"] for v in values]
-        share = None
-        if plain and arm != "plain":
-            plain_mean = statistics.fmean(v["rude_preference"] for v in plain)
-            share = prevented_share(base["rude_preference"], plain_mean, statistics.fmean(preference))
-        label = arm if arm == "plain" else f"{arm} {coefficient:g}"
-        lines.append(
-            f"| {label} | {len(values)} | {_spread(preference)} | "
-            f"{_spread([v['polite_perplexity'] for v in values])} | {'' if share is None else f'{share:.0%}'} |"
-        )
-    return lines
-
-
 def _protocol_lines(trained: list[dict[str, Any]], posthoc: dict[str, Any]) -> list[str]:
     """How the answers were made (the plain run's recipe and the sweep's post-hoc settings), and why it is smaller
     than the study's protocol."""
@@ -255,13 +215,13 @@ def _protocol_lines(trained: list[dict[str, Any]], posthoc: dict[str, Any]) -> l
     ]
 
 
-def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dict[str, Any]) -> Path:
+def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any]) -> Path:
     """`prevsteer compare` of the demo's sweep into `out` (results.csv, dose_response.png, frontier.png), and
     `out/report.md`: what was run, compare's report, then the demo's extras (extraction, layer selection, screening,
-    held-out measures, caveats, timings)."""
+    caveats, timings)."""
     compare([sweep.root], out)
     comparison = (out / "report.md").read_text()
-    trained = [{**run, "held_out": held_out["runs"][run["point"]]} for run in _trained(sweep)]
+    trained = _trained(sweep)
     layer, screen, posthoc = facts["layer"], facts["screen"], read_json(sweep.manifest)["posthoc"]
     coefficients = sorted({run["coefficient"] for run in trained if run["arm"] == "preventative"})
     seeds = sorted({run["seed"] for run in trained})
@@ -305,18 +265,11 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
         f"({screen['n'][trained_level]} vs {screen['n']['normal']} samples). Scores and histograms: "
         f"`{out / 'screen'}`.",
         "",
-        "## Held-out preferences (neither the vector nor a judge)",
-        "",
-        "Teacher-forced on 30 held-out questions with a rude and a polite answer each (over several seeds: mean ± "
-        "half-range). Prevented: 1 - (arm - base) / (plain - base).",
-        "",
-        *_held_out_lines(held_out["base"], trained),
-        "",
         "## How to read this",
         "",
         "The trait score comes from the offline judge (sentence embeddings + logistic regression trained on "
         "hand-written rude and polite answers): a proxy, not an LLM judge. The projection uses the vector itself, "
-        "so it is not independent evidence; rude preference and perplexity use neither the vector nor a judge. "
+        "so it is not independent evidence; the held-out preference and perplexity use neither the vector nor a judge. "
         f"{len(seeds)} seed(s), short answers (see Protocol): orientation, not proof.",
     ]
     losses = {arm: [v for run in trained if run["arm"] == arm and (v := _first_loss(run["dir"])) is not None]
@@ -348,7 +301,7 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any], held_out: dic
     return write_atomic(out / "report.md", "\n".join(lines))
 
 
-def run_demo(out: Path, fresh: bool = False) -> Path:
+def run_demo(out: Path, fresh: bool = False, seed: int | None = None) -> Path:
     out = out.resolve()
     if fresh and out.exists():
         shutil.rmtree(out)
@@ -368,18 +321,9 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
     screen = _screen(out, data, vector_path, layer)
     lap("screen")
 
-    sweep = _run_sweep(_write_spec(out, vector_path, layer), out / "sweep")
+    sweep = _run_sweep(_write_spec(out, vector_path, layer, seed), out / "sweep")
     lap("sweep")
 
-    say("demo: held-out preferences of the base model and the final models")
-    held_out = {
-        "base": _held_out_cached(out / "base", lambda: load_model_and_tokenizer(MODEL)),
-        "runs": {
-            run["point"]: _held_out_cached(run["dir"], lambda d=run["dir"]: load_run_model(d))
-            for run in _trained(sweep)
-        },
-    }
-    lap("held-out")
     seconds["total"] = sum(seconds.values())
     facts = {
         "layer": layer,
@@ -388,8 +332,8 @@ def run_demo(out: Path, fresh: bool = False) -> Path:
         "screen": screen,
         "seconds": seconds,
     }
-    write_json(out / "results.json", {**facts, "held_out": held_out})
-    report = demo_report(out, sweep, facts, held_out)
+    write_json(out / "results.json", facts)
+    report = demo_report(out, sweep, facts)
     result(f"report: {report} (every evaluation in {out / 'results.csv'}, dose-response in "
            f"{out / 'dose_response.png'})")  # fmt: skip
     return report
