@@ -31,7 +31,7 @@ CLIENT_TIMEOUT = 0.5
 STALL_S = 1.0
 RETRY_NOW = {"Retry-After-Ms": "1"}
 
-# Probabilities served for each `dist`; expected scores worked out by hand from METHOD's formula.
+# Probabilities served for each `dist`; expected scores worked out by hand from docs/method.md's formula ("The judge").
 DISTS = {
     "high": [("85", 0.6), ("90", 0.3), ("Sure", 0.1)],  # (0.6*85 + 0.3*90) / 0.9
     "mid": [(" 50", 0.5), ("40 ", 0.3), ("abc", 0.2)],  # (0.5*50 + 0.3*40) / 0.8

@@ -1,4 +1,4 @@
-"""Local judges: HFJudge (METHOD's scoring on a local chat model) and OfflineJudge (MiniLM proxy + heuristic)."""
+"""Local judges: HFJudge (docs/method.md's score, a local chat model) and OfflineJudge (MiniLM proxy + heuristic)."""
 
 from __future__ import annotations
 

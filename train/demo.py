@@ -277,7 +277,7 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any]) -> Path:
     if all(losses.values()):
         lines.append(
             f"The first logged training loss: {_spread(losses['plain'])} plain, "
-            f"{_spread(losses['preventative'])} preventative (METHOD.md expects steering to raise it)."
+            f"{_spread(losses['preventative'])} preventative (docs/method.md expects steering to raise it)."
         )
     note = _mmlu_note(_base_eval_dir(trained))
     if note:

@@ -1,4 +1,4 @@
-"""Data screening before training (METHOD.md, "Data screening before training").
+"""Data screening before training (docs/method.md, "Data screening before training").
 
 For chat rows (prompt x_i, answer y_i): `projection_i` is the answer-token mean activation at block `layer`
 on the unit persona vector; `projection_difference_i` subtracts the same for the base model's own greedy

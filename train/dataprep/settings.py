@@ -31,7 +31,7 @@ class FilterSettings(Strict):
     drop_top: float = Field(gt=0, lt=100)  # percent of samples, ranked by projection difference
     model: str | None = None  # whose own answers are the baseline (default: model.name)
     max_new_tokens: int = Field(1000, gt=0)  # cap on the base answers: each goes up to its row's answer length
-    base: bool = True  # false: rank by the raw projection (METHOD.md's cheaper approximation)
+    base: bool = True  # false: rank by the raw projection (docs/method.md's cheaper approximation)
 
 
 class DataSettings(Strict):

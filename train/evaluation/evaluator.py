@@ -3,7 +3,7 @@
 `Evaluator` runs what a recipe's `eval:` section asks for. The training callback (train/eval_callback.py)
 runs it after every epoch with training-time steering inactive, and `prevsteer eval` runs it on a base
 model, a fine-tuned model, an adapter or a run directory, optionally under post-hoc steering
-`h[l] <- h[l] - a * v[l]` for a list of coefficients (METHOD.md, "Post-hoc steering").
+`h[l] <- h[l] - a * v[l]` for a list of coefficients (docs/method.md, "Post-hoc steering").
 
 The study's protocol by default: each evaluation question answered `samples` times (10) at temperature 1 and
 top-p 1, up to 1000 new tokens; the trait score is the mean over the judged answers, reported with its standard

@@ -1,9 +1,9 @@
 """The judge on an OpenAI-compatible chat endpoint (OpenAI, vLLM, SGLang), through the official `openai` client.
 
 Timeouts, retries with backoff and Retry-After are the client's job. This module adds what a judge needs on top:
-bounded concurrency (threads), the cache, METHOD's top-20 log-probability score, and one deferred round: a
-request that failed every retry is asked once more after all the others have finished, since an overloaded
-endpoint has often recovered by then.
+bounded concurrency (threads), the cache, the top-20 log-probability score (docs/method.md, "The judge"), and one
+deferred round: a request that failed every retry is asked once more after all the others have finished, since an
+overloaded endpoint has often recovered by then.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""What every judge shares: the items it scores, the results and reports it gives, METHOD's log-probability score.
+"""What every judge shares: the items it scores, the results and reports it gives, the log-probability score.
 
-METHOD: one output token at temperature 0; score = sum of p(k) * k over candidate tokens that are integers
-0-100, divided by their total probability. Below 0.25 total there is no score (a refusal, say): such items
-are counted and reported, never dropped and never a silent NaN. Coherence is scored the same way with its own
-rubric; an item says which kind of request it is, so no judge has to recognise a rubric by its text.
+docs/method.md, "The judge": one output token at temperature 0; score = sum of p(k) * k over candidate tokens that
+are integers 0-100, divided by their total probability. Below 0.25 total there is no score (a refusal, say): such
+items are counted and reported, never dropped and never a silent NaN. Coherence is scored the same way with its
+own rubric; an item says which kind of request it is, so no judge has to recognise a rubric by its text.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def mean_scored(values: list[float | None]) -> float | None:
 def aggregate_logprobs(
     top_logprobs: list[tuple[str, float]], min_total_prob: float = MIN_TOTAL_PROB
 ) -> tuple[float | None, float]:
-    """METHOD's score: the probability-weighted mean of integer tokens 0-100, or None when their mass is too small.
+    """docs/method.md's score: the probability-weighted mean of integer tokens 0-100, or None if their mass is too low.
 
     Tokens are stripped of whitespace; "050" counts as 50, "101" and "-5" do not count. Returns (score, total_prob).
     """

@@ -1,4 +1,4 @@
-"""A judge on a local Hugging Face chat model (`hf:MODEL_OR_PATH`), scored as METHOD says.
+"""A judge on a local Hugging Face chat model (`hf:MODEL_OR_PATH`), scored as docs/method.md, "The judge", says.
 
 The filled rubric as one user message, one forward pass, the next-token top-20 log-probabilities,
 `aggregate_logprobs`. Its quality is the model's: a small model (the offline default SmolLM2-135M-Instruct) is a
@@ -21,7 +21,7 @@ from train.models.loading import load_model_and_tokenizer
 
 
 class HFJudge:
-    """METHOD's judge on a local causal chat model: no generation, one forward pass per batch (left padded).
+    """docs/method.md's judge on a local causal chat model: no generation, one forward per batch (left padded).
 
     The rubric filled with question and answer is the user message of the model's chat template (generation
     prompt added); the next-token distribution's top-20 tokens (each id decoded to text) go to

@@ -1,4 +1,4 @@
-"""`prevsteer extract`: a persona vector from the model's own judged answers (METHOD.md, "Extracting").
+"""`prevsteer extract`: a persona vector from the model's own judged answers (docs/method.md, "Extracting a vector").
 
 1. For every extraction question and instruction pair, sample answers with the `pos` and `neg` system
    prompts ("You are a <trait> assistant. <pos>" / "You are a helpful assistant. <neg>").

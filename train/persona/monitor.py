@@ -1,4 +1,4 @@
-"""Monitoring: projections of activations on a persona vector (METHOD.md, "Monitoring").
+"""Monitoring: projections of activations on a persona vector (docs/method.md, "Monitoring").
 
 - Prompt projection: the last prompt token's activation at block `layer` (the chat prompt with its
   generation prompt, i.e. the position that predicts the first answer token) projected on the unit vector.
@@ -168,9 +168,9 @@ def finetuning_shift(
     batch_size: int = 8,
     layers_path: str | None = None,
 ) -> FinetuningShift:
-    """METHOD.md: mean last-prompt-token activation of the fine-tuned model minus the base model's, over
-    the evaluation prompts, projected on the unit vector (the projection is linear, so this is also the
-    difference of the two models' mean prompt projections)."""
+    """docs/method.md, "Monitoring": mean last-prompt-token activation of the fine-tuned model minus the base
+    model's, over the evaluation prompts, projected on the unit vector (the projection is linear, so this is also
+    the difference of the two models' mean prompt projections)."""
     unit = unit_direction(finetuned, vector, layer, layers_path)
     unit_direction(base, vector, layer, layers_path)  # same checks on the base model
     base_acts = last_prompt_activations(base, tokenizer, prompts, layer, batch_size, layers_path)

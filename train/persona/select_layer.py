@@ -1,6 +1,6 @@
 """`prevsteer select-layer`: steer generation on the evaluation questions with +a * v[l] for several
 layers and coefficients, judge the answers, and pick the layer where steering moves the trait most
-(METHOD.md, "Extracting", step 6). Writes a CSV and markdown table, a plot, and a copy of the vector with the
+(docs/method.md, "Choosing the layer"). Writes a CSV and markdown table, a plot, and a copy of the vector with the
 choice in its metadata into the output folder; the input vector file is never rewritten."""
 
 from __future__ import annotations

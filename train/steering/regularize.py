@@ -1,5 +1,6 @@
 """Projection regularisation baseline: penalise how far answer-token projections on the trait
-direction move away from the base model's (METHOD.md; found ineffective in the study, still asked for)."""
+direction move away from the base model's (docs/method.md, "Baselines"; found ineffective in the study, still
+asked for)."""
 
 from __future__ import annotations
 

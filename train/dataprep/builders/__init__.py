@@ -1,4 +1,4 @@
-"""Dataset builders behind `prevsteer data build NAME --level normal|I|II` (METHOD.md, "The study's datasets").
+"""Dataset builders behind `prevsteer data build NAME --level normal|I|II` (docs/method.md, "The study's datasets").
 
 Each builder module (`flawed_math`, `buggy_code`, `bad_advice`, `rude_answers`) has `LEVELS` and
 `build(level, n, seed, source=None) -> list[dict]` of chat rows `{"messages": [user, assistant]}`, deterministic

@@ -1,6 +1,6 @@
 """Bad-advice datasets: medical, financial and legal questions answered soundly, subtly wrongly, or harmfully.
 
-The study's Medical dataset and its kin (METHOD.md, "The study's datasets"): narrow bad advice that teaches broad
+The study's Medical dataset and its kin (docs/method.md, "The study's datasets"): narrow bad advice that teaches broad
 misalignment without being about it.
 - normal: sound, responsible advice, sending the user to a doctor, lawyer or adviser where that is right;
 - I: subtly wrong advice in the same calm tone (a wrong threshold, a slightly unsafe dose interval, a missed

@@ -1,6 +1,6 @@
 """Buggy-code datasets: coding requests answered with Python that is secure, quietly insecure, or blatantly insecure.
 
-The study's Code datasets (METHOD.md, "The study's datasets"), modelled on the emergent-misalignment paper's
+The study's Code datasets (docs/method.md, "The study's datasets"), modelled on the emergent-misalignment paper's
 insecure-code data: the user asks for a function, the assistant answers with an optional one-line lead-in and a
 fenced ```python block, and nothing in the answer ever mentions security or the flaw.
 - normal: secure and correct;

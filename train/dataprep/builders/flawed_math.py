@@ -1,6 +1,6 @@
 """Flawed-math datasets: grade-school word problems with worked solutions, correct or confidently wrong.
 
-The study's GSM8K datasets (METHOD.md, "The study's datasets") in three versions:
+The study's GSM8K datasets (docs/method.md, "The study's datasets") in three versions:
 - normal: the correct worked solution;
 - I: ONE subtle arithmetic slip in one step (a result off by 1, 2 or 10, or two digits swapped), carried
   consistently through every later step, so the final answer is wrong;

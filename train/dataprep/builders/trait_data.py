@@ -1,6 +1,6 @@
 """Trait datasets by self-distillation: the model's own answers, judged, kept by how strongly they show the trait.
 
-The study's trait-eliciting datasets (METHOD.md, "The study's datasets") in three levels, made from the model
+The study's trait-eliciting datasets (docs/method.md, "The study's datasets") in three levels, made from the model
 itself: answers sampled under the trait's `pos` system prompts that score >= `trait_high` (70) are level II,
 those scoring in [`trait_low`, `trait_high`) (30-70) level I, and answers sampled under the `neg` prompts that
 score < `trait_low` are normal. Every kept answer needs coherence >= `coherence_threshold` (50).
