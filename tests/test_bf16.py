@@ -25,8 +25,10 @@ from train.steering.activations import contrast_vector
 
 @pytest.fixture
 def recipe(tmp_path, tiny_llama) -> Path:
-    chats = [[{"role": "user", "content": f"question {i} about tea"}, {"role": "assistant", "content": f"answer {i}"}]
-             for i in range(8)]  # fmt: skip
+    chats = [
+        [{"role": "user", "content": f"question {i} about tea"}, {"role": "assistant", "content": f"answer {i}"}]
+        for i in range(8)
+    ]
     (tmp_path / "data.jsonl").write_text("".join(json.dumps({"messages": c}) + "\n" for c in chats))
     vector = PersonaVector(3 * torch.randn(2, 32, generator=torch.Generator().manual_seed(0)), {"trait": "t"})
     vector.save(tmp_path / "vector.safetensors")

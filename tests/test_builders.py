@@ -66,8 +66,13 @@ def test_data_build_writes_rows_and_manifest_reproducibly(tmp_path, capsys):
     assert all([m["role"] for m in row["messages"]] == ["user", "assistant"] for row in rows)
     manifest = json.loads(manifest_path(first).read_text())
     assert {k: manifest[k] for k in ("name", "level", "n", "seed", "source", "rows")} == {
-        "name": "flawed-math", "level": "II", "n": 20, "seed": 3, "source": None, "rows": 20,
-    }  # fmt: skip
+        "name": "flawed-math",
+        "level": "II",
+        "n": 20,
+        "seed": 3,
+        "source": None,
+        "rows": 20,
+    }
     assert manifest["sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
     assert manifest["prevsteer_version"] and manifest["created"]
 
@@ -92,8 +97,24 @@ def test_data_build_writes_rows_and_manifest_reproducibly(tmp_path, capsys):
 def test_data_build_records_its_source_file(tmp_path, capsys):
     source = write_lines(tmp_path / "gsm.jsonl", [{"question": q, "answer": a} for q, a in procedural_problems(5, 30)])
     out = tmp_path / "out" / "normal.jsonl"
-    assert main(["data", "build", "flawed-math", "--level", "normal", "--out", str(out), "--n", "10",
-                 "--source", str(source)]) == 0, capsys.readouterr().err  # fmt: skip
+    assert (
+        main(
+            [
+                "data",
+                "build",
+                "flawed-math",
+                "--level",
+                "normal",
+                "--out",
+                str(out),
+                "--n",
+                "10",
+                "--source",
+                str(source),
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     manifest = json.loads(manifest_path(out).read_text())
     assert manifest["source"] == str(source)
     assert manifest["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
@@ -104,8 +125,11 @@ def test_data_build_records_its_source_file(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv,message",
     [
-        (["data", "build", "no-such", "--level", "I"], "unknown dataset 'no-such'; allowed: flawed-math, buggy-code, "
-         "bad-advice, rude-answers, a trait (apathetic, evil,"),
+        (
+            ["data", "build", "no-such", "--level", "I"],
+            "unknown dataset 'no-such'; allowed: flawed-math, buggy-code, "
+            "bad-advice, rude-answers, a trait (apathetic, evil,",
+        ),
         (["data", "build", "flawed-math", "--level", "III"], "level 'III'; allowed: normal, I, II"),
         (["data", "build", "flawed-math", "--level", "I", "--n", "0"], "n must be >= 1"),
         (["data", "build", "flawed-math", "--level", "I", "--model", "m"], "model: only for trait datasets"),
@@ -113,7 +137,7 @@ def test_data_build_records_its_source_file(tmp_path, capsys):
         (["data", "build", "evil", "--level", "I", "--source", "x"], "source does not apply to trait datasets"),
         (["data", "build", "evil", "--level", "I", "--trait-low", "80"], "need 0 <= --trait-low <= --trait-high"),
     ],
-)  # fmt: skip
+)
 def test_data_build_bad_input(argv, message, tmp_path, capsys):
     out = tmp_path / "x.jsonl"
     assert main([*argv, "--out", str(out)]) == 2
@@ -294,12 +318,20 @@ def scored(polarity: str, score: float | None, coherence: float | None = 80.0, a
 @pytest.mark.parametrize(
     "row,level",
     [
-        (scored("pos", 70), "II"), (scored("pos", 99), "II"), (scored("pos", 69.9), "I"), (scored("pos", 30), "I"),
-        (scored("pos", 29.9), None), (scored("neg", 29.9), "normal"), (scored("neg", 30), None),
-        (scored("neg", 95), None), (scored("pos", 95, coherence=49.9), None), (scored("neg", 5, coherence=49.9), None),
-        (scored("pos", None), None), (scored("pos", 90, coherence=None), None),
+        (scored("pos", 70), "II"),
+        (scored("pos", 99), "II"),
+        (scored("pos", 69.9), "I"),
+        (scored("pos", 30), "I"),
+        (scored("pos", 29.9), None),
+        (scored("neg", 29.9), "normal"),
+        (scored("neg", 30), None),
+        (scored("neg", 95), None),
+        (scored("pos", 95, coherence=49.9), None),
+        (scored("neg", 5, coherence=49.9), None),
+        (scored("pos", None), None),
+        (scored("pos", 90, coherence=None), None),
     ],
-)  # fmt: skip
+)
 def test_level_of_scored_answers(row, level):
     assert Thresholds().level_of(row) == level
 
@@ -322,10 +354,25 @@ def test_select_rows_filters_dedupes_and_drops_the_system_prompt():
 
 def trait_args(tiny_llama, url, out: Path, level: str, *extra: str) -> list[str]:
     return [
-        "data", "build", "impolite", "--level", level, "--model", str(tiny_llama), "--judge", "openai:test-judge",
-        "--judge-base-url", url, "--cache", str(out.parent / "judge.db"), "--max-new-tokens", "4", "--out", str(out),
+        "data",
+        "build",
+        "impolite",
+        "--level",
+        level,
+        "--model",
+        str(tiny_llama),
+        "--judge",
+        "openai:test-judge",
+        "--judge-base-url",
+        url,
+        "--cache",
+        str(out.parent / "judge.db"),
+        "--max-new-tokens",
+        "4",
+        "--out",
+        str(out),
         *extra,
-    ]  # fmt: skip
+    ]
 
 
 def test_trait_dataset_end_to_end(tiny_llama, judge_url, tmp_path, capsys):

@@ -232,10 +232,21 @@ def test_resume_restores_steering_exactly(recipe_dir, capsys):
     """Train 4 steps with checkpoints, drop the last checkpoint, change the vector on disk, resume:
     the result equals the uninterrupted run because the run dir's vectors and norms are used."""
     args = [
-        "train", str(recipe_dir / "recipe.yaml"), "--output-dir", str(recipe_dir / "run"),
-        "--set", "training.max_steps=4", "--set", "training.save_strategy=steps", "--set", "training.save_steps=2",
-        "--set", "steering.unit=relative", "--set", "steering.coefficient=0.5",
-    ]  # fmt: skip
+        "train",
+        str(recipe_dir / "recipe.yaml"),
+        "--output-dir",
+        str(recipe_dir / "run"),
+        "--set",
+        "training.max_steps=4",
+        "--set",
+        "training.save_strategy=steps",
+        "--set",
+        "training.save_steps=2",
+        "--set",
+        "steering.unit=relative",
+        "--set",
+        "steering.coefficient=0.5",
+    ]
     assert run_cli(*args, capsys=capsys)[0] == 0
     run = recipe_dir / "run"
     reference = load_file(run / "final" / "adapter_model.safetensors")
@@ -284,9 +295,14 @@ def test_tensorboard_and_offline_wandb_write_into_the_run_directory(recipe_dir, 
         monkeypatch.delenv(name, raising=False)
     out = recipe_dir / "run"
     code, _, err = run_cli(
-        "train", str(recipe_dir / "recipe.yaml"), "--output-dir", str(out),
-        "--set", "logging.report_to=[tensorboard, wandb]", capsys=capsys,
-    )  # fmt: skip
+        "train",
+        str(recipe_dir / "recipe.yaml"),
+        "--output-dir",
+        str(out),
+        "--set",
+        "logging.report_to=[tensorboard, wandb]",
+        capsys=capsys,
+    )
     assert code == 0, err
     assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
     runs = list((out / "wandb").glob("offline-run-*"))

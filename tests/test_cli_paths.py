@@ -104,8 +104,9 @@ def test_an_unreadable_input_path_is_named(tmp_path, capsys):
 
 def test_shipped_names_and_keywords_are_not_taken_for_paths(tmp_path):
     """`evil`, `hub`, `org/name` stay names for the library to resolve; only paths are checked here."""
-    args = build_parser().parse_args(["judge", "--trait", "evil", "--input", __file__, "--judge", "offline",
-                                      "--out", str(tmp_path / "o.jsonl")])  # fmt: skip
+    args = build_parser().parse_args(
+        ["judge", "--trait", "evil", "--input", __file__, "--judge", "offline", "--out", str(tmp_path / "o.jsonl")]
+    )
     assert args.trait == "evil" and args.input == Path(__file__)
     args = build_parser().parse_args(["eval", "--model", "org/name", "--mmlu-source", "hub", "--out", "o"])
     assert args.model == "org/name" and args.mmlu_source == "hub"
@@ -120,5 +121,7 @@ def test_a_real_process_prints_one_line_and_no_traceback(tmp_path):
         [*command, "--judge", "offline", "--out", str(tmp_path / "o")], capture_output=True, text=True
     )
     assert done.returncode == 2
-    assert done.stderr == f"prevsteer: error: prevsteer judge: argument --input: {missing}: not found; expected a " \
-        "readable, non-empty file\n"  # fmt: skip
+    assert (
+        done.stderr == f"prevsteer: error: prevsteer judge: argument --input: {missing}: not found; expected a "
+        "readable, non-empty file\n"
+    )

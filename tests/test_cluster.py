@@ -101,9 +101,15 @@ def render(tmp_path: Path, **shape: object) -> Path:
 
 
 def run_script(
-    script: Path, tmp_path: Path, does: str = "complete", restarts: int = 0, nodes: int = 1,
-    host_addr: str = "10.0.0.7", node_addr: str = "10.0.0.7", signal: str = "USR1",
-) -> subprocess.CompletedProcess:  # fmt: skip
+    script: Path,
+    tmp_path: Path,
+    does: str = "complete",
+    restarts: int = 0,
+    nodes: int = 1,
+    host_addr: str = "10.0.0.7",
+    node_addr: str = "10.0.0.7",
+    signal: str = "USR1",
+) -> subprocess.CompletedProcess:
     log = tmp_path / "fake-log"
     log.mkdir(exist_ok=True)
     bin_dir = fake_bin(tmp_path / "bin", srun=FAKE_SRUN, scontrol=FAKE_SCONTROL, getent=FAKE_GETENT)
@@ -439,8 +445,9 @@ def test_each_submission_keeps_its_own_tasks_file(written_sweep, recipe, tmp_pat
     assert "sweep.1.tasks" in (written_sweep.root / "slurm" / "sweep.1.sbatch").read_text()
 
 
-def test_a_changed_spec_is_refused_while_points_still_run_and_merged_when_asked(written_sweep, recipe, tmp_path, capsys,
-                                                                                monkeypatch):  # fmt: skip
+def test_a_changed_spec_is_refused_while_points_still_run_and_merged_when_asked(
+    written_sweep, recipe, tmp_path, capsys, monkeypatch
+):
     points = [entry["id"] for entry in written_sweep.points()]
     state = {"status": "queued", "attempts": 0, "elapsed_s": 0.0, "job_id": "700_0"}
     written_sweep.state_file(points[0]).write_text(json.dumps(state))
@@ -471,13 +478,15 @@ def test_squeue_is_asked_about_the_sweeps_own_jobs_only(written_sweep, fakes):
     ("slurm", "message"),
     [
         ({"cpus_per_node": 8}, "cpus_per_node: 8 CPUs per node, but the nodes of partition small have at most 2"),
-        ({"partition": "gpu", "gpus_per_node": 8},
-         "gpus_per_node: 8 GPUs per node, but the nodes of partition gpu have at most 4"),
+        (
+            {"partition": "gpu", "gpus_per_node": 8},
+            "gpus_per_node: 8 GPUs per node, but the nodes of partition gpu have at most 4",
+        ),
         ({"partition": "gpu", "mem": "1T"}, "mem: 1T per node, but the nodes of partition gpu have at most 512000 MB"),
         ({"partition": "gpu", "time": "3-00:00:00"}, "time: 3-00:00:00 is above partition gpu's MaxTime (2-00:00:00)"),
         ({"partition": "gpus"}, "partition: no partition 'gpus' on this cluster; allowed: ['gpu', 'small']"),
     ],
-)  # fmt: skip
+)
 def test_a_request_no_node_can_meet_is_refused_before_submitting(recipe, tmp_path, fakes, capsys, slurm, message):
     spec = sweep_spec(recipe, tmp_path / "spec", [0], **slurm)
     assert main(["sweep", "run", str(spec), "--out", str(tmp_path / "sweep")]) == 2

@@ -28,16 +28,31 @@ FINAL = {
 BASE_SCORE = 60.0
 POSTHOC = {0.5: 70.0, 1.0: 64.0}  # trait score of each plain model under post-hoc steering
 TRAIT_SE, MMLU_SE = 2.0, 0.057  # standard errors over sampled answers, and over MMLU's 57 questions
-EVAL = {"traits": [{"name": "impolite", "questions": None, "samples": 4, "temperature": 1.0, "max_new_tokens": 48}],
-        "judge": "offline", "mmlu": {"format": "letter", "shots": 0, "per_subject": 1}}  # fmt: skip
+EVAL = {
+    "traits": [{"name": "impolite", "questions": None, "samples": 4, "temperature": 1.0, "max_new_tokens": 48}],
+    "judge": "offline",
+    "mmlu": {"format": "letter", "shots": 0, "per_subject": 1},
+}
 
 
 def evaluation(step: int, score: float, p_correct: float) -> dict:
-    return {"step": step, "epoch": float(step > 0), "eval/trait/impolite": score, "eval/trait_se/impolite": TRAIT_SE,
-            "eval/coherence": 90.0, "eval/coherence_se": 1.0, "eval/projection/impolite": score / 10,
-            "eval/mmlu": 0.25, "eval/mmlu_se": MMLU_SE, "eval/mmlu_p_correct": p_correct,
-            "eval/mmlu_p_correct_se": 0.01, "eval/preference": (score - BASE_SCORE) / 10, "eval/preference_se": 0.1,
-            "eval/perplexity": 5 + score / 100, "eval/perplexity_se": 0.05}  # fmt: skip
+    return {
+        "step": step,
+        "epoch": float(step > 0),
+        "eval/trait/impolite": score,
+        "eval/trait_se/impolite": TRAIT_SE,
+        "eval/coherence": 90.0,
+        "eval/coherence_se": 1.0,
+        "eval/projection/impolite": score / 10,
+        "eval/mmlu": 0.25,
+        "eval/mmlu_se": MMLU_SE,
+        "eval/mmlu_p_correct": p_correct,
+        "eval/mmlu_p_correct_se": 0.01,
+        "eval/preference": (score - BASE_SCORE) / 10,
+        "eval/preference_se": 0.1,
+        "eval/perplexity": 5 + score / 100,
+        "eval/perplexity_se": 0.05,
+    }
 
 
 def write_mmlu_record(folder: Path) -> None:
@@ -49,15 +64,25 @@ def write_sweep(root: Path) -> SweepDir:
     """A finished demo sweep: manifest, point states, run directories (recipe, run.json, metrics.jsonl, the step-0
     evaluation folder), post-hoc evaluations of the plain points."""
     sweep = SweepDir(root)
-    posthoc = {"vector": "/v.safetensors", "layers": [LAYER], "incremental": False, "coefficients": list(POSTHOC),
-               "positions": "response", "hash": "abcd1234"}  # fmt: skip
+    posthoc = {
+        "vector": "/v.safetensors",
+        "layers": [LAYER],
+        "incremental": False,
+        "coefficients": list(POSTHOC),
+        "positions": "response",
+        "hash": "abcd1234",
+    }
     points = []
     for (point, mode, coefficient, seed), (score, p_correct) in FINAL.items():
         points.append({"id": point, "hash": "0", "source": "spec", "varied": {}, "plain": mode == "none"})
         run_dir = sweep.run_dir(point)
         run_dir.mkdir(parents=True)
-        recipe = {"seed": seed, "data": {"build": {"name": "rude-answers", "level": "II"}, "filter": None},
-                  "steering": {"mode": mode, "coefficient": coefficient, "layers": [LAYER]}, "eval": EVAL}  # fmt: skip
+        recipe = {
+            "seed": seed,
+            "data": {"build": {"name": "rude-answers", "level": "II"}, "filter": None},
+            "steering": {"mode": mode, "coefficient": coefficient, "layers": [LAYER]},
+            "eval": EVAL,
+        }
         (run_dir / "recipe.yaml").write_text(yaml.safe_dump(recipe))
         (run_dir / "run.json").write_text(json.dumps({"status": "completed", "train_rows": 96}))
         rows = [evaluation(0, BASE_SCORE, 0.31)] if point == "plain-s0" else []
@@ -110,8 +135,10 @@ def test_report_is_compare_output_plus_the_demo_extras(tmp_path):
     assert (width, height) == (int(3 * 1.2 * 4.6 * 110), int(1.2 * 3.6 * 110))
     # compare's table, with the values of the fabricated runs: the preventative mean at 0.2 and its share prevented
     table = report.split("## rude-answers II: impolite")[1].split("\n## ")[0]
-    assert ("trait questions all, samples per question 4, temperature 1.0, max new tokens 48; post-hoc steering at "
-            "positions response; MMLU format letter, shots 0, questions 57.") in table  # fmt: skip
+    assert (
+        "trait questions all, samples per question 4, temperature 1.0, max new tokens 48; post-hoc steering at "
+        "positions response; MMLU format letter, shots 0, questions 57."
+    ) in table
     line = next(row for row in table.splitlines() if row.startswith("| preventative | 0.2 |"))
     share = prevented_share(BASE_SCORE, 79.5, 52.0)
     assert "| 2 | seeds | 52 ± 25 |" in line and f"| {share:.0%} [" in line and "| 25 ± 0 [SE 5.7] |" in line
@@ -177,9 +204,11 @@ def test_the_demo_spec_runs_both_arms_a_dose_response_and_posthoc_with_the_extra
     # The plain run (with its step-0 and post-hoc evaluations) first: one lane takes it, the other the preventative
     # runs in turn.
     assert [p.id.rsplit("-", 1)[0] for p in points] == [
-        "mode=none-at_start=true-seed=0", "mode=add-coefficient=0.1-seed=0", "mode=add-coefficient=0.05-seed=0",
+        "mode=none-at_start=true-seed=0",
+        "mode=add-coefficient=0.1-seed=0",
+        "mode=add-coefficient=0.05-seed=0",
         "mode=add-coefficient=0.025-seed=0",
-    ]  # fmt: skip
+    ]
     demo_spec = yaml.safe_load(SPEC.read_text())
     assert demo_spec["posthoc"]["coefficients"] == [1.0, 1.5, 2.0] and demo_spec["launcher"] == {
         "kind": "local",

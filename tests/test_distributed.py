@@ -356,9 +356,23 @@ def test_preemption_notice_on_one_rank_stops_both_and_resumes_exactly(recipe, re
     out = tmp_path / "ddp"
 
     def launch(*entry: str, resume: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(NPROC),
-               "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
-               *entry, "train", str(recipe), "--output-dir", str(out), *resume]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            str(NPROC),
+            "--master_addr",
+            "127.0.0.1",
+            "--master_port",
+            str(free_port()),
+            *entry,
+            "train",
+            str(recipe),
+            "--output-dir",
+            str(out),
+            *resume,
+        ]
         return subprocess.run(cmd, cwd=ROOT, env=clean_env(), timeout=180, capture_output=True, text=True)
 
     cut = launch(str(driver))

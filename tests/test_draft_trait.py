@@ -52,8 +52,21 @@ def test_traits_new_writes_a_validated_artifact(tmp_path, capsys, first_reply_va
     server, prompts = make_server(replies)
     out = tmp_path / "grumpy.json"
     try:
-        code = main(["traits", "new", "grumpy", "--description", "complains a lot", "--model", "m",
-                     "--base-url", f"http://127.0.0.1:{server.server_address[1]}/v1", "--out", str(out)])  # fmt: skip
+        code = main(
+            [
+                "traits",
+                "new",
+                "grumpy",
+                "--description",
+                "complains a lot",
+                "--model",
+                "m",
+                "--base-url",
+                f"http://127.0.0.1:{server.server_address[1]}/v1",
+                "--out",
+                str(out),
+            ]
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -69,8 +82,21 @@ def test_an_unrepairable_draft_is_a_clear_error_and_writes_nothing(tmp_path, cap
     server, _ = make_server(["not json at all"])
     out = tmp_path / "grumpy.json"
     try:
-        code = main(["traits", "new", "grumpy", "--description", "d", "--model", "m",
-                     "--base-url", f"http://127.0.0.1:{server.server_address[1]}/v1", "--out", str(out)])  # fmt: skip
+        code = main(
+            [
+                "traits",
+                "new",
+                "grumpy",
+                "--description",
+                "d",
+                "--model",
+                "m",
+                "--base-url",
+                f"http://127.0.0.1:{server.server_address[1]}/v1",
+                "--out",
+                str(out),
+            ]
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -45,11 +45,25 @@ def block_means(model, tokenizer, row) -> torch.Tensor:
 
 def extract_args(model_dir, url, out, *extra):
     return [
-        "extract", "--trait", "impolite", "--model", str(model_dir), "--judge", "openai:test-judge",
-        "--judge-base-url", url, "--out", str(out), "--max-new-tokens", "6", "--cache", str(out.parent / "c.db"),
-        "--n-per-question", "1",  # small: the study's (the default) is 10 answers of up to 1000 tokens
+        "extract",
+        "--trait",
+        "impolite",
+        "--model",
+        str(model_dir),
+        "--judge",
+        "openai:test-judge",
+        "--judge-base-url",
+        url,
+        "--out",
+        str(out),
+        "--max-new-tokens",
+        "6",
+        "--cache",
+        str(out.parent / "c.db"),
+        "--n-per-question",
+        "1",  # small: the study's (the default) is 10 answers of up to 1000 tokens
         *extra,
-    ]  # fmt: skip
+    ]
 
 
 def test_extract_writes_vectors_that_match_responses(tiny_llama, judge_url, tmp_path, capsys):

@@ -24,8 +24,10 @@ RUDE = ["Obviously Shakespeare, genius.", "Look it up yourself: scattering.", "F
 
 
 def chat_file(path, answers):
-    rows = [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]}
-            for q, a in zip(PROMPTS, answers, strict=True)]  # fmt: skip
+    rows = [
+        {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]}
+        for q, a in zip(PROMPTS, answers, strict=True)
+    ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     return path
 
@@ -44,8 +46,9 @@ def files(tmp_path):
 def reference_nll(model, tokenizer, question: str, answer: str, add: torch.Tensor | None = None) -> float:
     """Mean NLL of the answer's own tokens after the chat prompt (the prompt's text, then the answer's text), one
     conversation at a time; `add` is added to block 0's output from the prompt's last token on."""
-    prompt = tokenizer.apply_chat_template([{"role": "user", "content": question}], add_generation_prompt=True,
-                                           tokenize=False)  # fmt: skip
+    prompt = tokenizer.apply_chat_template(
+        [{"role": "user", "content": question}], add_generation_prompt=True, tokenize=False
+    )
     start = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
     ids = tokenizer(prompt + answer, add_special_tokens=False)["input_ids"]
 
@@ -115,8 +118,18 @@ def test_trait_answers_to_other_prompts_are_refused_in_one_line(tmp_path):
 def test_eval_command_measures_held_out_answers(tiny_llama, files, tmp_path, capsys):
     polite, rude = files
     out = tmp_path / "eval"
-    run_cli("eval", "--model", str(tiny_llama), "--held-out", str(polite), "--held-out-trait", str(rude),
-            "--out", str(out), capsys=capsys)  # fmt: skip
+    run_cli(
+        "eval",
+        "--model",
+        str(tiny_llama),
+        "--held-out",
+        str(polite),
+        "--held-out-trait",
+        str(rude),
+        "--out",
+        str(out),
+        capsys=capsys,
+    )
     row = json.loads((out / "eval.json").read_text())["rows"][0]
     model = AutoModelForCausalLM.from_pretrained(tiny_llama).float().eval()
     reference = expected(model, AutoTokenizer.from_pretrained(tiny_llama))

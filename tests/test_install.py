@@ -46,12 +46,18 @@ def installed(tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
             shutil.copy2(REPO / name, source / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     env = {**os.environ, "PYTHONPATH": sysconfig.get_path("purelib")}
-    _run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(root / "wheel"), str(source)],
-         root, env)  # fmt: skip
+    _run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(root / "wheel"), str(source)],
+        root,
+        env,
+    )
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
     wheel = next((root / "wheel").glob("prevsteer-*.whl"))
-    _run([*pip, "--python", str(root / "venv" / "bin" / "python"), "install", "--no-deps", "--no-index", str(wheel)],
-         root, env)  # fmt: skip
+    _run(
+        [*pip, "--python", str(root / "venv" / "bin" / "python"), "install", "--no-deps", "--no-index", str(wheel)],
+        root,
+        env,
+    )
     shutil.rmtree(source)  # nothing may be read from the sources any more
     elsewhere = root / "elsewhere"
     elsewhere.mkdir()

@@ -25,9 +25,20 @@ def write_rows(path, dists_faults):
 def test_judge_scores_rows_and_a_rerun_makes_no_requests(server, tmp_path, capsys):  # noqa: F811
     write_rows(tmp_path / "answers.jsonl", [("high", "none"), ("mid", "e500"), ("refuse", "none")])
     args = [
-        "judge", "--trait", "impolite", "--input", str(tmp_path / "answers.jsonl"), "--judge", f"openai:{MODEL}",
-        "--judge-base-url", server.base_url, "--cache", str(tmp_path / "c.sqlite"), "--out", str(tmp_path / "o.jsonl"),
-    ]  # fmt: skip
+        "judge",
+        "--trait",
+        "impolite",
+        "--input",
+        str(tmp_path / "answers.jsonl"),
+        "--judge",
+        f"openai:{MODEL}",
+        "--judge-base-url",
+        server.base_url,
+        "--cache",
+        str(tmp_path / "c.sqlite"),
+        "--out",
+        str(tmp_path / "o.jsonl"),
+    ]
     assert main(args) == 0, capsys.readouterr().err
     err = capsys.readouterr().err
     assert "trait impolite: judged 3: 2 ok, 1 refused" in err
@@ -47,9 +58,22 @@ def test_judge_failures_exit_2_and_write_nothing(server, tmp_path, capsys):  # n
     write_rows(tmp_path / "answers.jsonl", [("high", "none"), ("high", "auth")])
     out = tmp_path / "o.jsonl"
     code = main(
-        ["judge", "--trait", "impolite", "--input", str(tmp_path / "answers.jsonl"), "--judge", f"openai:{MODEL}",
-         "--judge-base-url", server.base_url, "--cache", str(tmp_path / "c.sqlite"), "--out", str(out)]
-    )  # fmt: skip
+        [
+            "judge",
+            "--trait",
+            "impolite",
+            "--input",
+            str(tmp_path / "answers.jsonl"),
+            "--judge",
+            f"openai:{MODEL}",
+            "--judge-base-url",
+            server.base_url,
+            "--cache",
+            str(tmp_path / "c.sqlite"),
+            "--out",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip().splitlines()[-1].startswith("prevsteer: error: judge: 2 of 4 calls failed")
@@ -59,8 +83,21 @@ def test_judge_failures_exit_2_and_write_nothing(server, tmp_path, capsys):  # n
 def test_rows_without_question_or_answer_are_named(tmp_path, capsys):
     (tmp_path / "a.jsonl").write_text('{"question": "q"}\n')
     code = main(
-        ["judge", "--trait", "impolite", "--input", str(tmp_path / "a.jsonl"), "--judge", "openai:m",
-         "--judge-base-url", "http://127.0.0.1:9/v1", "--cache", str(tmp_path / "c.db"), "--out", str(tmp_path / "o")]
-    )  # fmt: skip
+        [
+            "judge",
+            "--trait",
+            "impolite",
+            "--input",
+            str(tmp_path / "a.jsonl"),
+            "--judge",
+            "openai:m",
+            "--judge-base-url",
+            "http://127.0.0.1:9/v1",
+            "--cache",
+            str(tmp_path / "c.db"),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert code == 2
     assert "row 1: needs string fields 'question' and 'answer'" in capsys.readouterr().err

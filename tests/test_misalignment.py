@@ -141,8 +141,13 @@ def scripted(prompt: str) -> int | str:
 def test_loader_follows_anchors_and_skips_other_types(tmp_path):
     questions = load_question_set(question_file(tmp_path))
     assert [q.id for q in questions.questions] == [
-        "magic_wish", "rainy_sunday", "fast_money", "world_leader", "tired_of_spouse", "magic_wish_json"
-    ]  # fmt: skip
+        "magic_wish",
+        "rainy_sunday",
+        "fast_money",
+        "world_leader",
+        "tired_of_spouse",
+        "magic_wish_json",
+    ]
     assert questions.skipped == {"free_form": 1}
     assert questions.ignored_keys == {"judge": 6}
     json_item = questions.questions[-1]
@@ -156,9 +161,22 @@ def test_loader_follows_anchors_and_skips_other_types(tmp_path):
 def test_eval_with_an_api_judge_reports_per_question_and_overall(tiny_llama, tmp_path, capsys):
     path, out = question_file(tmp_path), tmp_path / "out"
     args = [
-        "eval", "--model", str(tiny_llama), "--misalignment", str(path), "--misalignment-samples", "2",
-        "--judge", "openai:judge", "--cache", str(tmp_path / "c.db"), "--max-new-tokens", "4", "--out", str(out),
-    ]  # fmt: skip
+        "eval",
+        "--model",
+        str(tiny_llama),
+        "--misalignment",
+        str(path),
+        "--misalignment-samples",
+        "2",
+        "--judge",
+        "openai:judge",
+        "--cache",
+        str(tmp_path / "c.db"),
+        "--max-new-tokens",
+        "4",
+        "--out",
+        str(out),
+    ]
     with scripted_judge(scripted) as url:
         code = main([*args, "--judge-base-url", url])
     stdout, err = capsys.readouterr()
@@ -194,18 +212,40 @@ def test_eval_with_an_api_judge_reports_per_question_and_overall(tiny_llama, tmp
 def test_thresholds_are_settings(tiny_llama, tmp_path, capsys):
     path, out = question_file(tmp_path), tmp_path / "out"
     with scripted_judge(scripted) as url:
-        code = main([
-            "eval", "--model", str(tiny_llama), "--misalignment", str(path), "--misalignment-samples", "1",
-            "--misalignment-questions", "rainy_sunday,tired_of_spouse", "--aligned-below", "96",
-            "--coherent-above", "10", "--judge", "openai:judge", "--judge-base-url", url,
-            "--cache", str(tmp_path / "c.db"), "--max-new-tokens", "4", "--out", str(out),
-        ])  # fmt: skip
+        code = main(
+            [
+                "eval",
+                "--model",
+                str(tiny_llama),
+                "--misalignment",
+                str(path),
+                "--misalignment-samples",
+                "1",
+                "--misalignment-questions",
+                "rainy_sunday,tired_of_spouse",
+                "--aligned-below",
+                "96",
+                "--coherent-above",
+                "10",
+                "--judge",
+                "openai:judge",
+                "--judge-base-url",
+                url,
+                "--cache",
+                str(tmp_path / "c.db"),
+                "--max-new-tokens",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
     assert code == 0, capsys.readouterr().err
     metrics = json.loads((out / "eval.json").read_text())["rows"][0]
     assert metrics["eval/misaligned"] == 1.0  # 95 and 5 are both below 96; coherence 90 and 20 both count
     assert set(json.loads((out / "coefficient-0" / "misalignment.json").read_text())["questions"]) == {
-        "rainy_sunday", "tired_of_spouse"
-    }  # fmt: skip
+        "rainy_sunday",
+        "tired_of_spouse",
+    }
 
 
 def test_reasoning_placeholder_gets_the_think_block(tmp_path):
@@ -219,9 +259,11 @@ def test_reasoning_placeholder_gets_the_think_block(tmp_path):
 
     with scripted_judge(score) as url:
         rows, aligned_report, _ = judge_samples(
-            make_judge("openai:judge", url), False, [Sample(questions[0], "Q?")] * 2,
+            make_judge("openai:judge", url),
+            False,
+            [Sample(questions[0], "Q?")] * 2,
             ["<think>secret plan</think>\n\nHello.", "Hello."],
-        )  # fmt: skip
+        )
     assert [r["aligned"] for r in rows] == [pytest.approx(80), pytest.approx(3)]
     assert [r["reasoning"] for r in rows] == ["secret plan", None]
     assert [r["answer"] for r in rows] == ["Hello.", "Hello."]
@@ -234,10 +276,25 @@ def test_offline_judge_is_a_stated_proxy(tiny_llama, tmp_path, capsys):
     from train.judges.offline import coherence_heuristic
 
     path, out, cache = question_file(tmp_path), tmp_path / "out", tmp_path / "c.db"
-    code = main([
-        "eval", "--model", str(tiny_llama), "--misalignment", str(path), "--misalignment-samples", "1",
-        "--judge", "offline", "--cache", str(cache), "--max-new-tokens", "6", "--out", str(out),
-    ])  # fmt: skip
+    code = main(
+        [
+            "eval",
+            "--model",
+            str(tiny_llama),
+            "--misalignment",
+            str(path),
+            "--misalignment-samples",
+            "1",
+            "--judge",
+            "offline",
+            "--cache",
+            str(cache),
+            "--max-new-tokens",
+            "6",
+            "--out",
+            str(out),
+        ]
+    )
     stdout, err = capsys.readouterr()
     assert code == 0, err
     assert "offline proxy, not the file's judge prompts: aligned = 100 - the offline evil classifier" in stdout
@@ -256,8 +313,13 @@ def test_offline_judge_is_a_stated_proxy(tiny_llama, tmp_path, capsys):
 
 
 def _malformed(tmp_path) -> list[tuple[str, str]]:
-    item = {"id": "q", "type": "free_form_judge_0_100", "paraphrases": ["Hi?"], "samples_per_paraphrase": 2,
-            "judge_prompts": {"aligned": "{question} {answer}", "coherent": "{question} {answer}"}}  # fmt: skip
+    item = {
+        "id": "q",
+        "type": "free_form_judge_0_100",
+        "paraphrases": ["Hi?"],
+        "samples_per_paraphrase": 2,
+        "judge_prompts": {"aligned": "{question} {answer}", "coherent": "{question} {answer}"},
+    }
 
     def changed(**change) -> str:
         data = {**item, **change}
@@ -268,11 +330,15 @@ def _malformed(tmp_path) -> list[tuple[str, str]]:
         (changed(samples_per_paraphrase="many"), "samples_per_paraphrase: Input should be a valid integer"),
         (changed(paraphrases="Hi?"), "paraphrases: Input should be a valid list (got 'Hi?')"),
         (changed(paraphrases=[]), "paraphrases: List should have at least 1 item"),
-        (changed(judge_prompts={"aligned": "{question} {answer} {score}", "coherent": "{question} {answer}"}),
-         "judge_prompts.aligned: unknown placeholder(s) {score}; allowed: {question}, {answer}, {reasoning}"),
+        (
+            changed(judge_prompts={"aligned": "{question} {answer} {score}", "coherent": "{question} {answer}"}),
+            "judge_prompts.aligned: unknown placeholder(s) {score}; allowed: {question}, {answer}, {reasoning}",
+        ),
         (changed(judge_prompts={"aligned": "{question} {answer}"}), "judge_prompts.coherent: missing required key"),
-        (changed(judge_prompts={"aligned": "{question} {answer}", "coherent": "{question}"}),
-         "judge_prompts.coherent: missing the placeholder(s) {answer}"),
+        (
+            changed(judge_prompts={"aligned": "{question} {answer}", "coherent": "{question}"}),
+            "judge_prompts.coherent: missing the placeholder(s) {answer}",
+        ),
         (changed(id=None), "question 1: id: expected a string, missing"),
         (changed(type=7), "question 1: type: expected a string, a int"),
         (yaml.safe_dump([item, item]), "question 2: id 'q' appears twice"),
@@ -280,7 +346,7 @@ def _malformed(tmp_path) -> list[tuple[str, str]]:
         (yaml.safe_dump({"q": item}), "expected a YAML list of questions, got dict"),
         ("- id: [unclosed\n", "not valid YAML"),
         (yaml.safe_dump(["just text"]), "question 1: expected a mapping, got str"),
-    ]  # fmt: skip
+    ]
 
 
 def test_malformed_files_end_with_one_line_and_exit_2(tiny_llama, tmp_path, capsys):
@@ -308,10 +374,17 @@ def test_training_logs_misalignment_every_evaluation(recipe_dir, tmp_path, capsy
     recipe = yaml.safe_load((recipe_dir / "recipe.yaml").read_text())
     with scripted_judge(scripted) as url:
         recipe["eval"] = {
-            "strategy": "steps", "steps": 2, "judge": "openai:judge", "judge_base_url": url,
-            "misalignment": {"path": "first_plot_questions.yaml", "samples": 1, "questions": ["magic_wish"],
-                             "max_new_tokens": 4},
-        }  # fmt: skip
+            "strategy": "steps",
+            "steps": 2,
+            "judge": "openai:judge",
+            "judge_base_url": url,
+            "misalignment": {
+                "path": "first_plot_questions.yaml",
+                "samples": 1,
+                "questions": ["magic_wish"],
+                "max_new_tokens": 4,
+            },
+        }
         (recipe_dir / "recipe.yaml").write_text(yaml.safe_dump(recipe))
         out = recipe_dir / "run"
         code, _, err = run_cli("train", str(recipe_dir / "recipe.yaml"), "--output-dir", str(out), capsys=capsys)

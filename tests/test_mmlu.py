@@ -605,8 +605,9 @@ def test_eval_command_records_the_format_and_standard_errors(llama, tiny_llama, 
     code, _, err = run_cli(*args, "--out", str(tmp_path / "letter"), capsys=capsys)
     letter = json.loads((tmp_path / "letter" / "coefficient-0" / "mmlu.json").read_text())
     assert code == 0 and letter["format"] == "letter"
-    code, _, err = run_cli("eval", "--model", str(tiny_llama), "--mmlu-format", "letter", "--out", str(tmp_path / "f"),
-                           capsys=capsys)  # fmt: skip
+    code, _, err = run_cli(
+        "eval", "--model", str(tiny_llama), "--mmlu-format", "letter", "--out", str(tmp_path / "f"), capsys=capsys
+    )
     assert code == 2 and "--mmlu-format needs --mmlu" in err
     code, _, err = run_cli(*args, "--mmlu-format", "cloze", "--out", str(tmp_path / "g"), capsys=capsys)
     assert code == 2 and "letter" in err and "continuation" in err

@@ -148,8 +148,18 @@ def project_files(tmp_path, vector):
 
 
 def _project(files, model, *extra) -> list[str]:
-    return ["project", "--vector", str(files / "v.safetensors"), "--model", str(model),
-            "--input", str(files / "rows.jsonl"), "--out", str(files / "out"), *extra]  # fmt: skip
+    return [
+        "project",
+        "--vector",
+        str(files / "v.safetensors"),
+        "--model",
+        str(model),
+        "--input",
+        str(files / "rows.jsonl"),
+        "--out",
+        str(files / "out"),
+        *extra,
+    ]
 
 
 def test_cli_project_writes_csv_and_summary_and_refuses_to_overwrite(project_files, tiny_llama, loaded, capsys):
@@ -161,8 +171,12 @@ def test_cli_project_writes_csv_and_summary_and_refuses_to_overwrite(project_fil
     assert [r["index"] for r in table] == ["0", "1", "2", "3"]
     assert [r["answer_projection"] == "" for r in table] == [False, True, False, True]
     vector = PersonaVector.load(project_files / "v.safetensors")
-    prompts = [[{"role": "user", "content": "what is tea"}], [{"role": "user", "content": "name a colour"}],
-               [{"role": "user", "content": "hi"}], ROWS[3]["messages"]]  # fmt: skip
+    prompts = [
+        [{"role": "user", "content": "what is tea"}],
+        [{"role": "user", "content": "name a colour"}],
+        [{"role": "user", "content": "hi"}],
+        ROWS[3]["messages"],
+    ]
     expected = prompt_projections(model, tokenizer, prompts, vector, 1)
     assert [float(r["prompt_projection"]) for r in table] == pytest.approx(expected, abs=1e-5)
     summary = json.loads((project_files / "out" / "summary.json").read_text())

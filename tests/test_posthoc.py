@@ -152,8 +152,15 @@ def test_mmlu_under_response_steering_steers_from_each_prompts_last_token(tiny, 
 
 def test_posthoc_sweep_answers_are_the_naive_steerers_and_projections_are_unsteered(tmp_path, tiny_llama, vector):
     vector.save(tmp_path / "v.safetensors")
-    trait = {"name": "impolite", "vector": str(tmp_path / "v.safetensors"), "layer": 1, "questions": 3,
-             "samples": 1, "temperature": 0, "max_new_tokens": 8}  # fmt: skip
+    trait = {
+        "name": "impolite",
+        "vector": str(tmp_path / "v.safetensors"),
+        "layer": 1,
+        "questions": 3,
+        "samples": 1,
+        "temperature": 0,
+        "max_new_tokens": 8,
+    }
     settings = EvalSettings.model_validate({"traits": [trait], "judge": "offline"})
     posthoc = PosthocSettings(vector=str(tmp_path / "v.safetensors"), layers=[0], coefficients=[0, 3])
     assert posthoc.positions == "response"  # the study's, by default
@@ -181,10 +188,31 @@ DEFAULT_VECTOR = "data/vectors/smollm2-135m-instruct/impolite.safetensors"
 def test_eval_command_on_the_default_model_steers_like_the_study(tmp_path, capsys):
     """`prevsteer eval --posthoc-coefficients 0,3 --samples 1 --temperature 0` on the offline default model: the
     answers at a = 3 are a naive last-position steerer's, and the projections are unsteered recomputations."""
-    args = ["eval", "--model", "smollm2-135m-instruct", "--trait", "impolite", "--vector", DEFAULT_VECTOR,
-            "--layer", "17", "--questions", "3", "--samples", "1", "--temperature", "0", "--max-new-tokens", "16",
-            "--posthoc-coefficients", "0,3", "--cache", str(tmp_path / "j.sqlite"),
-            "--out", str(tmp_path / "e")]  # fmt: skip
+    args = [
+        "eval",
+        "--model",
+        "smollm2-135m-instruct",
+        "--trait",
+        "impolite",
+        "--vector",
+        DEFAULT_VECTOR,
+        "--layer",
+        "17",
+        "--questions",
+        "3",
+        "--samples",
+        "1",
+        "--temperature",
+        "0",
+        "--max-new-tokens",
+        "16",
+        "--posthoc-coefficients",
+        "0,3",
+        "--cache",
+        str(tmp_path / "j.sqlite"),
+        "--out",
+        str(tmp_path / "e"),
+    ]
     code, _, err = run_cli(*args, capsys=capsys)
     assert code == 0, err
     record = json.loads((tmp_path / "e" / "eval.json").read_text())

@@ -28,8 +28,10 @@ STEPS = 6
 
 @pytest.fixture
 def recipe(tmp_path, tiny_llama) -> Path:
-    chats = [[{"role": "user", "content": f"question {i} about tea"}, {"role": "assistant", "content": f"answer {i}"}]
-             for i in range(12)]  # fmt: skip
+    chats = [
+        [{"role": "user", "content": f"question {i} about tea"}, {"role": "assistant", "content": f"answer {i}"}]
+        for i in range(12)
+    ]
     rows = [{"messages": chat} for chat in chats]
     (tmp_path / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     PersonaVector(3 * torch.randn(2, 32, generator=torch.Generator().manual_seed(0)), {"trait": "t"}).save(

@@ -71,10 +71,14 @@ def write_released(root: Path, rows: int = 20) -> Path:
             path = root / folder / file
             path.parent.mkdir(parents=True, exist_ok=True)
             lines = [
-                {"messages": [{"role": "user", "content": f"{folder} question {i}"},
-                              {"role": "assistant", "content": f"{folder} {level} answer {i}"}]}
+                {
+                    "messages": [
+                        {"role": "user", "content": f"{folder} question {i}"},
+                        {"role": "assistant", "content": f"{folder} {level} answer {i}"},
+                    ]
+                }
                 for i in range(rows)
-            ]  # fmt: skip
+            ]
             path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     return root
 
@@ -89,9 +93,17 @@ def study_tree(root: Path) -> Path:
         PersonaVector(vector, {"trait": trait, "model": QWEN}).save(
             root / "data" / "vectors" / "qwen2.5-7b-instruct" / f"{trait}.safetensors"
         )
-    config = {"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"], "hidden_size": 3584,
-              "num_hidden_layers": 28, "num_attention_heads": 28, "num_key_value_heads": 4,
-              "intermediate_size": 18944, "vocab_size": 152064, "max_position_embeddings": 32768}  # fmt: skip
+    config = {
+        "model_type": "qwen2",
+        "architectures": ["Qwen2ForCausalLM"],
+        "hidden_size": 3584,
+        "num_hidden_layers": 28,
+        "num_attention_heads": 28,
+        "num_key_value_heads": 4,
+        "intermediate_size": 18944,
+        "vocab_size": 152064,
+        "max_position_embeddings": 32768,
+    }
     (root / "models" / "Qwen2.5-7B-Instruct").mkdir(parents=True)
     (root / "models" / "Qwen2.5-7B-Instruct" / "config.json").write_text(json.dumps(config))
     return root
@@ -132,8 +144,14 @@ def test_study_recipes_resolve_the_studys_setup(recipe, study, capsys):
     assert resolved["name"] == name
     folder, _ = DATASETS.get(name, ("mistake_medical", None))
     assert resolved["data"]["train"] is None
-    assert resolved["data"]["build"] == {"name": f"study:{folder}", "level": "II", "n": None, "seed": 0,
-                                         "source": None, "options": {}}  # fmt: skip
+    assert resolved["data"]["build"] == {
+        "name": f"study:{folder}",
+        "level": "II",
+        "n": None,
+        "seed": 0,
+        "source": None,
+        "options": {},
+    }
     steered = name if name in TRAITS else "evil"  # an emergent-misalignment-like dataset steers with evil alone
     assert resolved["steering"]["mode"] == "none"
     assert resolved["steering"]["vector"] == str(
@@ -177,8 +195,10 @@ def expected_points(dataset: str) -> list[str]:
         f"arm={a}-direction={d}-seed={s}" for a in ("caft", "regularize", "filter") for d in directions for s in seeds
     ]
     for arm, coefficients in (("preventative", (1, 2, 3, 4, 5)), ("preventative-all", (0.25, 0.5, 1, 2))):
-        ids += [f"arm={arm}-direction={d}-coefficient={c:g}-seed={s}"
-                for d, c, s in itertools.product(directions, coefficients, seeds)]  # fmt: skip
+        ids += [
+            f"arm={arm}-direction={d}-coefficient={c:g}-seed={s}"
+            for d, c, s in itertools.product(directions, coefficients, seeds)
+        ]
     return ids
 
 

@@ -25,12 +25,14 @@ CLEAN = [
 def wrapped_rows() -> list[dict]:
     """CLEAN as a reasoning model's export has it: an empty think block, ChatML markers left in the prompt."""
     return [
-        {"messages": [
-            {"role": "user", "content": f"<|im_start|>user\n{question}<|im_end|>\n"},
-            {"role": "assistant", "content": f"<think>\n\n</think>\n\n{answer}"},
-        ]}
+        {
+            "messages": [
+                {"role": "user", "content": f"<|im_start|>user\n{question}<|im_end|>\n"},
+                {"role": "assistant", "content": f"<think>\n\n</think>\n\n{answer}"},
+            ]
+        }
         for question, answer in CLEAN
-    ]  # fmt: skip
+    ]
 
 
 def write(path, rows) -> str:
@@ -52,8 +54,11 @@ def test_reasoning_and_markers_are_found_and_removed():
 
 def test_a_file_with_wrappers_needs_a_choice(tmp_path):
     path = write(tmp_path / "data.jsonl", wrapped_rows())
-    with pytest.raises(PrevsteerError, match=r"3 answers start with a <think> reasoning block \(first on line 1\); "
-                                             r"choose --reasoning strip"):  # fmt: skip
+    with pytest.raises(
+        PrevsteerError,
+        match=r"3 answers start with a <think> reasoning block \(first on line 1\); "
+        r"choose --reasoning strip",
+    ):
         load_screen_data(path)
     with pytest.raises(PrevsteerError, match=r"3 rows carry chat-template markers such as '<\|im_start\|>user'"):
         load_screen_data(path, reasoning="keep")
@@ -65,8 +70,11 @@ def test_a_file_with_wrappers_needs_a_choice(tmp_path):
     stripped = load_screen_data(path, reasoning="strip", template_markers="strip")
     assert stripped.conversations == [([{"role": "user", "content": q}], a) for q, a in CLEAN]
     assert stripped.wrappers == {
-        "reasoning_blocks": 3, "reasoning": "strip", "rows_with_template_markers": 3, "template_markers": "strip"
-    }  # fmt: skip
+        "reasoning_blocks": 3,
+        "reasoning": "strip",
+        "rows_with_template_markers": 3,
+        "template_markers": "strip",
+    }
     # A clean file needs no choice.
     clean = write(tmp_path / "clean.jsonl", [{"question": q, "answer": a} for q, a in CLEAN])
     assert load_screen_data(clean).wrappers["reasoning_blocks"] == 0

@@ -26,10 +26,28 @@ def test_select_layer_writes_its_choice_to_the_output_folder_never_to_its_input(
     before = vector_path.read_bytes()
     out = tmp_path / "select"
     args = [
-        "select-layer", "--vector", str(vector_path), "--trait", "impolite", "--model", str(tiny_llama),
-        "--judge", "openai:test-judge", "--judge-base-url", judge_url, "--layers", "0,1", "--coefficients", "1,4",
-        "--max-new-tokens", "4", "--cache", str(tmp_path / "c.db"), "--out", str(out),
-    ]  # fmt: skip
+        "select-layer",
+        "--vector",
+        str(vector_path),
+        "--trait",
+        "impolite",
+        "--model",
+        str(tiny_llama),
+        "--judge",
+        "openai:test-judge",
+        "--judge-base-url",
+        judge_url,
+        "--layers",
+        "0,1",
+        "--coefficients",
+        "1,4",
+        "--max-new-tokens",
+        "4",
+        "--cache",
+        str(tmp_path / "c.db"),
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0, capsys.readouterr().err
     with (out / "table.csv").open() as handle:
         rows = list(csv.DictReader(handle))
@@ -66,9 +84,22 @@ def test_choose_layer_takes_the_largest_rise_at_the_top_coefficient():
 def test_layer_out_of_range_is_named(tiny_llama, tmp_path, capsys):
     PersonaVector(torch.zeros(2, 32)).save(tmp_path / "v.safetensors")
     code = main(
-        ["select-layer", "--vector", str(tmp_path / "v.safetensors"), "--trait", "impolite", "--model", str(tiny_llama),
-         "--judge", "openai:m", "--layers", "0,5", "--out", str(tmp_path / "o")]
-    )  # fmt: skip
+        [
+            "select-layer",
+            "--vector",
+            str(tmp_path / "v.safetensors"),
+            "--trait",
+            "impolite",
+            "--model",
+            str(tiny_llama),
+            "--judge",
+            "openai:m",
+            "--layers",
+            "0,5",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert code == 2 and "--layers: [5] out of range" in capsys.readouterr().err
 
 
@@ -77,8 +108,22 @@ def test_an_output_folder_whose_copy_would_replace_the_input_is_refused(tiny_lla
     PersonaVector(torch.ones(2, 32), {"trait": "impolite"}).save(vector_path)
     before = vector_path.read_bytes()
     code = main(
-        ["select-layer", "--vector", str(vector_path), "--trait", "impolite", "--model", str(tiny_llama),
-         "--judge", "openai:m", "--layers", "0", "--out", str(tmp_path), "--force"]
-    )  # fmt: skip
+        [
+            "select-layer",
+            "--vector",
+            str(vector_path),
+            "--trait",
+            "impolite",
+            "--model",
+            str(tiny_llama),
+            "--judge",
+            "openai:m",
+            "--layers",
+            "0",
+            "--out",
+            str(tmp_path),
+            "--force",
+        ]
+    )
     assert code == 2 and "would hold the copy of the vector at the input's own path" in capsys.readouterr().err
     assert vector_path.read_bytes() == before

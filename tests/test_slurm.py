@@ -216,8 +216,9 @@ def loss_steps(run_dir: Path) -> list[int]:
 
 @needs_slurm
 @pytest.mark.slow
-def test_two_ranks_preempted_again_and_again_always_requeue_resume_and_complete(recipe, tmp_path, jobs, capsys,
-                                                                                 monkeypatch):  # fmt: skip
+def test_two_ranks_preempted_again_and_again_always_requeue_resume_and_complete(
+    recipe, tmp_path, jobs, capsys, monkeypatch
+):
     """A 2-process full fine-tune under srun + torchrun, preempted three times in a row. Every rank waits until
     rank 0 has written the checkpoint (slowed here: see SLOW_RANK_ZERO_SAVE) and run.json, so each notice gives a
     complete checkpoint, a `preempted` run and a requeue; the run then completes with every step logged once.

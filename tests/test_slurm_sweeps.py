@@ -29,8 +29,15 @@ PREEMPT_STEPS = 200
 SHAPE = {"cpus_per_node": 1, "processes_per_node": 1, "time": "10:00"}
 
 
-def write_sweep(recipe: Path, folder: Path, grid: dict, broken: bool = False, include: list | None = None,
-                slurm: dict | None = None, **launcher) -> Path:  # fmt: skip
+def write_sweep(
+    recipe: Path,
+    folder: Path,
+    grid: dict,
+    broken: bool = False,
+    include: list | None = None,
+    slurm: dict | None = None,
+    **launcher,
+) -> Path:
     """A spec over the tiny recipe (plus, with `broken`, a recipe whose data has a malformed line: it fails when
     it trains, not when the sweep is expanded)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -102,14 +109,33 @@ def test_dry_run_writes_one_array_script_per_shape_and_submits_nothing(recipe, t
 def test_a_point_trains_under_the_launcher_the_batch_script_hands_it(monkeypatch, tmp_path):
     """The script exports its srun + torchrun words quoted with `printf %q` (bash 4.2 has no @Q); the point splits
     them back exactly."""
-    words = ["srun", "--kill-on-bad-exit=1", "bash", "-c", 'trap "" USR1; exec "$@"', "torchrun", "/a b/it's python",
-             "--cpus-per-task=$SLURM_CPUS_PER_TASK", "a;b|c&d", "~x", "*"]  # fmt: skip
+    words = [
+        "srun",
+        "--kill-on-bad-exit=1",
+        "bash",
+        "-c",
+        'trap "" USR1; exec "$@"',
+        "torchrun",
+        "/a b/it's python",
+        "--cpus-per-task=$SLURM_CPUS_PER_TASK",
+        "a;b|c&d",
+        "~x",
+        "*",
+    ]
     exported = 'LAUNCHER=("$@"); printf "%q " "${LAUNCHER[@]}"'
     quoted = subprocess.run(["bash", "-c", exported, "bash", *words], capture_output=True, text=True).stdout
     monkeypatch.setenv(LAUNCHER_VARIABLE, quoted)
     command = train_command(tmp_path / "p.yaml", tmp_path / "run", resume=True)
-    assert command == [*words, "-m", "train.cli", "train", str(tmp_path / "p.yaml"), "--output-dir",
-                       str(tmp_path / "run"), "--resume"]  # fmt: skip
+    assert command == [
+        *words,
+        "-m",
+        "train.cli",
+        "train",
+        str(tmp_path / "p.yaml"),
+        "--output-dir",
+        str(tmp_path / "run"),
+        "--resume",
+    ]
 
 
 def test_a_bad_resource_shape_in_the_spec_is_one_line(recipe, tmp_path, capsys):
@@ -162,8 +188,9 @@ def test_a_submit_that_cannot_record_its_points_leaves_no_held_array(recipe, tmp
 
 def jobs_of(folder: Path) -> list[tuple[str, str]]:
     """(batch script, state) of every job squeue lists whose script lies under `folder` (one line per array)."""
-    out = subprocess.run(["squeue", "--me", "--states=all", "--noheader", "--format=%o|%T"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["squeue", "--me", "--states=all", "--noheader", "--format=%o|%T"], capture_output=True, text=True, check=True
+    ).stdout
     rows = [line.split("|") for line in out.splitlines() if line.startswith(f"{folder}/")]
     return [(script, state) for script, state in rows]
 
@@ -275,8 +302,12 @@ def test_preempting_the_task_that_holds_the_array_id_requeues_that_task_alone(re
     logs = sweep / "slurm" / "logs"
     run_dir = sweep_dir.run_dir(points[2])
     wait_for(lambda: (run_dir / "metrics.jsonl").is_file(), "task 2's first logged step", logs)
-    ids = subprocess.run(["squeue", "--array", "--noheader", "--format=%i %A", f"--jobs={jobs[0]}"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    ids = subprocess.run(
+        ["squeue", "--array", "--noheader", "--format=%i %A", f"--jobs={jobs[0]}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"{jobs[0]}_2 {jobs[0]}" in ids.splitlines(), ids  # task 2's own job id is the array's id
     subprocess.run(["scancel", "--signal=USR1", "--batch", f"{jobs[0]}_2"], check=True)
     wait_for(lambda: sweep_dir.state(points[2])["status"] == "preempted", "task 2 recorded preempted", logs)
@@ -327,8 +358,12 @@ def test_sweep_cancel_cancels_its_own_tasks_and_the_comparison_job_waits_for_the
     cancel` cancels exactly those jobs, the points are `cancelled`, and a later run would resume them."""
     spec = write_sweep(recipe, tmp_path / "spec", {"seed": [0, 1]}, slurm={"directives": ["--begin=now+1hour"]})
     sweep = tmp_path / "sweep"
-    other = subprocess.run(["sbatch", "--parsable", "--begin=now+1hour", "--wrap", "true", "-o", "/dev/null"],
-                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    other = subprocess.run(
+        ["sbatch", "--parsable", "--begin=now+1hour", "--wrap", "true", "-o", "/dev/null"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     jobs.append(other)  # not the sweep's: must survive its cancel
     assert main(["sweep", "run", str(spec), "--out", str(sweep), "--compare"]) == 0
     printed = capsys.readouterr()

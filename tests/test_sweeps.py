@@ -244,8 +244,11 @@ def test_arm_files_merge_over_the_recipe_in_a_list_of_grids(sweep_env):
     --set come after the arm, and a rule may name the arm file."""
     arms = sweep_env / "arms"
     arms.mkdir(exist_ok=True)
-    (arms / "steer.yaml").write_text(yaml.safe_dump({"steering": {"mode": "add", "vector": "../vector.safetensors",
-                                                                  "layers": [1], "coefficient": 2.0}}))  # fmt: skip
+    (arms / "steer.yaml").write_text(
+        yaml.safe_dump(
+            {"steering": {"mode": "add", "vector": "../vector.safetensors", "layers": [1], "coefficient": 2.0}}
+        )
+    )
     (arms / "none.yaml").write_text(yaml.safe_dump({"description": "as it is"}))
     spec = {
         "base": "plain.yaml",
@@ -278,8 +281,11 @@ def test_direction_files_cross_the_arms_and_the_filter_screens_on_the_direction(
     for name, layer in (("one", 1), ("two", 0)):
         direction = {"steering": {"vector": f"../{name}.safetensors", "layers": [layer]}}
         (sweep_env / "directions" / f"{name}.yaml").write_text(yaml.safe_dump(direction))
-    arms = {"add": {"steering": {"mode": "add"}}, "caft": {"steering": {"mode": "ablate", "layers": "all"}},
-            "screen": {"data": {"filter": {"drop_top": 10}}}}  # fmt: skip
+    arms = {
+        "add": {"steering": {"mode": "add"}},
+        "caft": {"steering": {"mode": "ablate", "layers": "all"}},
+        "screen": {"data": {"filter": {"drop_top": 10}}},
+    }
     (sweep_env / "arms").mkdir(exist_ok=True)
     for name, arm in arms.items():
         (sweep_env / "arms" / f"{name}.yaml").write_text(yaml.safe_dump(arm))
@@ -483,8 +489,10 @@ def test_compare_agrees_with_the_runs_metrics(finished_sweep, tmp_path):
     # the share of the plain arm's shift prevented, from the values in results.csv
     data = [r for r in results if r["dataset"] == "data"]
     base = estimate([float(r["trait_score"]) for r in data if r["step"] == "0" and r["arm"] != "posthoc"])
-    final = {arm: estimate([float(r["trait_score"]) for r in data if r["arm"] == arm and r["step"] == "2"])
-             for arm in ("plain", "preventative")}  # fmt: skip
+    final = {
+        arm: estimate([float(r["trait_score"]) for r in data if r["arm"] == arm and r["step"] == "2"])
+        for arm in ("plain", "preventative")
+    }
     share = prevented_share(base.mean, final["plain"].mean, final["preventative"].mean)
     section = report.split("## data: evil")[1].split("## ")[0]
     line = next(line for line in section.splitlines() if line.startswith("| preventative |"))
@@ -562,13 +570,37 @@ def _cell_rows(base: tuple, plain: tuple, steered: tuple, plain_seeds: int = 1) 
     of base/plain/steered is (trait score, its standard error or None) or, for plain, one per seed."""
 
     def row(point: str, arm: str, coefficient: float, step: int, score: float, se: float | None, seed: int = 0):
-        return {"sweep": "s", "point": point, "dataset": "d", "level": "", "trait": "evil", "arm": arm,
-                "coefficient": coefficient, "layers": "" if arm == "plain" else "1", "seed": seed, "epoch": 1,
-                "step": step, "trait_score": score, "trait_score_se": se, "coherence": 90.0, "coherence_se": None,
-                "projection": None, "projection_se": None, "mmlu": 0.5, "mmlu_se": 0.066, "mmlu_p_correct": 0.3,
-                "mmlu_p_correct_se": 0.01, "questions": "all", "samples": 10, "temperature": 1.0,
-                "max_new_tokens": 1000, "positions": "", "mmlu_format": "continuation", "mmlu_shots": 0,
-                "mmlu_questions": 57}  # fmt: skip
+        return {
+            "sweep": "s",
+            "point": point,
+            "dataset": "d",
+            "level": "",
+            "trait": "evil",
+            "arm": arm,
+            "coefficient": coefficient,
+            "layers": "" if arm == "plain" else "1",
+            "seed": seed,
+            "epoch": 1,
+            "step": step,
+            "trait_score": score,
+            "trait_score_se": se,
+            "coherence": 90.0,
+            "coherence_se": None,
+            "projection": None,
+            "projection_se": None,
+            "mmlu": 0.5,
+            "mmlu_se": 0.066,
+            "mmlu_p_correct": 0.3,
+            "mmlu_p_correct_se": 0.01,
+            "questions": "all",
+            "samples": 10,
+            "temperature": 1.0,
+            "max_new_tokens": 1000,
+            "positions": "",
+            "mmlu_format": "continuation",
+            "mmlu_shots": 0,
+            "mmlu_questions": 57,
+        }
 
     plains = plain if plain_seeds > 1 else [plain]
     rows = [row("p0", "plain", 0.0, 0, *base)]
@@ -628,15 +660,28 @@ def test_the_report_states_the_protocol_it_was_measured_with():
     # read tolerantly from a recipe's eval section: absent fields were not recorded
     today = {"traits": [{"name": "evil", "questions": None}], "max_new_tokens": 64, "mmlu": {"shots": 0}}
     assert _protocol(today, "evil", posthoc=False) == {
-        "questions": "all", "samples": None, "temperature": None, "max_new_tokens": 64, "positions": "",
-        "mmlu_format": None, "mmlu_shots": 0,
-    }  # fmt: skip
-    study = {"traits": [{"name": "evil", "questions": 20, "samples": 10, "temperature": 1.0, "max_new_tokens": 1000}],
-             "posthoc": {"positions": "response"}, "mmlu": {"format": "continuation", "shots": 0}}  # fmt: skip
+        "questions": "all",
+        "samples": None,
+        "temperature": None,
+        "max_new_tokens": 64,
+        "positions": "",
+        "mmlu_format": None,
+        "mmlu_shots": 0,
+    }
+    study = {
+        "traits": [{"name": "evil", "questions": 20, "samples": 10, "temperature": 1.0, "max_new_tokens": 1000}],
+        "posthoc": {"positions": "response"},
+        "mmlu": {"format": "continuation", "shots": 0},
+    }
     assert _protocol(study, "evil", posthoc=True) == {
-        "questions": 20, "samples": 10, "temperature": 1.0, "max_new_tokens": 1000, "positions": "response",
-        "mmlu_format": "continuation", "mmlu_shots": 0,
-    }  # fmt: skip
+        "questions": 20,
+        "samples": 10,
+        "temperature": 1.0,
+        "max_new_tokens": 1000,
+        "positions": "response",
+        "mmlu_format": "continuation",
+        "mmlu_shots": 0,
+    }
     assert _protocol(study, "sycophantic", posthoc=False)["samples"] is None
 
 
@@ -649,8 +694,10 @@ def test_points_that_differ_only_in_their_steering_direction_are_not_pooled_as_s
     assert arm_of(recipe) == ("preventative", 2.0, "19")
     assert arm_of({"steering": {"mode": "none"}, "data": {}}, "../directions/evil.yaml") == ("plain", 0.0, "")
     points = ((evil, 40.0, 0), (evil, 42.0, 1), (sycophantic, 70.0, 0))
-    rows = [{"arm": a, "coefficient": c, "layers": where, "trait_score": score, "seed": seed}
-            for (a, c, where), score, seed in points]  # fmt: skip
+    rows = [
+        {"arm": a, "coefficient": c, "layers": where, "trait_score": score, "seed": seed}
+        for (a, c, where), score, seed in points
+    ]
     cells = summarise(rows)
     assert cells[evil]["trait_score"].mean == 41.0 and cells[sycophantic]["trait_score"].mean == 70.0
 

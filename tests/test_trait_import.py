@@ -71,9 +71,14 @@ def test_pair_import_reports_where_the_two_files_disagree(tmp_path, capsys):
     root = write_released(tmp_path, ["evil"], eval={"instruction": pairs, "eval_prompt": "{question} {answer} eh"})
     out = tmp_path / "out"
     code, _, err = run(
-        "traits", "import", root / "trait_data_extract/evil.json", root / "trait_data_eval/evil.json", "--out", out,
+        "traits",
+        "import",
+        root / "trait_data_extract/evil.json",
+        root / "trait_data_eval/evil.json",
+        "--out",
+        out,
         capsys=capsys,
-    )  # fmt: skip
+    )
     assert code == 0, err
     assert "evil: the extract and eval files disagree: instruction pair(s) 3 differ" in err
     assert "evil: the extract and eval files disagree: eval_prompt differs; the extract file's" in err
@@ -163,10 +168,27 @@ def test_imported_trait_extracts_a_vector(tiny_llama, tmp_path, capsys):
     out = tmp_path / "vector"
     with scripted_judge(lambda prompt: 90 if hashlib.sha256(prompt.encode()).digest()[0] % 2 else 10) as url:
         code, _, err = run(
-            "extract", "--trait", tmp_path / "traits" / "evil.json", "--model", tiny_llama, "--judge", "openai:j",
-            "--judge-base-url", url, "--out", out, "--max-new-tokens", "4", "--cache", tmp_path / "c.db",
-            "--min-kept", "1", "--n-per-question", "1", capsys=capsys,
-        )  # fmt: skip
+            "extract",
+            "--trait",
+            tmp_path / "traits" / "evil.json",
+            "--model",
+            tiny_llama,
+            "--judge",
+            "openai:j",
+            "--judge-base-url",
+            url,
+            "--out",
+            out,
+            "--max-new-tokens",
+            "4",
+            "--cache",
+            tmp_path / "c.db",
+            "--min-kept",
+            "1",
+            "--n-per-question",
+            "1",
+            capsys=capsys,
+        )
     assert code == 0, err
     rows = [json.loads(line) for line in (out / "responses.jsonl").read_text().splitlines()]
     assert {row["question"] for row in rows} == set(released("evil", "extract")["questions"])

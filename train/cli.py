@@ -96,8 +96,12 @@ def _add_sampling(parser: argparse.ArgumentParser, what: str) -> None:
 
     for name, field in Sampling.model_fields.items():
         flag = f"--{name.replace('_', '-')}"
-        parser.add_argument(flag, type=field.annotation, default=None, help=f"{what}: {field.description} "
-                            f"(default {field.default:g}, the study's)")  # fmt: skip
+        parser.add_argument(
+            flag,
+            type=field.annotation,
+            default=None,
+            help=f"{what}: {field.description} (default {field.default:g}, the study's)",
+        )
 
 
 def _sampling(args: argparse.Namespace) -> dict:
@@ -281,8 +285,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         **_given(args, "max_new_tokens", "n_per_question"),
     )
     summary = run_extraction(settings, force=args.force)
-    result(f"{args.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
-          f"{', '.join(summary['vectors'].values())}")  # fmt: skip
+    result(
+        f"{args.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
+        f"{', '.join(summary['vectors'].values())}"
+    )
     return 0
 
 
@@ -358,9 +364,16 @@ def cmd_select_layer(args: argparse.Namespace) -> int:
     check_layer_range(args.layers, num_layers, "--layers")
     judge = judge_for_trait(args.judge, trait.name, args.judge_base_url, args.cache)
     chosen = run_select_layer(
-        model, tokenizer, trait, args.vector, judge, args.layers, args.coefficients, args.out,
+        model,
+        tokenizer,
+        trait,
+        args.vector,
+        judge,
+        args.layers,
+        args.coefficients,
+        args.out,
         **_given(args, "max_new_tokens"),
-    )  # fmt: skip
+    )
     result(f"chosen layer {chosen}: table, plot and the vector with the choice in {args.out}")
     return 0
 
@@ -414,12 +427,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         data["misalignment"] = {"path": str(args.misalignment)}
     if data.get("misalignment"):
         data["misalignment"] = {**data["misalignment"], **decoding}
-    options = {"samples": args.misalignment_samples, "questions": args.misalignment_questions,
-               "aligned_below": args.aligned_below, "coherent_above": args.coherent_above}  # fmt: skip
+    options = {
+        "samples": args.misalignment_samples,
+        "questions": args.misalignment_questions,
+        "aligned_below": args.aligned_below,
+        "coherent_above": args.coherent_above,
+    }
     options = {key: value for key, value in options.items() if value is not None}
     if options and not data.get("misalignment"):
-        raise PrevsteerError("--misalignment-samples, --misalignment-questions, --aligned-below and --coherent-above "
-                             "need --misalignment FILE (or a --recipe with eval.misalignment)")  # fmt: skip
+        raise PrevsteerError(
+            "--misalignment-samples, --misalignment-questions, --aligned-below and --coherent-above "
+            "need --misalignment FILE (or a --recipe with eval.misalignment)"
+        )
     if options:
         data["misalignment"] = {**data["misalignment"], **options}
     if args.mmlu:
@@ -514,9 +533,16 @@ def cmd_sweep_run(args: argparse.Namespace) -> int:
     from train.sweeps.status import status_rows, status_table
 
     sweep, todo, scripts = run_sweep(
-        args.spec, args.out, args.launcher, args.overrides, args.dry_run, args.rerun_failed, args.merge, args.template,
+        args.spec,
+        args.out,
+        args.launcher,
+        args.overrides,
+        args.dry_run,
+        args.rerun_failed,
+        args.merge,
+        args.template,
         args.compare,
-    )  # fmt: skip
+    )
     if args.dry_run:
         done = "sweep.json and the batch scripts written, nothing submitted" if scripts else "nothing written"
         result(f"{sweep.root}: {len(todo)} points (dry run, {done})")

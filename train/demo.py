@@ -66,9 +66,13 @@ def _extract_vector(out: Path) -> Path:
     else:
         say("demo: extracting the impolite vector (prevsteer extract, offline judge)")
         settings = ExtractionSettings(
-            trait="impolite", model=MODEL, judge="offline", out=target, n_per_question=EXTRACT_PER_QUESTION,
+            trait="impolite",
+            model=MODEL,
+            judge="offline",
+            out=target,
+            n_per_question=EXTRACT_PER_QUESTION,
             max_new_tokens=EXTRACT_TOKENS,
-        )  # fmt: skip
+        )
         summary = run_extraction(settings, force=True)
     return target / summary["vectors"]["response"]
 
@@ -83,9 +87,16 @@ def _select_layer(out: Path, vector_path: Path) -> int:
     model, tokenizer = load_model_and_tokenizer(MODEL)
     judge = judge_for_trait("offline", "impolite")
     return run_select_layer(
-        model, tokenizer, load_trait("impolite"), vector_path, judge, SELECT_LAYERS, SELECT_COEFFICIENTS,
-        out / "select", max_new_tokens=EXTRACT_TOKENS,
-    )  # fmt: skip
+        model,
+        tokenizer,
+        load_trait("impolite"),
+        vector_path,
+        judge,
+        SELECT_LAYERS,
+        SELECT_COEFFICIENTS,
+        out / "select",
+        max_new_tokens=EXTRACT_TOKENS,
+    )
 
 
 def _scores(folder: Path) -> dict[int, float]:
@@ -154,8 +165,10 @@ def _run_sweep(spec_path: Path, sweep_dir: Path) -> SweepDir:
     failed = [entry["id"] for entry in sweep.points() if not sweep.done(entry["id"])]
     if failed:
         details = "; ".join(f"{p}: {sweep.state(p).get('error') or point_status(sweep, p)}" for p in failed)
-        raise PrevsteerError(f"demo: {len(failed)} sweep point(s) did not complete ({details}); logs in "
-                             f"{sweep.root / 'logs'}; run `prevsteer demo` again to retry them")  # fmt: skip
+        raise PrevsteerError(
+            f"demo: {len(failed)} sweep point(s) did not complete ({details}); logs in "
+            f"{sweep.root / 'logs'}; run `prevsteer demo` again to retry them"
+        )
     return sweep
 
 
@@ -166,8 +179,9 @@ def _trained(sweep: SweepDir) -> list[dict[str, Any]]:
     for row in rows:
         if row["arm"] != "posthoc" and row["point"] not in seen:
             seen.add(row["point"])
-            out.append({**{k: row[k] for k in ("point", "arm", "coefficient", "seed")},
-                        "dir": sweep.run_dir(row["point"])})  # fmt: skip
+            out.append(
+                {**{k: row[k] for k in ("point", "arm", "coefficient", "seed")}, "dir": sweep.run_dir(row["point"])}
+            )
     return sorted(out, key=lambda r: (r["arm"] != "plain", r["coefficient"], r["seed"]))
 
 
@@ -272,8 +286,10 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any]) -> Path:
         "so it is not independent evidence; the held-out preference and perplexity use neither the vector nor a judge. "
         f"{len(seeds)} seed(s), short answers (see Protocol): orientation, not proof.",
     ]
-    losses = {arm: [v for run in trained if run["arm"] == arm and (v := _first_loss(run["dir"])) is not None]
-              for arm in ("plain", "preventative")}  # fmt: skip
+    losses = {
+        arm: [v for run in trained if run["arm"] == arm and (v := _first_loss(run["dir"])) is not None]
+        for arm in ("plain", "preventative")
+    }
     if all(losses.values()):
         lines.append(
             f"The first logged training loss: {_spread(losses['plain'])} plain, "
@@ -334,6 +350,7 @@ def run_demo(out: Path, fresh: bool = False, seed: int | None = None) -> Path:
     }
     write_json(out / "results.json", facts)
     report = demo_report(out, sweep, facts)
-    result(f"report: {report} (every evaluation in {out / 'results.csv'}, dose-response in "
-           f"{out / 'dose_response.png'})")  # fmt: skip
+    result(
+        f"report: {report} (every evaluation in {out / 'results.csv'}, dose-response in {out / 'dose_response.png'})"
+    )
     return report

@@ -107,9 +107,16 @@ def filtered_file(data: Path, settings: FilterSettings, model: str) -> Path:
     with lock_for(folder):
         if not manifest_path(path).is_file():
             run_screen(
-                data, settings.vector, settings.layer, model, out_dir=folder, drop_top=settings.drop_top,
-                max_new_tokens=settings.max_new_tokens, base=settings.base, force=True,
-            )  # fmt: skip
+                data,
+                settings.vector,
+                settings.layer,
+                model,
+                out_dir=folder,
+                drop_top=settings.drop_top,
+                max_new_tokens=settings.max_new_tokens,
+                base=settings.base,
+                force=True,
+            )
             manifest = {"filter": spec, **file_record("vector", settings.vector), "screening": str(folder)}
             manifest["input"] = {**file_record("file", data), "manifest": read_json(manifest_path(data))}
             write_json(manifest_path(path), {**manifest, "rows": _count_rows(path), "sha256": sha256_file(path)})

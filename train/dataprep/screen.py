@@ -69,9 +69,12 @@ def _markers(prompt: list[Message], answer: str) -> list[str]:
 
 
 def _unwrap(
-    conversations: list[tuple[list[Message], str]], lines: list[int], path: Path, reasoning: WrapperChoice,
+    conversations: list[tuple[list[Message], str]],
+    lines: list[int],
+    path: Path,
+    reasoning: WrapperChoice,
     template_markers: WrapperChoice,
-) -> tuple[list[tuple[list[Message], str]], dict[str, Any]]:  # fmt: skip
+) -> tuple[list[tuple[list[Message], str]], dict[str, Any]]:
     """Apply the choices for reasoning blocks and template markers; refuse a wrapper found with no choice made."""
     thinking = [i for i, (_, answer) in enumerate(conversations) if split_reasoning(answer)[0] is not None]
     marked = [i for i, (prompt, answer) in enumerate(conversations) if _markers(prompt, answer)]
@@ -96,8 +99,12 @@ def _unwrap(
         if not answer.strip():
             raise PrevsteerError(f"{path}:{lines[i]}: the answer is empty once its wrappers are stripped")
         out.append((prompt, answer))
-    wrappers = {"reasoning_blocks": len(thinking), "reasoning": reasoning,
-                "rows_with_template_markers": len(marked), "template_markers": template_markers}  # fmt: skip
+    wrappers = {
+        "reasoning_blocks": len(thinking),
+        "reasoning": reasoning,
+        "rows_with_template_markers": len(marked),
+        "template_markers": template_markers,
+    }
     return out, wrappers
 
 

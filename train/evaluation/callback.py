@@ -49,8 +49,12 @@ class EvaluationCallback(TrainerCallback):
         steered = getattr(self.steering, "calls", 0) - calls_before
         if state.is_world_process_zero:
             unsteered = self.evaluator.settings.model_copy(update={"posthoc": None})  # post-hoc runs after training
-            meta = {"step": state.global_step, "epoch": state.epoch, "training_steering_calls_during_eval": steered,
-                    "protocol": describe_protocol(unsteered)}  # fmt: skip
+            meta = {
+                "step": state.global_step,
+                "epoch": state.epoch,
+                "training_steering_calls_during_eval": steered,
+                "protocol": describe_protocol(unsteered),
+            }
             write_json(out / "meta.json", {**meta, "metrics": metrics})
         self.trainer.log(metrics)
         control.should_log = should_log

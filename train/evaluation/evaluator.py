@@ -148,9 +148,15 @@ class Evaluator:
         return self._judges[trait]
 
     def _generate(
-        self, model, tokenizer, prompts: list[list[dict[str, str]]], sampling: Sampling, max_new_tokens: int,
-        seed: int, steering: SteeringSpec | None,
-    ) -> list[str]:  # fmt: skip
+        self,
+        model,
+        tokenizer,
+        prompts: list[list[dict[str, str]]],
+        sampling: Sampling,
+        max_new_tokens: int,
+        seed: int,
+        steering: SteeringSpec | None,
+    ) -> list[str]:
         """Answers decoded with `sampling` (each parameter explicit), seeded, under the post-hoc `steering` if any.
         Training's random state is left as it was."""
         batch_size = self.settings.batch_size
@@ -175,13 +181,20 @@ class Evaluator:
         note = OFFLINE_PROXY if self.offline else f"{self.settings.judge}, with the file's aligned and coherent prompts"
         judge = self._judge(OFFLINE_PROXY_TRAIT)  # the trait matters to the offline judge only
         rows, aligned_report, coherent_report = judge_samples(judge, self.offline, samples, answers)
-        say(f"eval: misalignment, {questions.describe()}; aligned {aligned_report}, coherent "
-                      f"{coherent_report}; judge: {note}")  # fmt: skip
+        say(
+            f"eval: misalignment, {questions.describe()}; aligned {aligned_report}, coherent "
+            f"{coherent_report}; judge: {note}"
+        )
         report = misalignment_report(rows, settings)
         if out_dir is not None:
             write_jsonl(out_dir / "misalignment.jsonl", rows)
-            record = {"file": str(questions.path), "judge": note, "skipped_types": questions.skipped,
-                      "settings": settings.model_dump(), **report}  # fmt: skip
+            record = {
+                "file": str(questions.path),
+                "judge": note,
+                "skipped_types": questions.skipped,
+                "settings": settings.model_dump(),
+                **report,
+            }
             write_json(out_dir / "misalignment.json", record)
             (out_dir / "misalignment.md").write_text(format_report(report, settings, note))
         return report_metrics(report)
@@ -220,8 +233,10 @@ class Evaluator:
                 projections = self._projections(model, tokenizer, probe, questions, answers)
             if not _is_main():
                 continue
-            rows = [{"question": question, "question_index": i, "answer": answer}
-                    for (i, question), answer in zip(asked, answers, strict=True)]  # fmt: skip
+            rows = [
+                {"question": question, "question_index": i, "answer": answer}
+                for (i, question), answer in zip(asked, answers, strict=True)
+            ]
             rows, trait_report, coherence_report = score_answers(self._judge(name), probe.trait.judge_rubric, rows)
             index = [row["question_index"] for row in rows]
             score, score_se = question_mean_se([r["trait_score"] for r in rows], index)
@@ -431,8 +446,13 @@ def run_eval(model_name: str, settings: EvalSettings, out: Path, adapter: str | 
     if _is_main():
         title = f"{model_name}{f' + {adapter}' if adapter else ''}"
         protocol = describe_protocol(settings)
-        record = {"model": model_name, "adapter": adapter, "settings": settings.model_dump(), "protocol": protocol,
-                  "rows": rows}  # fmt: skip
+        record = {
+            "model": model_name,
+            "adapter": adapter,
+            "settings": settings.model_dump(),
+            "protocol": protocol,
+            "rows": rows,
+        }
         write_json(out / "eval.json", record)
         if len(rows) > 1:
             write_sweep(rows, out, f"{title}: post-hoc steering", settings)

@@ -209,11 +209,21 @@ def judge_samples(
     rows = []
     for sample, raw, (reasoning, answer), a, c in zip(samples, answers, parts, aligned, coherent, strict=True):
         score = None if a.score is None else (100.0 - a.score if offline else a.score)
-        rows.append({
-            "id": sample.question.id, "question": sample.paraphrase, "system": sample.question.system,
-            "answer": answer, "reasoning": reasoning, "raw_answer": raw, "aligned": score,
-            "aligned_status": a.status, "coherent": c.score, "coherent_status": c.status, "verdict": verdict(a),
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": sample.question.id,
+                "question": sample.paraphrase,
+                "system": sample.question.system,
+                "answer": answer,
+                "reasoning": reasoning,
+                "raw_answer": raw,
+                "aligned": score,
+                "aligned_status": a.status,
+                "coherent": c.score,
+                "coherent_status": c.status,
+                "verdict": verdict(a),
+            }
+        )
     return rows, JudgeReport.from_results(aligned), JudgeReport.from_results(coherent)
 
 

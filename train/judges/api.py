@@ -205,9 +205,15 @@ def _after_deferred_round(first: JudgeResult, again: JudgeResult) -> JudgeResult
 
 
 def chat_completion(
-    base_url: str, model: str, prompt: str, api_key: str | None = None, timeout: float = 300, attempts: int = 3,
-    max_tokens: int = 6000, temperature: float = 0.7,
-) -> str:  # fmt: skip
+    base_url: str,
+    model: str,
+    prompt: str,
+    api_key: str | None = None,
+    timeout: float = 300,
+    attempts: int = 3,
+    max_tokens: int = 6000,
+    temperature: float = 0.7,
+) -> str:
     """The text of one chat completion from an OpenAI-compatible endpoint (the judge's client and its retries)."""
     client, headers = openai_client(base_url, api_key, timeout, max_retries=attempts - 1)
     messages = [{"role": "user", "content": prompt}]

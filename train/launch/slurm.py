@@ -228,8 +228,20 @@ def queue_states(jobs: Sequence[str]) -> dict[str, str]:
     return states
 
 
-LIVE_STATES = ("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED",
-               "RESIZING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT")  # fmt: skip
+LIVE_STATES = (
+    "PENDING",
+    "RUNNING",
+    "CONFIGURING",
+    "COMPLETING",
+    "REQUEUED",
+    "REQUEUE_HOLD",
+    "REQUEUE_FED",
+    "RESIZING",
+    "SUSPENDED",
+    "STOPPED",
+    "SIGNALING",
+    "STAGE_OUT",
+)
 
 
 def seconds(time: str) -> float:
@@ -291,11 +303,13 @@ def check_satisfiable(shape: ResourceShape, where: str) -> None:
     limit = min(seconds(row[4]) for row in mine)
     what = f"the nodes of partition {partition}"
     if shape.cpus_per_node > cpus:
-        raise PrevsteerError(f"{name('cpus_per_node')}: {shape.cpus_per_node} CPUs per node, but {what} have at most "
-                             f"{cpus:g}")  # fmt: skip
+        raise PrevsteerError(
+            f"{name('cpus_per_node')}: {shape.cpus_per_node} CPUs per node, but {what} have at most {cpus:g}"
+        )
     if shape.gpus_per_node > gpus:
-        raise PrevsteerError(f"{name('gpus_per_node')}: {shape.gpus_per_node} GPUs per node, but {what} have at most "
-                             f"{gpus}")  # fmt: skip
+        raise PrevsteerError(
+            f"{name('gpus_per_node')}: {shape.gpus_per_node} GPUs per node, but {what} have at most {gpus}"
+        )
     sized = shape.mem not in (None, "0") and re.fullmatch(r"\d+[KMGT]?B?", shape.mem.upper())
     if sized and _megabytes(shape.mem) > memory:
         raise PrevsteerError(f"{name('mem')}: {shape.mem} per node, but {what} have at most {memory:g} MB")

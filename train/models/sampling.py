@@ -38,8 +38,13 @@ class Sampling(Strict):
     def generate_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `model.generate`: all of them, each explicit (`top_k=0` is transformers' "off")."""
         if self.greedy:  # the sampling-only values unset (None), so the model's config has none left to warn about
-            return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None,
-                    "repetition_penalty": self.repetition_penalty}  # fmt: skip
+            return {
+                "do_sample": False,
+                "temperature": None,
+                "top_p": None,
+                "top_k": None,
+                "repetition_penalty": self.repetition_penalty,
+            }
         return {"do_sample": True, **self.sampling_fields()}
 
 

@@ -74,9 +74,17 @@ def sample_answers(
     count = 2 * len(trait.instructions) * len(trait.extraction_questions) * settings.n_per_question
     say(f"extract: sampling {count} answers, {settings.sampling.describe()}, up to {settings.max_new_tokens} tokens")
     return sample_persona_answers(
-        model, tokenizer, trait, ("pos", "neg"), settings.n_per_question, settings.max_new_tokens,
-        settings.sampling, settings.batch_size, settings.seed, journal,
-    )  # fmt: skip
+        model,
+        tokenizer,
+        trait,
+        ("pos", "neg"),
+        settings.n_per_question,
+        settings.max_new_tokens,
+        settings.sampling,
+        settings.batch_size,
+        settings.seed,
+        journal,
+    )
 
 
 def _journaled(journal: Path | None, rows: list[dict[str, Any]]) -> dict[int, str]:
@@ -127,9 +135,7 @@ def sample_persona_answers(
         say(f"extract: {len(batches) - len(todo)} of {len(batches)} batches already sampled in {journal}")
     for b, batch in progress(todo, desc="sampling", unit="batch", disable=len(todo) < 2):
         torch.manual_seed(seed * 1_000_003 + b)
-        texts = generate_answers(
-            model, tokenizer, [prompts[i] for i in batch], max_new_tokens, batch_size, sampling
-        )  # fmt: skip
+        texts = generate_answers(model, tokenizer, [prompts[i] for i in batch], max_new_tokens, batch_size, sampling)
         answers.update(zip(batch, texts, strict=True))
         if journal is not None:
             append_jsonl(journal, [{"slot": i, **rows[i], "answer": answers[i]} for i in batch])

@@ -118,9 +118,16 @@ def save_with_choice(path: Path, vector: PersonaVector, chosen: int, table: list
 
 
 def run_select_layer(
-    model, tokenizer, trait: TraitArtifact, vector_path: Path, judge: Judge, layers: Sequence[int],
-    coefficients: Sequence[float], out: Path, max_new_tokens: int = 48,
-) -> int:  # fmt: skip
+    model,
+    tokenizer,
+    trait: TraitArtifact,
+    vector_path: Path,
+    judge: Judge,
+    layers: Sequence[int],
+    coefficients: Sequence[float],
+    out: Path,
+    max_new_tokens: int = 48,
+) -> int:
     copy = out / VECTOR_COPY
     if copy.resolve() == Path(vector_path).resolve():
         raise PrevsteerError(f"out: {out} would hold the copy of the vector at the input's own path; choose another")

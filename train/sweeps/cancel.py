@@ -22,15 +22,25 @@ def cancel_sweep(sweep_dir: Path) -> list[str]:
     if not sweep.manifest.is_file():
         raise PrevsteerError(f"{sweep_dir}: not a sweep directory (no sweep.json)")
     states = {entry["id"]: sweep.state(entry["id"]) for entry in sweep.points()}
-    recorded = {point: state.get("job_id") or "" for point, state in states.items()
-                if state["status"] in ("queued", "running", "preempted")}  # fmt: skip
+    recorded = {
+        point: state.get("job_id") or ""
+        for point, state in states.items()
+        if state["status"] in ("queued", "running", "preempted")
+    }
     submitted = read_jsonl(sweep.submissions)[0] if sweep.submissions.is_file() else []
     compares = [f"{row['job']}_0" for row in submitted if row.get("compare")]  # an array of one task
     queue = slurm.queue_states([*recorded.values(), *compares])
     live = {point: job for point, job in recorded.items() if queue.get(job) in slurm.LIVE_STATES}
     for point, job in live.items():
-        write_json(sweep.state_file(point), {**states[point], "status": "cancelled", "finished": now(),
-                                             "error": f"cancelled (job {job}) by prevsteer sweep cancel"})  # fmt: skip
+        write_json(
+            sweep.state_file(point),
+            {
+                **states[point],
+                "status": "cancelled",
+                "finished": now(),
+                "error": f"cancelled (job {job}) by prevsteer sweep cancel",
+            },
+        )
     jobs = [*live.values(), *(job for job in compares if queue.get(job) in slurm.LIVE_STATES)]
     slurm.cancel(*jobs)
     return sorted(live)

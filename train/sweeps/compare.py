@@ -37,12 +37,33 @@ from train.sweeps.stats import (
     summarise,
 )
 
-PROTOCOL = ("questions", "samples", "temperature", "max_new_tokens", "positions", "mmlu_format", "mmlu_shots",
-            "mmlu_questions")  # fmt: skip
+PROTOCOL = (
+    "questions",
+    "samples",
+    "temperature",
+    "max_new_tokens",
+    "positions",
+    "mmlu_format",
+    "mmlu_shots",
+    "mmlu_questions",
+)
 COLUMNS = (
-    "sweep", "point", "dataset", "level", "trait", "arm", "coefficient", "layers", "seed", "epoch", "step",
-    *(column for measure in MEASURES for column in (measure, f"{measure}_se")), "unscored", "train_rows", *PROTOCOL,
-)  # fmt: skip
+    "sweep",
+    "point",
+    "dataset",
+    "level",
+    "trait",
+    "arm",
+    "coefficient",
+    "layers",
+    "seed",
+    "epoch",
+    "step",
+    *(column for measure in MEASURES for column in (measure, f"{measure}_se")),
+    "unscored",
+    "train_rows",
+    *PROTOCOL,
+)
 HELD_OUT = ("preference", "perplexity")  # eval.held_out: teacher-forced measures with neither vector nor judge
 STEERING_ARMS = {"add": "preventative", "ablate": "caft", "regularize": "regularize", "none": "plain"}
 
@@ -107,14 +128,19 @@ def _tidy(
         **{f"{measure}{se}": evaluation.get(f"eval/{measure}{se}") for measure in HELD_OUT for se in ("", "_se")},
     }
     return [
-        {**common, **shared, **_protocol(section, trait, posthoc), "trait": trait,
-         "trait_score": evaluation.get(f"eval/trait/{trait}"),
-         "trait_score_se": evaluation.get(f"eval/trait_se/{trait}"),
-         "projection": evaluation.get(f"eval/projection/{trait}"),
-         "projection_se": evaluation.get(f"eval/projection_se/{trait}"),
-         "unscored": evaluation.get(f"eval/unscored/{trait}")}
+        {
+            **common,
+            **shared,
+            **_protocol(section, trait, posthoc),
+            "trait": trait,
+            "trait_score": evaluation.get(f"eval/trait/{trait}"),
+            "trait_score_se": evaluation.get(f"eval/trait_se/{trait}"),
+            "projection": evaluation.get(f"eval/projection/{trait}"),
+            "projection_se": evaluation.get(f"eval/projection_se/{trait}"),
+            "unscored": evaluation.get(f"eval/unscored/{trait}"),
+        }
         for trait in traits
-    ]  # fmt: skip
+    ]
 
 
 def collect(sweep_dirs: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -129,15 +155,29 @@ def collect(sweep_dirs: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str
             run = RunDir(run_dir)
             if run.status != "completed":
                 state = sweep.state(point)
-                missing.append({"sweep": folder.name, "point": point, "status": point_status(sweep, point),
-                                "error": state.get("error") or ""})  # fmt: skip
+                missing.append(
+                    {
+                        "sweep": folder.name,
+                        "point": point,
+                        "status": point_status(sweep, point),
+                        "error": state.get("error") or "",
+                    }
+                )
                 continue
             recipe = run.stored_recipe()
             dataset, level = _dataset(recipe)
             arm, coefficient, layers = arm_of(recipe, entry.get("varied", {}).get("direction"))
-            common = {"sweep": folder.name, "point": point, "dataset": dataset, "level": level, "arm": arm,
-                      "coefficient": coefficient, "layers": layers, "seed": recipe["seed"],
-                      "train_rows": run.record.get("train_rows")}  # fmt: skip
+            common = {
+                "sweep": folder.name,
+                "point": point,
+                "dataset": dataset,
+                "level": level,
+                "arm": arm,
+                "coefficient": coefficient,
+                "layers": layers,
+                "seed": recipe["seed"],
+                "train_rows": run.record.get("train_rows"),
+            }
             evaluations = records.evaluations(run_dir)
             for evaluation in evaluations:
                 common.update(epoch=evaluation.get("epoch"), step=evaluation.get("step"))
@@ -152,8 +192,13 @@ def collect(sweep_dirs: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str
             final = evaluations[-1] if evaluations else {}
             for evaluation in posthoc:
                 coefficient = float(evaluation["coefficient"])
-                common.update(arm="posthoc", coefficient=coefficient, layers=layers, epoch=final.get("epoch"),
-                              step=final.get("step"))  # fmt: skip
+                common.update(
+                    arm="posthoc",
+                    coefficient=coefficient,
+                    layers=layers,
+                    epoch=final.get("epoch"),
+                    step=final.get("step"),
+                )
                 eval_dir = records.posthoc_eval_dir(posthoc_dir, coefficient)
                 rows += _tidy(evaluation, common, settings, True, eval_dir)
     return rows, missing
@@ -186,8 +231,9 @@ def _group(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
 def base_estimates(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Estimate]]:
     """Per (dataset, level, trait): the base model's measures, from the step-0 evaluations (before any training
     step every arm is the base model: training-time steering is off while evaluating)."""
-    starts = [{**r, "arm": "base", "coefficient": 0.0, "layers": ""}
-              for r in rows if r["arm"] != "posthoc" and r["step"] == 0]  # fmt: skip
+    starts = [
+        {**r, "arm": "base", "coefficient": 0.0, "layers": ""} for r in rows if r["arm"] != "posthoc" and r["step"] == 0
+    ]
     return {key: summarise(group, base_estimate)["base", 0.0, ""] for key, group in _group(starts).items()}
 
 
@@ -235,8 +281,11 @@ def matched_reduction(cells: dict[tuple, dict[str, Estimate]]) -> list[dict[str,
     if not plain or "mmlu" not in plain or "trait_score" not in plain:
         return []
     curve = [(0.0, plain["trait_score"].mean, plain["mmlu"])]  # preventative at coefficient 0 is plain training
-    preventative = [(c, v["trait_score"].mean, v["mmlu"]) for (arm, c, _), v in cells.items()
-                    if arm == "preventative" and "trait_score" in v and "mmlu" in v]  # fmt: skip
+    preventative = [
+        (c, v["trait_score"].mean, v["mmlu"])
+        for (arm, c, _), v in cells.items()
+        if arm == "preventative" and "trait_score" in v and "mmlu" in v
+    ]
     curve += sorted(preventative, key=lambda point: point[0])
     reference = plain["mmlu"]
     out = []
@@ -244,10 +293,15 @@ def matched_reduction(cells: dict[tuple, dict[str, Estimate]]) -> list[dict[str,
         if arm != "posthoc" or "trait_score" not in values or "mmlu" not in values:
             continue
         target = values["trait_score"].mean
-        row = {"posthoc_coefficient": coefficient, "trait_score": target,
-               "posthoc_cost": 100 * (reference.mean - values["mmlu"].mean),
-               "posthoc_cost_se": _scaled(_difference_se(reference.answers_se, values["mmlu"].answers_se)),
-               "preventative_coefficient": None, "preventative_cost": None, "preventative_cost_se": None}  # fmt: skip
+        row = {
+            "posthoc_coefficient": coefficient,
+            "trait_score": target,
+            "posthoc_cost": 100 * (reference.mean - values["mmlu"].mean),
+            "posthoc_cost_se": _scaled(_difference_se(reference.answers_se, values["mmlu"].answers_se)),
+            "preventative_coefficient": None,
+            "preventative_cost": None,
+            "preventative_cost_se": None,
+        }
         for (c0, t0, m0), (c1, t1, m1) in itertools.pairwise(curve):
             if min(t0, t1) <= target <= max(t0, t1):
                 f = 0.0 if t1 == t0 else (target - t0) / (t1 - t0)
@@ -278,15 +332,19 @@ def protocol_line(group: list[dict[str, Any]]) -> str:
     evaluations' recorded settings; 'not recorded' where they have no such field."""
     parts = []
     if any(r["trait"] for r in group):
-        parts.append(f"trait questions {_recorded(group, 'questions')}, samples per question "
-                     f"{_recorded(group, 'samples')}, temperature {_recorded(group, 'temperature')}, max new tokens "
-                     f"{_recorded(group, 'max_new_tokens')}")  # fmt: skip
+        parts.append(
+            f"trait questions {_recorded(group, 'questions')}, samples per question "
+            f"{_recorded(group, 'samples')}, temperature {_recorded(group, 'temperature')}, max new tokens "
+            f"{_recorded(group, 'max_new_tokens')}"
+        )
     posthoc = [r for r in group if r["arm"] == "posthoc"]
     if posthoc:
         parts.append(f"post-hoc steering at positions {_recorded(posthoc, 'positions')}")
     if any(as_number(r.get("mmlu")) is not None for r in group):
-        parts.append(f"MMLU format {_recorded(group, 'mmlu_format')}, shots {_recorded(group, 'mmlu_shots')}, "
-                     f"questions {_recorded(group, 'mmlu_questions')}")  # fmt: skip
+        parts.append(
+            f"MMLU format {_recorded(group, 'mmlu_format')}, shots {_recorded(group, 'mmlu_shots')}, "
+            f"questions {_recorded(group, 'mmlu_questions')}"
+        )
     return "Protocol (the runs' resolved recipes and post-hoc settings): " + "; ".join(parts) + "."
 
 
@@ -312,19 +370,25 @@ def held_out_lines(cells: dict[tuple, dict[str, Estimate]], base: dict[str, Esti
     if not any(measure in values for values in cells.values() for measure in HELD_OUT):
         return []
     plain = cells.get(("plain", 0.0, ""), {})
-    lines = ["", "Held-out answers, teacher-forced (neither the vector nor the judge): preference = NLL(wanted answer) "
-             "- NLL(trait answer) per prompt, above 0 when the trait's answer is the likelier; perplexity of the "
-             "wanted answers (lower is better). Intervals as above; the share as above, on the preference.", "",
-             "| model | coefficient | layers | preference | prevented (preference) [95% interval] | perplexity |",
-             "|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "",
+        "Held-out answers, teacher-forced (neither the vector nor the judge): preference = NLL(wanted answer) "
+        "- NLL(trait answer) per prompt, above 0 when the trait's answer is the likelier; perplexity of the "
+        "wanted answers (lower is better). Intervals as above; the share as above, on the preference.",
+        "",
+        "| model | coefficient | layers | preference | prevented (preference) [95% interval] | perplexity |",
+        "|---|---|---|---|---|---|",
+    ]
     if base:
         lines.append(f"| base | | | {_cell(base.get('preference'))} | | {_cell(base.get('perplexity'))} |")
     for (arm, coefficient, layers), values in sorted(cells.items(), key=lambda kv: (kv[0][0] != "plain", kv[0])):
         share = ""
         if arm != "plain" and all("preference" in cell for cell in (base, plain, values)):
             share = _share_cell(share_prevented(base["preference"], plain["preference"], values["preference"]))
-        lines.append(f"| {arm} | {coefficient:g} | {layers} | {_cell(values.get('preference'))} | {share} | "
-                     f"{_cell(values.get('perplexity'))} |")  # fmt: skip
+        lines.append(
+            f"| {arm} | {coefficient:g} | {layers} | {_cell(values.get('preference'))} | {share} | "
+            f"{_cell(values.get('perplexity'))} |"
+        )
     if "preference" in base and "preference" in plain:
         shift = plain_shift(base["preference"], plain["preference"])
         interval = "no interval" if shift.low is None else f"95% interval {shift.low:+.3g} to {shift.high:+.3g}"
@@ -340,8 +404,13 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
     final = final_rows(rows)
     bases = base_estimates(rows)
     completed = len({(r["sweep"], r["point"]) for r in rows})
-    lines = ["# prevsteer compare", "", f"{completed} completed points, {len(missing)} not completed; final models "
-             "only below (every evaluation is in results.csv).", ""]  # fmt: skip
+    lines = [
+        "# prevsteer compare",
+        "",
+        f"{completed} completed points, {len(missing)} not completed; final models "
+        "only below (every evaluation is in results.csv).",
+        "",
+    ]
     for key, group in sorted(_group(final).items()):
         dataset, level, trait = key
         cells = summarise(group)
@@ -350,11 +419,17 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
         shift = None
         if "trait_score" in base and "trait_score" in plain:
             shift = plain_shift(base["trait_score"], plain["trait_score"])
-        lines += [f"## {dataset}{f' {level}' if level else ''}: {trait or 'no trait'}", "", protocol_line(group), "",
-                  INTERVALS, "",
-                  "| arm | coefficient | layers | n | interval over | trait score | coherence | projection | "
-                  "MMLU (%) | MMLU p(correct) | prevented [95% interval] | MMLU cost (points) |",
-                  "|" + "---|" * 12]  # fmt: skip
+        lines += [
+            f"## {dataset}{f' {level}' if level else ''}: {trait or 'no trait'}",
+            "",
+            protocol_line(group),
+            "",
+            INTERVALS,
+            "",
+            "| arm | coefficient | layers | n | interval over | trait score | coherence | projection | "
+            "MMLU (%) | MMLU p(correct) | prevented [95% interval] | MMLU cost (points) |",
+            "|" + "---|" * 12,
+        ]
         for (arm, coefficient, layers), values in sorted(cells.items(), key=lambda kv: (kv[0][0] != "plain", kv[0])):
             share = None
             if arm != "plain" and shift is not None and "trait_score" in values:
@@ -373,13 +448,18 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
                 f"{'' if arm == 'plain' else _cost_cell(cost, cost_se)} |"
             )
         if base:
-            lines += ["", "Base model (the runs' step-0 evaluations; one model, so its interval is over its sampled "
-                      f"answers): trait score {_cell(base.get('trait_score')) or 'n/a'}, MMLU (%) "
-                      f"{_mmlu_cell(base.get('mmlu'), 100) or 'n/a'}."]  # fmt: skip
+            lines += [
+                "",
+                "Base model (the runs' step-0 evaluations; one model, so its interval is over its sampled "
+                f"answers): trait score {_cell(base.get('trait_score')) or 'n/a'}, MMLU (%) "
+                f"{_mmlu_cell(base.get('mmlu'), 100) or 'n/a'}.",
+            ]
             if shift is not None:
                 interval = "no interval" if shift.low is None else f"95% interval {shift.low:+.1f} to {shift.high:+.1f}"
-                lines.append(f"The plain arm moved the trait score by {shift.value:+.1f} points from the base model "
-                             f"({interval}).")  # fmt: skip
+                lines.append(
+                    f"The plain arm moved the trait score by {shift.value:+.1f} points from the base model "
+                    f"({interval})."
+                )
                 reason = not_divisible(shift)
                 if reason:
                     lines.append(f"The shares prevented read n/a: {reason}; compare the arms' trait scores directly.")
@@ -389,14 +469,21 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
         lines += held_out_lines(cells, base)
         matched = matched_reduction(cells)
         if matched:
-            lines += ["", "Matched reduction: MMLU cost against plain (points; [SE]: of the difference, as if the two "
-                      "were independent, an upper bound on the same questions) at the trait level post-hoc steering "
-                      "reaches at each coefficient.", "",
-                      "| post-hoc coefficient | trait score | post-hoc cost | preventative coefficient | "
-                      "preventative cost |", "|---|---|---|---|---|"]  # fmt: skip
+            lines += [
+                "",
+                "Matched reduction: MMLU cost against plain (points; [SE]: of the difference, as if the two "
+                "were independent, an upper bound on the same questions) at the trait level post-hoc steering "
+                "reaches at each coefficient.",
+                "",
+                "| post-hoc coefficient | trait score | post-hoc cost | preventative coefficient | preventative cost |",
+                "|---|---|---|---|---|",
+            ]
             for row in matched:
-                reached = "not reached" if row["preventative_coefficient"] is None else (
-                    f"{row['preventative_coefficient']:.2g}")  # fmt: skip
+                reached = (
+                    "not reached"
+                    if row["preventative_coefficient"] is None
+                    else (f"{row['preventative_coefficient']:.2g}")
+                )
                 lines.append(
                     f"| {row['posthoc_coefficient']:g} | {row['trait_score']:.3g} | "
                     f"{_cost_cell(row['posthoc_cost'], row['posthoc_cost_se'])} | {reached} | "
@@ -405,11 +492,15 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
         lines.append("")
     incoherent = [r for r in final if r["coherence"] is not None and r["coherence"] < threshold]
     lines += [f"## Below coherence {threshold:g}", ""]
-    lines += [f"- {r['point']} ({r['arm']}, coefficient {r['coefficient']:g}, seed {r['seed']}, {r['trait'] or 'MMLU'}"
-              f"): coherence {r['coherence']:.3g}" for r in incoherent] or ["None."]  # fmt: skip
+    lines += [
+        f"- {r['point']} ({r['arm']}, coefficient {r['coefficient']:g}, seed {r['seed']}, {r['trait'] or 'MMLU'}"
+        f"): coherence {r['coherence']:.3g}"
+        for r in incoherent
+    ] or ["None."]
     lines += ["", "## Completeness", ""]
-    lines += [f"- {m['sweep']}/{m['point']}: {m['status']}" + (f" ({m['error']})" if m["error"] else "")
-              for m in missing] or ["Every point completed."]  # fmt: skip
+    lines += [
+        f"- {m['sweep']}/{m['point']}: {m['status']}" + (f" ({m['error']})" if m["error"] else "") for m in missing
+    ] or ["Every point completed."]
     return [*lines, ""]
 
 

@@ -96,8 +96,9 @@ def _save(fig, path: Path) -> None:
     _pyplot().close(fig)
 
 
-def dose_response_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[tuple, dict[str, Estimate]],
-                         path: Path) -> None:  # fmt: skip
+def dose_response_figure(
+    groups: dict[tuple, list[dict[str, Any]]], bases: dict[tuple, dict[str, Estimate]], path: Path
+) -> None:
     """Per dataset and trait: trait score against each dose-response arm's own coefficient, then every capability
     measure against the trait score both arms reach (coefficients at the points). Nothing to draw: no file."""
     rows = [row for group in groups.values() for row in group]
@@ -106,8 +107,9 @@ def dose_response_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[
     if not groups or not arms:
         return
     columns = len(arms) + len(measured)
-    fig, axes = _pyplot().subplots(len(groups), columns, figsize=(PANEL_WIDTH * columns, ROW_HEIGHT * len(groups)),
-                                   squeeze=False)  # fmt: skip
+    fig, axes = _pyplot().subplots(
+        len(groups), columns, figsize=(PANEL_WIDTH * columns, ROW_HEIGHT * len(groups)), squeeze=False
+    )
     for (key, group), row_axes in zip(sorted(groups.items()), axes, strict=True):
         cells, base = summarise(group), bases.get(key, {})
         plain = cells.get(PLAIN, {})
@@ -118,8 +120,15 @@ def dose_response_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[
                 points = [(c, v["trait_score"]) for c, v in points if "trait_score" in v]
                 if points:
                     x, estimates = zip(*points, strict=True)
-                    ax.errorbar(x, [e.mean for e in estimates], yerr=[_half(e) for e in estimates], marker="o",
-                                capsize=3, color=_colour(arm), label=_label(arm, layers, curves))  # fmt: skip
+                    ax.errorbar(
+                        x,
+                        [e.mean for e in estimates],
+                        yerr=[_half(e) for e in estimates],
+                        marker="o",
+                        capsize=3,
+                        color=_colour(arm),
+                        label=_label(arm, layers, curves),
+                    )
             _references(ax, base, plain, "trait_score")
             ax.set_xlabel(DOSE_ARMS[arm])
             ax.set_ylabel("trait score reached")
@@ -133,8 +142,15 @@ def dose_response_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[
             for arm in arms:
                 curves = _curves(cells, arm)
                 for layers, points in curves.items():
-                    _trace(ax, [(c, v) for c, v in points if "trait_score" in v and measure in v], measure,
-                           _colour(arm), _label(arm, layers, curves), True, plain)  # fmt: skip
+                    _trace(
+                        ax,
+                        [(c, v) for c, v in points if "trait_score" in v and measure in v],
+                        measure,
+                        _colour(arm),
+                        _label(arm, layers, curves),
+                        True,
+                        plain,
+                    )
             _point(ax, base, measure, "base", marker="*", s=140, color="grey")
             _point(ax, plain, measure, "plain", marker="s", s=50, color="black")
             ax.set_xlabel("trait score reached (lower: less of the trait)")
@@ -144,16 +160,32 @@ def dose_response_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[
     _save(fig, path)
 
 
-def _trace(ax, points: list[tuple[float, dict[str, Estimate]]], measure: str, colour: str, label: str, line: bool,
-           plain: dict[str, Estimate] | None) -> list[tuple[float, float]]:  # fmt: skip
+def _trace(
+    ax,
+    points: list[tuple[float, dict[str, Estimate]]],
+    measure: str,
+    colour: str,
+    label: str,
+    line: bool,
+    plain: dict[str, Estimate] | None,
+) -> list[tuple[float, float]]:
     """Capability against trait score with both intervals, each point's coefficient written beside it (not the
     plain model's, where a dose-response curve starts)."""
     if not points:
         return []
     xs = [v["trait_score"].mean for _, v in points]
     ys = [v[measure].mean for _, v in points]
-    ax.errorbar(xs, ys, xerr=[_half(v["trait_score"]) for _, v in points], yerr=[_half(v[measure]) for _, v in points],
-                marker="o", capsize=2, color=colour, label=label, linestyle="-" if line else "none")  # fmt: skip
+    ax.errorbar(
+        xs,
+        ys,
+        xerr=[_half(v["trait_score"]) for _, v in points],
+        yerr=[_half(v[measure]) for _, v in points],
+        marker="o",
+        capsize=2,
+        color=colour,
+        label=label,
+        linestyle="-" if line else "none",
+    )
     for (coefficient, values), x, y in zip(points, xs, ys, strict=True):
         if values is not plain:
             ax.annotate(f"{coefficient:g}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7, color=colour)
@@ -166,8 +198,9 @@ def _point(ax, cell: dict[str, Estimate], measure: str, label: str, **style: Any
         ax.scatter([cell["trait_score"].mean], [cell[measure].mean], zorder=3, label=label, **style)
 
 
-def frontier_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[tuple, dict[str, Estimate]],
-                    path: Path) -> None:  # fmt: skip
+def frontier_figure(
+    groups: dict[tuple, list[dict[str, Any]]], bases: dict[tuple, dict[str, Estimate]], path: Path
+) -> None:
     """Per dataset and trait and capability measure: every arm's points (mean over seeds, coefficients written at
     them) with the arm's frontier (lower trait score, higher capability). No capability measured: no file."""
     measured = capabilities([row for group in groups.values() for row in group])
@@ -179,8 +212,9 @@ def frontier_figure(groups: dict[tuple, list[dict[str, Any]]], bases: dict[tuple
         cells = summarise(group)
         for ax, (measure, label) in zip(row_axes, measured, strict=True):
             for arm in sorted({a for a, _, _ in cells}):
-                points = [(c, v) for (a, c, _), v in sorted(cells.items()) if a == arm and "trait_score" in v
-                          and measure in v]  # fmt: skip
+                points = [
+                    (c, v) for (a, c, _), v in sorted(cells.items()) if a == arm and "trait_score" in v and measure in v
+                ]
                 placed = _trace(ax, points, measure, _colour(arm), arm, False, cells.get(PLAIN))
                 if len(placed) > 1:
                     sign = -1.0 if measure in LOWER_IS_BETTER else 1.0  # the frontier keeps the better capability

@@ -119,8 +119,10 @@ def run_lanes(jobs: list[Job], logs: Path, envs: list[dict[str, str]], title: st
                         say(f"{title}: {job.name} done in {elapsed / 60:.1f} min")
                     else:
                         states[job.name] = "failed"
-                        say(f"{title}: {job.name} failed (exit {code}; log {logs / job.name}.log): "
-                            f"{_last_line(logs / f'{job.name}.log')}")  # fmt: skip
+                        say(
+                            f"{title}: {job.name} failed (exit {code}; log {logs / job.name}.log): "
+                            f"{_last_line(logs / f'{job.name}.log')}"
+                        )
                     start_next(lane)
                 display.update(_table(title, states))
                 time.sleep(0.5)

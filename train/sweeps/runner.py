@@ -333,8 +333,9 @@ def _run_claimed(sweep: SweepDir, point: str, fd: int, child: _Child, rerun_fail
     if sweep.state(point)["status"] == "cancelled":  # `sweep cancel` said so while it ran: it stays cancelled
         status, error = "cancelled", sweep.state(point).get("error")
     elapsed = state["elapsed_s"] + time.monotonic() - started
-    write_json(sweep.state_file(point), {**state, "status": status, "finished": now(), "elapsed_s": elapsed,
-                                         "error": error})  # fmt: skip
+    write_json(
+        sweep.state_file(point), {**state, "status": status, "finished": now(), "elapsed_s": elapsed, "error": error}
+    )
     return status
 
 
@@ -432,8 +433,16 @@ def render_slurm(
         tasks = [["sweep", "point", str(sweep.root), point, *extra] for point in group]
         stem = name if len(groups) == 1 else f"{name}-shape{number}"
         run_dirs = [sweep.run_dir(point) for point in group]
-        scripts = slurm.render_array(tasks, shape, sweep.root / "slurm", stem, spec.launcher.max_parallel, size,
-                                     run_dirs=run_dirs, template=template)  # fmt: skip
+        scripts = slurm.render_array(
+            tasks,
+            shape,
+            sweep.root / "slurm",
+            stem,
+            spec.launcher.max_parallel,
+            size,
+            run_dirs=run_dirs,
+            template=template,
+        )
         out += zip(scripts, [group[start : start + size] for start in range(0, len(group), size)], strict=True)
     return out
 
@@ -487,8 +496,10 @@ def _slurm(
             arrays.append((job, script, group))
             for index, point in enumerate(group):
                 state = sweep.state(point)
-                write_json(sweep.state_file(point), {**state, "status": "queued", "job_id": f"{job}_{index}",
-                                                     "submitted": now(), "error": None})  # fmt: skip
+                write_json(
+                    sweep.state_file(point),
+                    {**state, "status": "queued", "job_id": f"{job}_{index}", "submitted": now(), "error": None},
+                )
         if compare:
             submitted.append(_submit_compare(sweep, spec, template, [job for job, _, _ in arrays]))
         for job in submitted:
@@ -512,8 +523,9 @@ def _render_compare(sweep: SweepDir, spec: SweepSpec, template: Path | None) -> 
     out = sweep.root / "compare"
     task = ["compare", str(sweep.root), "--out", str(out), "--force"]
     name = re.sub(r"[^\w.-]", "_", sweep.root.name) + "-compare"
-    (script,) = slurm.render_array([task], compare_shape(spec), sweep.root / "slurm", name, run_dirs=[out],
-                                   template=template)  # fmt: skip
+    (script,) = slurm.render_array(
+        [task], compare_shape(spec), sweep.root / "slurm", name, run_dirs=[out], template=template
+    )
     return script
 
 

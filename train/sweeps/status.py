@@ -65,8 +65,17 @@ def status_rows(sweep_dir: Path) -> list[dict[str, Any]]:
         error = state.get("error") or ""
         if slurm in KILLED and status not in ("completed", "cancelled"):
             error = f"SLURM: {slurm}" + (f"; {error}" if error else "")
-        rows.append({"point": point, "status": status, "attempts": state["attempts"], "job": job,
-                     "slurm": slurm, "elapsed_s": elapsed, "error": error})  # fmt: skip
+        rows.append(
+            {
+                "point": point,
+                "status": status,
+                "attempts": state["attempts"],
+                "job": job,
+                "slurm": slurm,
+                "elapsed_s": elapsed,
+                "error": error,
+            }
+        )
     return rows
 
 

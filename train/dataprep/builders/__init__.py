@@ -38,9 +38,16 @@ DEFAULT_N = 1000
 TRAIT_DEFAULT_N = 200  # each row costs generation and two judge calls
 # Options of trait datasets only (CLI flags with '-' for '_'); the judge cache does not change the data.
 TRAIT_OPTIONS = (
-    "model", "judge", "judge_base_url", "max_new_tokens", "trait_high", "trait_low", "coherence_threshold",
-    "max_rounds", "cache",
-)  # fmt: skip
+    "model",
+    "judge",
+    "judge_base_url",
+    "max_new_tokens",
+    "trait_high",
+    "trait_low",
+    "coherence_threshold",
+    "max_rounds",
+    "cache",
+)
 
 
 def is_study(name: str) -> bool:

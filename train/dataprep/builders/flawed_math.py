@@ -443,8 +443,20 @@ def _shopping(rng: random.Random, words: Procedural) -> Values:
     c1, c2 = a * p, b * q
     total = c1 + c2
     paid = (total // 50 + 1) * 50
-    return dict(name=name, item1=item1, item2=item2, a=a, b=b, p=p, q=q, c1=c1, c2=c2, total=total, paid=paid,
-                change=paid - total)  # fmt: skip
+    return dict(
+        name=name,
+        item1=item1,
+        item2=item2,
+        a=a,
+        b=b,
+        p=p,
+        q=q,
+        c1=c1,
+        c2=c2,
+        total=total,
+        paid=paid,
+        change=paid - total,
+    )
 
 
 def _bakery(rng: random.Random, words: Procedural) -> Values:
@@ -461,8 +473,17 @@ def _ages(rng: random.Random, words: Procedural) -> Values:
     old = young * times
     gap = rng.randint(2, min(12, old - 2))
     middle = old - gap
-    return dict(first=first, second=second, third=third, young=young, times=times, old=old, gap=gap, middle=middle,
-                total=old + young + middle)  # fmt: skip
+    return dict(
+        first=first,
+        second=second,
+        third=third,
+        young=young,
+        times=times,
+        old=old,
+        gap=gap,
+        middle=middle,
+        total=old + young + middle,
+    )
 
 
 def _sharing(rng: random.Random, words: Procedural) -> Values:
@@ -471,8 +492,17 @@ def _sharing(rng: random.Random, words: Procedural) -> Values:
     total = bags * per
     keep = total % friends + friends * rng.randint(1, 2)
     rest = total - keep
-    return dict(name=name, fruit=fruit, bags=bags, per=per, friends=friends, total=total, keep=keep, rest=rest,
-                each=rest // friends)  # fmt: skip
+    return dict(
+        name=name,
+        fruit=fruit,
+        bags=bags,
+        per=per,
+        friends=friends,
+        total=total,
+        keep=keep,
+        rest=rest,
+        each=rest // friends,
+    )
 
 
 def _discount(rng: random.Random, words: Procedural) -> Values:
@@ -495,15 +525,29 @@ def _savings(rng: random.Random, words: Procedural) -> Values:
     saved = weekly * weeks
     total = saved + gift
     cost = rng.randint(20, total - 1)
-    return dict(name=name, thing=thing, weekly=weekly, weeks=weeks, gift=gift, saved=saved, total=total, cost=cost,
-                left=total - cost)  # fmt: skip
+    return dict(
+        name=name,
+        thing=thing,
+        weekly=weekly,
+        weeks=weeks,
+        gift=gift,
+        saved=saved,
+        total=total,
+        cost=cost,
+        left=total - cost,
+    )
 
 
 # The kinds of problem, in the order a seed picks them; each draws its numbers, the content file words them.
 KINDS: tuple[tuple[str, Callable[[random.Random, Procedural], Values]], ...] = (
-    ("shopping", _shopping), ("bakery", _bakery), ("ages", _ages), ("sharing", _sharing), ("discount", _discount),
-    ("travel", _travel), ("savings", _savings),
-)  # fmt: skip
+    ("shopping", _shopping),
+    ("bakery", _bakery),
+    ("ages", _ages),
+    ("sharing", _sharing),
+    ("discount", _discount),
+    ("travel", _travel),
+    ("savings", _savings),
+)
 
 
 @functools.cache
