@@ -1,8 +1,8 @@
-# The two commands of the quickstart: `make demo` and `make test`.
+# The two commands of the quickstart, `make demo` and `make test`; `make test-fast` and `make lint` for development.
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test lint
+.PHONY: setup demo test test-fast lint
 
 setup:
 	@bash scripts/setup.sh
@@ -13,5 +13,10 @@ demo: setup
 test: setup
 	@bash scripts/run_tests.sh
 
+# the suite without the tests marked slow (multi-process, SLURM and real-model runs)
+test-fast: setup
+	@bash scripts/run_tests.sh -m "not slow"
+
+# what CI runs before the tests
 lint: setup
-	@$(VENV)/bin/ruff check .
+	@bash scripts/lint.sh
