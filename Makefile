@@ -13,7 +13,8 @@ demo: setup
 test: setup
 	@bash scripts/run_tests.sh
 
-# the suite without the tests marked slow (multi-process, SLURM and real-model runs)
+# the suite without the tests marked slow (multi-process and real-model runs): under 3 minutes with the local
+# SLURM up (scripts/slurm_local.sh up; its tests skip without sbatch)
 test-fast: setup
 	@bash scripts/run_tests.sh -m "not slow"
 

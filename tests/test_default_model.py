@@ -70,6 +70,7 @@ def run(tmp_path: Path, steered: bool):
     return trainer, losses, [r["eval_loss"] for r in logs if "eval_loss" in r], callback
 
 
+@pytest.mark.slow  # real-model training: left out of make test-fast
 def test_steering_changes_training_only_and_leaves_no_trace(tmp_path):
     _, plain_loss, plain_eval, plain_gen = run(tmp_path / "plain", steered=False)
     steered, steered_loss, steered_eval, steered_gen = run(tmp_path / "steered", steered=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -234,6 +235,7 @@ def test_a_resumed_run_logs_to_the_same_wandb_run(recipe, tmp_path, monkeypatch)
     assert train(recipe, out, "--resume", *wandb) == 0
     assert status(out)["wandb_run_id"] == first and "WANDB_RUN_ID" not in os.environ
     runs = sorted(p.name for p in (out / "wandb").glob("offline-run-*"))
-    assert runs and all(name.endswith(f"-{first}") for name in runs)  # both attempts: one W&B run
+    # both attempts: one W&B run (wandb adds "-1" to the folder of a second attempt within the same second)
+    assert runs and all(re.fullmatch(rf"offline-run-\d+_\d+-{first}(-\d+)?", name) for name in runs), runs
     assert json.loads((out / "checkpoint-2" / "trainer_state.json").read_text())["global_step"] == 2
     assert yaml.safe_load((out / "recipe.yaml").read_text())["logging"]["run_name"] is None  # not in the recipe

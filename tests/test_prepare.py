@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from test_builders import read_rows, write_lines
 from test_cli import recipe_dir, run_cli  # noqa: F401  (fixture)
@@ -69,6 +70,7 @@ def test_prepare_data_records_file_rows_and_sha256(tmp_path, monkeypatch):
     assert plain.path == given and plain.manifest["rows"] == 4 and plain.sha256 != prepared.sha256
 
 
+@pytest.mark.slow  # real-model training: left out of make test-fast
 def test_data_prepare_command_then_training_only_reads_the_prepared_file(recipe_dir, tmp_path, capsys, monkeypatch):  # noqa: F811
     """`prevsteer data prepare` fills the cache; `prevsteer train` in a fresh process then trains on that file
     without importing a builder, the screener or the extraction sampler, and records the file in run.json."""

@@ -317,6 +317,7 @@ def test_one_change_of_an_arm_file_reaches_every_dataset_spec(tmp_path):
         assert {p.recipe.data.build.name for p in after.values()} == {f"study:{DATASETS[dataset][0]}"}
 
 
+@pytest.mark.slow  # real-model training: left out of make test-fast
 @needs_default_model
 @pytest.mark.parametrize("recipe", ["smoke", "smoke-all-layers", "smoke-ablate", "smoke-regularize"])
 def test_smoke_recipes_train(recipe, tmp_path, capsys):

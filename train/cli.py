@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import get_args
+from typing import Any, NoReturn, cast, get_args
 
 from train.console import result, say
 from train.errors import PrevsteerError
@@ -16,7 +16,7 @@ EXIT_BAD_INPUT = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not usage + message
+    def error(self, message: str) -> NoReturn:  # one line, not usage + message
         raise PrevsteerError(f"{self.prog}: {message}")
 
 
@@ -98,7 +98,7 @@ def _add_sampling(parser: argparse.ArgumentParser, what: str) -> None:
         flag = f"--{name.replace('_', '-')}"
         parser.add_argument(
             flag,
-            type=field.annotation,
+            type=cast("Callable[[str], Any]", field.annotation),  # float or int: each field is a number
             default=None,
             help=f"{what}: {field.description} (default {field.default:g}, the study's)",
         )

@@ -333,7 +333,10 @@ def run_demo(out: Path, fresh: bool = False, seed: int | None = None) -> Path:
     layer = _select_layer(out, vector_path)
     lap("select-layer")
     build = load_recipe(shipped_recipe("demo-plain.yaml")).data.build
-    data = {level: built_file(build.model_copy(update={"level": level})) for level in (build.level, "normal")}
+    assert build is not None  # demo-plain.yaml builds its data
+    data: dict[str, Path] = {
+        level: built_file(build.model_copy(update={"level": level})) for level in (build.level, "normal")
+    }
     screen = _screen(out, data, vector_path, layer)
     lap("screen")
 

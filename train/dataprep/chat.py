@@ -110,6 +110,7 @@ def load_monitor_rows(path: str | Path) -> list[tuple[list[dict[str, str]], str 
 
 def load_datasets(settings: DataSettings, seed: int) -> tuple[Dataset, Dataset | None, dict[str, int]]:
     """Train and eval datasets plus counts for the run directory (rows, skipped)."""
+    assert settings.train is not None  # the caller passes the prepared file as `train`
     rows, skipped = load_rows(settings.train, settings.skip_bad, settings.max_rows)
     counts = {"skipped_rows": skipped}
     train = Dataset.from_list(rows)

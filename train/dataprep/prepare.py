@@ -101,6 +101,7 @@ def filtered_file(data: Path, settings: FilterSettings, model: str) -> Path:
     from train.dataprep.screen import run_screen
     from train.models.loading import cache_dir
 
+    assert settings.vector is not None and settings.layer is not None  # the recipe fills both in (Recipe)
     spec = settings.model_dump(mode="json") | {"model": model}
     folder = cache_dir() / "screened" / _key(sha256_file(data), sha256_file(settings.vector), spec)
     path = folder / "filtered.jsonl"
@@ -127,7 +128,11 @@ def prepare_data(settings: DataSettings, model: str) -> PreparedData:
     """Build and filter what the recipe's `data:` asks for (each step cached) and say what came out."""
     from train.dataprep.builders import manifest_path, sha256_file
 
-    path = Path(settings.train) if settings.train else built_file(settings.build)
+    if settings.train:
+        path = Path(settings.train)
+    else:
+        assert settings.build is not None  # DataSettings holds train or build
+        path = built_file(settings.build)
     if settings.filter is not None:
         path = filtered_file(path, settings.filter, settings.filter.model or model)
     manifest = read_json(manifest_path(path))  # a given file may have one from `prevsteer data build|load`

@@ -205,10 +205,12 @@ class Evaluator:
         """Each answer's answer-token mean at the probe's layer on its unit vector, in forwards the caller leaves
         unsteered."""
         conversations = [([{"role": "user", "content": q}], a) for q, a in zip(questions, answers, strict=True)]
+        unit = probe.unit
+        assert unit is not None  # evaluate() projects only on probes with a vector
 
         def run(shard: list) -> list[float]:
             means = answer_means(model, tokenizer, shard, batch_size=self.settings.batch_size)
-            return (means[:, probe.layer] @ probe.unit).tolist()
+            return (means[:, probe.layer] @ unit).tolist()
 
         return map_sharded(conversations, run)
 
@@ -233,7 +235,7 @@ class Evaluator:
                 projections = self._projections(model, tokenizer, probe, questions, answers)
             if not _is_main():
                 continue
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {"question": question, "question_index": i, "answer": answer}
                 for (i, question), answer in zip(asked, answers, strict=True)
             ]
@@ -253,6 +255,7 @@ class Evaluator:
                 for row, value in zip(rows, projections, strict=True):
                     row["projection"] = value
                 mean, se = question_mean_se(projections, index)
+                assert mean is not None  # one projection per row, and every trait has questions
                 metrics[f"eval/projection/{name}"] = mean
                 if se is not None:
                     metrics[f"eval/projection_se/{name}"] = se
@@ -272,7 +275,8 @@ class Evaluator:
                 result = run_mmlu(model, tokenizer, self.settings.mmlu)
             metrics["eval/mmlu"] = result.accuracy
             metrics["eval/mmlu_p_correct"] = result.p_correct
-            if result.accuracy_se is not None:  # standard errors over questions (absent for one question)
+            # standard errors over questions (absent for one question)
+            if result.accuracy_se is not None and result.p_correct_se is not None:
                 metrics["eval/mmlu_se"] = result.accuracy_se
                 metrics["eval/mmlu_p_correct_se"] = result.p_correct_se
             if out_dir is not None and _is_main():
@@ -355,8 +359,11 @@ def describe_protocol(settings: EvalSettings) -> list[str]:
             "the judged answers, `_se` its standard error over questions"
         )
     if settings.misalignment is not None:
-        item = settings.misalignment
-        lines.append(f"- misalignment: {item.describe()}, up to {item.max_new_tokens} new tokens, seed {item.seed}")
+        misalignment = settings.misalignment
+        lines.append(
+            f"- misalignment: {misalignment.describe()}, up to {misalignment.max_new_tokens} new tokens, "
+            f"seed {misalignment.seed}"
+        )
     if settings.mmlu is not None:
         subset = "full test set" if settings.mmlu.per_subject is None else f"{settings.mmlu.per_subject} per subject"
         lines.append(f"- MMLU: {subset}, {settings.mmlu.shots}-shot, {settings.mmlu.format} format")

@@ -112,7 +112,10 @@ def _read_yaml_list(path: Path) -> list[Any]:
 def load_question_set(path: str | Path, only: list[str] | None = None) -> QuestionSet:
     """The scored questions of a question file (all, or the ids in `only`), validated; errors are one line."""
     path = Path(path)
-    questions, skipped, ignored, seen = [], Counter(), Counter(), set()
+    questions: list[MisalignmentQuestion] = []
+    skipped: Counter[str] = Counter()
+    ignored: Counter[str] = Counter()
+    seen: set[str] = set()
     for number, item in enumerate(_read_yaml_list(path), 1):
         if not isinstance(item, dict):
             raise PrevsteerError(f"{path}: question {number}: expected a mapping, got {type(item).__name__}")

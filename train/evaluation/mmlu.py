@@ -329,7 +329,8 @@ def _encode_rows(
 
 def _max_length(model: nn.Module, tokenizer) -> int:
     """HFLM's `max_length`: the config's context length, else the tokenizer's, else 2048."""
-    config = model.config.get_text_config()
+    config: Any = model.config  # a transformers config
+    config = config.get_text_config()
     for attr in ("n_positions", "max_position_embeddings", "n_ctx"):
         if getattr(config, attr, None):
             return int(getattr(config, attr))
@@ -382,6 +383,7 @@ def _plan(
             length = min(min(_common_prefix(first, row.ids), len(row.ids) - row.span) for row in group)
             length = length if len(group) > 1 else 0  # a lone row gains nothing from a separate prefix forward
         else:
+            assert prefixes is not None and isinstance(key, str)  # grouped by subject only with prefixes
             length = min(_common_prefix(prefixes[key], row.ids) for row in group)
         for row in group:
             if length > 0 and len(row.ids) - length >= row.span:
@@ -410,8 +412,9 @@ class _Scorer:
 
     def __init__(self, model: nn.Module) -> None:
         self.model = model
-        self.device = model.get_input_embeddings().weight.device
-        base = model.get_base_model() if hasattr(model, "get_base_model") else model  # PEFT passes kwargs on
+        # torch types Module attributes as Tensor | Module; these are the transformers (or PEFT) model's methods
+        self.device = model.get_input_embeddings().weight.device  # type: ignore[operator]
+        base = model.get_base_model() if hasattr(model, "get_base_model") else model  # type: ignore[operator]
         self.keeps_logits = "logits_to_keep" in inspect.signature(base.forward).parameters
         self.forwards = 0
 
@@ -461,6 +464,8 @@ class _Scorer:
         if start == 0:  # right padding after the real tokens is invisible to a causal model (HFLM passes no mask)
             out = self(ids, torch.tensor(keep), last, use_cache=False)
         else:
+            assert cache is not None  # start > 0 only with a cache
+            config: Any = self.model.config  # a transformers config
             mask = torch.zeros((len(rows), start + width), dtype=torch.long)
             mask[:, :start] = 1
             for b, suffix in enumerate(suffixes):
@@ -470,7 +475,7 @@ class _Scorer:
                 ids,
                 torch.tensor(keep),
                 last,
-                past_key_values=DynamicCache(expanded, config=self.model.config),
+                past_key_values=DynamicCache(expanded, config=config),
                 attention_mask=mask.to(self.device),
                 position_ids=torch.arange(start, start + width).expand(len(rows), -1).to(self.device),
                 use_cache=True,
@@ -598,7 +603,7 @@ def score_mmlu(
     right = mine.softmax(dim=1)[torch.arange(len(local)), answers]
     lengths = torch.tensor([[len(text) for text in choice_texts(q, format)] for q in local], dtype=torch.float64)
     normalised = (mine / lengths).argmax(dim=1).tolist()
-    scored = list(zip(mine.argmax(dim=1).tolist(), normalised, right.tolist(), strict=True))
+    scored: list[Any] = list(zip(mine.argmax(dim=1).tolist(), normalised, right.tolist(), strict=True))
     if world > 1:
         gathered: list[Any] = [None] * world
         torch.distributed.all_gather_object(gathered, scored)

@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletionMessageParam
 
 from train.console import progress, warn
 from train.errors import PrevsteerError
@@ -216,7 +217,7 @@ def chat_completion(
 ) -> str:
     """The text of one chat completion from an OpenAI-compatible endpoint (the judge's client and its retries)."""
     client, headers = openai_client(base_url, api_key, timeout, max_retries=attempts - 1)
-    messages = [{"role": "user", "content": prompt}]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": prompt}]
     try:
         completion = client.chat.completions.create(
             model=model, messages=messages, max_tokens=max_tokens, temperature=temperature, extra_headers=headers

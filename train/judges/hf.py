@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -51,7 +51,7 @@ class HFJudge:
         if not getattr(tokenizer, "chat_template", None):
             raise PrevsteerError(f"judge model {model_name_or_path!r} has no chat template; use an instruct model")
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        self.model = model.to(self.device).eval()
+        self.model = model.to(self.device).eval()  # type: ignore[arg-type]  # transformers' wrapped `to` loses self
         self.tokenizer = tokenizer
         self._takes_position_ids = "position_ids" in inspect.signature(self.model.forward).parameters
         if len(tokenizer.encode("85", add_special_tokens=False)) > 1:
@@ -67,7 +67,7 @@ class HFJudge:
     def chat_text(self, item: JudgeItem) -> str:
         """The exact text fed to the model for one item (chat template, generation prompt added)."""
         messages = [{"role": "user", "content": item.prompt()}]
-        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return cast(str, self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
     def score(self, items: list[JudgeItem]) -> list[JudgeResult]:
         """One result per item, in order. Cached and duplicate items are not run again."""
@@ -110,5 +110,5 @@ class HFJudge:
         values, ids = logprobs.topk(TOP_LOGPROBS, dim=-1)
         out = []
         for row_values, row_ids in zip(values.tolist(), ids.tolist(), strict=True):
-            out.append([(tok.decode([i]), float(v)) for i, v in zip(row_ids, row_values, strict=True)])
+            out.append([(cast(str, tok.decode([i])), float(v)) for i, v in zip(row_ids, row_values, strict=True)])
         return out

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from train.console import warn
 from train.errors import PrevsteerError
@@ -115,7 +116,7 @@ def embed_answers(texts: Sequence[str]) -> np.ndarray:
     return np.stack(out) if out else np.zeros((0, flat.shape[1]), dtype=np.float32)
 
 
-def auroc(scores_pos: Sequence[float], scores_neg: Sequence[float]) -> float:
+def auroc(scores_pos: ArrayLike, scores_neg: ArrayLike) -> float:
     """P(a positive scores above a negative), ties counting half (the Mann-Whitney AUROC)."""
     pos = np.asarray(scores_pos, dtype=np.float64)[:, None]
     neg = np.asarray(scores_neg, dtype=np.float64)[None, :]
@@ -198,7 +199,7 @@ def _user_questions(path: Path) -> list[str]:
 
 
 def _assistant_answers(path: Path) -> list[str]:
-    answers = []
+    answers: list[str] = []
     rows, numbers, _ = read_numbered_jsonl(path)
     for row, number in zip(rows, numbers, strict=True):
         try:

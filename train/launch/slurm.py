@@ -261,7 +261,9 @@ def seconds(time: str) -> float:
 
 def _megabytes(mem: str) -> float:
     """--mem's value (default unit MB; K, M, G, T suffixes) in MB."""
-    number, unit = re.fullmatch(r"(\d+)([KMGT]?)B?", mem.strip().upper()).groups()
+    match = re.fullmatch(r"(\d+)([KMGT]?)B?", mem.strip().upper())
+    assert match is not None  # the caller passes only sizes of this form
+    number, unit = match.groups()
     return int(number) * {"K": 1 / 1024, "": 1, "M": 1, "G": 1024, "T": 1024 * 1024}[unit]
 
 
@@ -310,8 +312,8 @@ def check_satisfiable(shape: ResourceShape, where: str) -> None:
         raise PrevsteerError(
             f"{name('gpus_per_node')}: {shape.gpus_per_node} GPUs per node, but {what} have at most {gpus}"
         )
-    sized = shape.mem not in (None, "0") and re.fullmatch(r"\d+[KMGT]?B?", shape.mem.upper())
-    if sized and _megabytes(shape.mem) > memory:
+    mem = shape.mem
+    if mem not in (None, "0") and re.fullmatch(r"\d+[KMGT]?B?", mem.upper()) and _megabytes(mem) > memory:
         raise PrevsteerError(f"{name('mem')}: {shape.mem} per node, but {what} have at most {memory:g} MB")
     if seconds(shape.time) > limit:
         maxtime = next(row[4] for row in mine if seconds(row[4]) == limit)

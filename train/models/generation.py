@@ -71,7 +71,7 @@ def generate_token_ids(
                 for p in prompts[start : start + batch_size]
             ]
             batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
-            out = model.generate(
+            out = model.generate(  # type: ignore[operator]  # torch types Module attributes as Tensor | Module
                 **batch,
                 max_new_tokens=max_new_tokens,
                 pad_token_id=tokenizer.pad_token_id,

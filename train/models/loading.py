@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
@@ -25,6 +26,9 @@ from train.errors import PrevsteerError
 from train.files import lock_for
 from train.models.rundir import RunDir
 from train.steering.layers import find_decoder_layers
+
+if TYPE_CHECKING:  # imported where used: peft is slow to import
+    from peft import PeftModel
 
 DEFAULT_MODEL = "smollm2-135m-instruct"
 # alias -> (import name, GGUF file inside it, pip requirement)
@@ -211,7 +215,7 @@ def _convert_gguf(source: Path, out_dir: Path) -> None:
         raise PrevsteerError(f"converting {source.name}: the saved tokenizer lost its chat template")
 
 
-def load_run_model(run_dir: str | Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+def load_run_model(run_dir: str | Path) -> tuple[PreTrainedModel | PeftModel, PreTrainedTokenizerBase]:
     """The trained model of a run directory: its base model with `final/` applied (adapter or full weights)."""
     from peft import PeftModel
 
@@ -226,7 +230,9 @@ def load_run_model(run_dir: str | Path) -> tuple[PreTrainedModel, PreTrainedToke
     return load_model_and_tokenizer(str(run.final), settings["dtype"], settings["layers_path"])
 
 
-def load_any_model(name: str, adapter: str | Path | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+def load_any_model(
+    name: str, adapter: str | Path | None = None
+) -> tuple[PreTrainedModel | PeftModel, PreTrainedTokenizerBase]:
     """A model to evaluate: a run directory, a PEFT adapter folder, or a model name/folder (plus `adapter`)."""
     from peft import PeftModel
 

@@ -91,10 +91,12 @@ def _journaled(journal: Path | None, rows: list[dict[str, Any]]) -> dict[int, st
     """Answers already in the journal, by slot, for the rows planned now (a line cut short is ignored)."""
     if journal is None or not journal.is_file():
         return {}
-    found = {}
+    found: dict[int, str] = {}
     for entry in read_jsonl(journal, skip_bad=True)[0]:
         slot = entry.get("slot")
-        planned = rows[slot] if isinstance(slot, int) and 0 <= slot < len(rows) else None
+        if not isinstance(slot, int) or not 0 <= slot < len(rows):
+            continue
+        planned = rows[slot]
         asked = (entry.get("question"), entry.get("system"))
         if planned and "answer" in entry and asked == (planned["question"], planned["system"]):
             found[slot] = entry["answer"]

@@ -233,7 +233,8 @@ def run_project(
     answered = [i for i, (_, answer) in enumerate(rows) if answer is not None]
     answer_proj: dict[int, float] = {}
     if answered:
-        values = answer_projections(model, tokenizer, [rows[i] for i in answered], vector, layer, batch_size)
+        pairs = [(prompt, answer) for prompt, answer in rows if answer is not None]
+        values = answer_projections(model, tokenizer, pairs, vector, layer, batch_size)
         answer_proj = dict(zip(answered, values, strict=True))
     summary: dict[str, Any] = {
         "model": model_name,
@@ -254,7 +255,7 @@ def run_project(
         summary["base_model"] = base_model
         summary["finetuning_shift"] = shift.to_dict()
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = [[i, repr(value), repr(answer_proj[i]) if i in answer_proj else ""] for i, value in enumerate(prompt_proj)]
-    write_csv(outputs[0], ["index", "prompt_projection", "answer_projection"], rows)
+    table = [[i, repr(value), repr(answer_proj[i]) if i in answer_proj else ""] for i, value in enumerate(prompt_proj)]
+    write_csv(outputs[0], ["index", "prompt_projection", "answer_projection"], table)
     write_json(outputs[1], summary)
     return out_dir

@@ -42,7 +42,7 @@ def sweep(
             spec = SteeringSpec("add", [vector], layers=[layer], coefficient=coefficient, when="always")
             with steer(model, spec):
                 texts = generate_answers(model, tokenizer, prompts, max_new_tokens, batch_size)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"layer": layer, "coefficient": coefficient, "question": q, "answer": a}
             for q, a in zip(trait.evaluation_questions, texts, strict=True)
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import torch
 from torch import nn
@@ -113,7 +113,7 @@ def teacher_forced_batches(
     """
     blocks = find_decoder_layers(model, layers_path)
     device = next(model.parameters()).device
-    captured: list[torch.Tensor] = [None] * len(blocks)
+    captured: list[torch.Tensor | None] = [None] * len(blocks)
     handles = [
         block.register_forward_hook(lambda m, a, o, i=i: captured.__setitem__(i, output_hidden(o).float()))
         for i, block in enumerate(blocks)
@@ -145,7 +145,7 @@ def teacher_forced_batches(
                     use_cache=False,
                     logits_to_keep=0 if with_logits else 1,
                 )
-            hidden = list(captured)
+            hidden = cast("list[torch.Tensor]", list(captured))  # every block's hook ran in the forward
             weights = [w.to(hidden[0].device) for w in (answer, prompt, last)]
             yield ForwardBatch(indices, hidden, out.logits.float() if with_logits else None, input_ids, *weights)
     finally:
@@ -171,7 +171,8 @@ def mean_activations(
             total = batch.reduce(weights).sum(0).cpu().double()
             sums[key] = sums[key] + total if key in sums else total
     n = len(conversations)
-    return MeanActivations(*(sums[k].div(n).float() for k in ("response", "prompt", "last_prompt")), count=n)
+    response, prompt, last_prompt = (sums[k].div(n).float() for k in ("response", "prompt", "last_prompt"))
+    return MeanActivations(response, prompt, last_prompt, count=n)
 
 
 def answer_means(
@@ -188,6 +189,8 @@ def answer_means(
         if out is None:
             out = torch.empty(len(conversations), *means.shape[1:])
         out[batch.indices] = means
+    if out is None:
+        raise PrevsteerError("no answers to average")
     return out
 
 
@@ -198,6 +201,7 @@ def answer_nll(
     not scored): [N], in the input order."""
     out = torch.empty(len(conversations))
     for batch in teacher_forced_batches(model, tokenizer, conversations, batch_size, with_logits=True):
+        assert batch.logits is not None  # asked for with with_logits
         logprobs = torch.log_softmax(batch.logits[:, :-1], dim=-1)
         targets = batch.input_ids[:, 1:].to(logprobs.device)
         token_nll = -logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # predicts token t+1

@@ -140,6 +140,7 @@ class Steering:
             return out
         norms = stack.norm(dim=-1, keepdim=True).clamp_min(1e-12)  # [n_vec, L, 1]
         if self.spec.unit == "relative":
+            assert self.residual_norms is not None  # __init__ refuses unit 'relative' without them
             scale = self.spec.coefficient * self.residual_norms.view(1, -1, 1) / norms
         else:
             scale = torch.full_like(norms, self.spec.coefficient)
@@ -193,6 +194,7 @@ class Steering:
         where = _response_at.get()
         if isinstance(where, str) and length == 1:
             return None
+        assert where is not None  # _skips leaves forwards without response positions alone
         index = torch.full((batch,), length - 1) if isinstance(where, str) else where.to(torch.long).cpu()
         if index.shape != (batch,) or not bool(((index >= 0) & (index < length)).all()):
             raise RuntimeError(f"response_positions: {index.tolist()} for hidden states of shape {tuple(hidden.shape)}")

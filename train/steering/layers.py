@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -24,7 +26,7 @@ def unwrap_model(model: nn.Module) -> nn.Module:
         if hasattr(model, "module") and isinstance(model.module, nn.Module):
             model = model.module
         elif type(model).__name__.startswith("Peft") and hasattr(model, "get_base_model"):
-            model = model.get_base_model()
+            model = model.get_base_model()  # type: ignore[operator]  # torch types Module attributes as Tensor | Module
         else:
             return model
 
@@ -75,7 +77,7 @@ def check_layer_range(layers: list[int], num_layers: int, field: str = "steering
 
 
 def hidden_size_of(model: nn.Module) -> int:
-    config = unwrap_model(model).config
+    config: Any = unwrap_model(model).config  # a transformers config
     config = config.get_text_config() if hasattr(config, "get_text_config") else config
     for key in ("hidden_size", "n_embd", "d_model"):
         if getattr(config, key, None):

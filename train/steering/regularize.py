@@ -75,7 +75,7 @@ class ProjectionRegularizer:
         if self.reference is not None:
             self.reference.to(inputs["input_ids"].device)(**forward_inputs, use_cache=False)
         else:
-            with model.disable_adapter():
+            with model.disable_adapter():  # type: ignore[operator]  # torch types Module attributes as Tensor | Module
                 model(**forward_inputs, use_cache=False)
         reference = {layer: t.detach() for layer, t in self._captured.items()}
         self._captured.clear()

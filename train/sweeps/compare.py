@@ -17,7 +17,7 @@ import itertools
 import math
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from train.errors import PrevsteerError
 from train.models.rundir import RunDir
@@ -181,9 +181,12 @@ def collect(sweep_dirs: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str
             evaluations = records.evaluations(run_dir)
             for evaluation in evaluations:
                 common.update(epoch=evaluation.get("epoch"), step=evaluation.get("step"))
-                rows += _tidy(evaluation, common, recipe.get("eval"), False, run.eval_dir(evaluation.get("step")))
+                step = cast(int, evaluation.get("step"))  # the callback writes every evaluation row with its step
+                rows += _tidy(evaluation, common, recipe.get("eval"), False, run.eval_dir(step))
             posthoc_dir = sweep.posthoc_dir(point)
-            posthoc = records.posthoc_rows(posthoc_dir) if posthoc_dir else None
+            if posthoc_dir is None:
+                continue
+            posthoc = records.posthoc_rows(posthoc_dir)
             if posthoc is None:
                 continue
             settings = records.posthoc_settings(posthoc_dir)

@@ -117,9 +117,9 @@ def dose_response_figure(
         for ax, arm in zip(row_axes[: len(arms)], arms, strict=True):
             curves = _curves(cells, arm)
             for layers, points in curves.items():
-                points = [(c, v["trait_score"]) for c, v in points if "trait_score" in v]
-                if points:
-                    x, estimates = zip(*points, strict=True)
+                scored = [(c, v["trait_score"]) for c, v in points if "trait_score" in v]
+                if scored:
+                    x, estimates = zip(*scored, strict=True)
                     ax.errorbar(
                         x,
                         [e.mean for e in estimates],

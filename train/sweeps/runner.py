@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -199,8 +200,8 @@ def train_command(recipe: Path, run_dir: Path, resume: bool) -> list[str]:
     gpus = [g for g in os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",") if g.strip()]
     if len(gpus) > 1:
         port = os.environ.get("MASTER_PORT", "29500")
-        launcher = ["-m", "torch.distributed.run", f"--nproc-per-node={len(gpus)}", f"--master-port={port}"]
-        return [sys.executable, *launcher, "-m", "train.cli", *args]
+        torchrun = ["-m", "torch.distributed.run", f"--nproc-per-node={len(gpus)}", f"--master-port={port}"]
+        return [sys.executable, *torchrun, "-m", "train.cli", *args]
     return [sys.executable, "-m", "train.cli", *args]
 
 
@@ -428,7 +429,7 @@ def render_slurm(
         groups.setdefault(shape.model_dump_json(), (shape, []))[1].append(point)
     size = slurm.max_array_size() if shutil.which("scontrol") else slurm.DEFAULT_MAX_ARRAY_SIZE
     name = re.sub(r"[^\w.-]", "_", sweep.root.name)
-    out = []
+    out: list[tuple[Path, list[str]]] = []
     for number, (shape, group) in enumerate(groups.values()):
         tasks = [["sweep", "point", str(sweep.root), point, *extra] for point in group]
         stem = name if len(groups) == 1 else f"{name}-shape{number}"
@@ -507,7 +508,9 @@ def _slurm(
     except BaseException:
         _withdraw(sweep, submitted, saved)
         raise
-    rows = [{"job": job, "points": group, "script": str(script), "submitted": now()} for job, script, group in arrays]
+    rows: list[dict[str, Any]] = [
+        {"job": job, "points": group, "script": str(script), "submitted": now()} for job, script, group in arrays
+    ]
     rows += [{"job": submitted[-1], "compare": True, "submitted": now()}] if compare else []
     append_jsonl(sweep.submissions, rows)
     for job, script, group in arrays:
@@ -548,14 +551,14 @@ def _withdraw(sweep: SweepDir, jobs: list[str], saved: dict[str, dict[str, Any]]
                 write_json(sweep.state_file(point), state) if state else sweep.state_file(point).unlink()
 
 
-LAUNCHERS = {"local": _local, "slurm": _slurm}
+LAUNCHERS: dict[str, Callable[..., None]] = {"local": _local, "slurm": _slurm}
 
 
 def run_sweep(
     spec_path: Path,
     sweep_dir: Path | None = None,
     launcher: str | None = None,
-    overrides: list[str] = (),
+    overrides: Sequence[str] = (),
     dry_run: bool = False,
     rerun_failed: bool = False,
     merge: bool = False,

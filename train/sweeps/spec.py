@@ -21,6 +21,7 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -231,7 +232,7 @@ def _excluded(data: dict[str, Any], values: dict[str, Any], rules: list[dict[str
     return any(matches(data, rule, values) for rule in rules)
 
 
-def expand(spec: SweepSpec, spec_path: Path, overrides: list[str] = ()) -> list[Point]:
+def expand(spec: SweepSpec, spec_path: Path, overrides: Sequence[str] = ()) -> list[Point]:
     """Every point of the spec as a validated recipe whose files exist; the first bad one raises, naming its field."""
     folder = spec_path.resolve().parent
     files = [spec.base] if spec.base is not None else spec.recipes

@@ -101,7 +101,7 @@ def _sft_config_model() -> type[BaseModel]:
     from trl import SFTConfig
 
     hints = typing.get_type_hints(SFTConfig)
-    fields = {f.name: (hints[f.name] | None, None) for f in dataclasses.fields(SFTConfig) if f.init}
+    fields: dict[str, Any] = {f.name: (hints[f.name] | None, None) for f in dataclasses.fields(SFTConfig) if f.init}
     config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
     return create_model("TrainingSettings", __config__=config, **fields)
 

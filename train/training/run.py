@@ -140,6 +140,7 @@ def build_hooks(recipe: Recipe, model, tokenizer, train_ds, vectors, saved: dict
     if settings.mode == "regularize":
         weight = settings.regularize_weight
         return None, ProjectionRegularizer(model, vectors, layers, weight, recipe.model.layers_path), record
+    assert settings.mode != "none"  # called only for a steering mode
     norms = saved.get("residual_norms")
     if settings.unit == "relative" and norms is None:
         norms = measure_residual_norms(
@@ -176,7 +177,7 @@ def apply_lora(recipe: Recipe, model):
     lora = recipe.model.lora
     config = LoraConfig(
         r=lora.r,
-        lora_alpha=lora.alpha,
+        lora_alpha=lora.alpha,  # type: ignore[arg-type]  # peft annotates it int; a float scales the same
         lora_dropout=lora.dropout,
         use_rslora=lora.use_rslora,
         target_modules=lora.target_modules,
@@ -290,6 +291,7 @@ def _train_run(
             raise
     hook_calls = getattr(steering or regularizer, "calls", 0)
     # Collective (ZeRO-3 gathers shards), so every rank calls it; rank 0 writes it below.
+    assert trainer.model is not None  # the Trainer was given the model
     record = distributed_record(trainer.model, hook_calls, trainer.model_wrapped, trainer.accelerator)
     trainer.save_model(str(run.final))  # every rank: ZeRO-3 gathers the weights collectively
     if recipe.eval.posthoc is not None:
@@ -327,7 +329,7 @@ def preflight(recipe: Recipe) -> None:
                     f"{field} {path} was extracted from {made}, but the recipe trains {recipe.model.name}: "
                     "a persona vector is a direction of the model it was measured in"
                 )
-    layers = [("data.filter.layer", [data_filter.layer])] if data_filter else []
+    layers = [("data.filter.layer", [data_filter.layer])] if data_filter and data_filter.layer is not None else []
     layers += [(f"eval.traits[{t.name}].layer", [t.layer]) for t in evaluation.traits if t.layer is not None]
     if evaluation.posthoc and evaluation.posthoc.layers != "all":
         layers.append(("eval.posthoc.layers", evaluation.posthoc.layers))

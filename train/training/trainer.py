@@ -51,7 +51,7 @@ class PreventativeSFTTrainer(SFTTrainer):
 
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
         """Training logs carry the mean projection penalty of the steps since the previous log."""
-        if self._penalties and self.model.training:
+        if self._penalties and self.model is not None and self.model.training:
             logs["projection_penalty"] = sum(self._penalties) / len(self._penalties)
             self._penalties.clear()
         super().log(logs, start_time)

@@ -122,6 +122,7 @@ def build_dataset(
             raise PrevsteerError("skip_bad applies to builders that read a source file, not to trait datasets")
         from train.dataprep.builders import trait_data
 
+        assert n is not None  # default_n gives trait datasets a count
         return trait_data.build(level, n, seed, source, trait=name, **given)
     if name not in BUILDERS:
         raise PrevsteerError(f"unknown dataset {name!r}; allowed: {allowed_names()}")

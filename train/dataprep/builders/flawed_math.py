@@ -279,6 +279,7 @@ def _restate(text: str, expr_tokens: list[str], change: Change) -> str | None:
 def _apply(change: Change, expr: str, text: str) -> tuple[str, str, Fraction] | None:
     """(expr, text, stated result) of a step after one change; None when the change does not fit the step."""
     if change.kind == "slip":
+        assert change.value is not None  # every slip is made with its wrong result (flaw)
         return expr, text, change.value
     honest = evaluate(expr)
     if change.kind == "miscalculate":

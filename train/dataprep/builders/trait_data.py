@@ -102,7 +102,7 @@ def build(
     scorer = judge_for_trait(judge, artifact.name, judge_base_url, cache)
     lm, tokenizer = load_model_and_tokenizer(model)
     if torch.cuda.is_available():
-        lm.to("cuda")
+        lm.to("cuda")  # type: ignore[arg-type]  # transformers' wrapped `to` loses self
     polarity = "neg" if level == "normal" else "pos"
     scored: list[dict[str, Any]] = []
     rows: list[dict] = []
