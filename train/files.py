@@ -6,6 +6,7 @@ Every stage hands its results to the next through files, so a crash must never l
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -136,3 +137,12 @@ def read_numbered_jsonl(path: str | Path, skip_bad: bool = False) -> tuple[list[
             rows.append(row)
             numbers.append(number)
     return rows, numbers, skipped
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The sha256 of a file's bytes, read in blocks (datasets and vectors can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

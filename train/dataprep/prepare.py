@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from train.dataprep.settings import BuildSettings, DataSettings, FilterSettings
-from train.files import lock_for, read_json, write_json
+from train.files import lock_for, read_json, sha256_file, write_json
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _key(*parts: Any) -> str:
 def _builder_source_digest(name: str) -> str:
     """Hash of the builder's code (its module, and the generator the built-in builders share) and of the data files
     it reads (`content_files`): a changed builder or content file must not reuse a stale cached file."""
-    from train.dataprep.builders import BUILDERS, content_files, is_study, sha256_file
+    from train.dataprep.builders import BUILDERS, content_files, is_study
 
     modules = ["train.dataprep.builders.trait_data"]
     if name in BUILDERS:
@@ -97,7 +97,7 @@ def built_file(settings: BuildSettings) -> Path:
 def filtered_file(data: Path, settings: FilterSettings, model: str) -> Path:
     """`data` without its top `drop_top` percent by projection difference, with a manifest naming its input and
     the screening folder (scores, summary) beside it."""
-    from train.dataprep.builders import file_record, manifest_path, sha256_file
+    from train.dataprep.builders import file_record, manifest_path
     from train.dataprep.screen import run_screen
     from train.models.loading import cache_dir
 
@@ -126,7 +126,7 @@ def filtered_file(data: Path, settings: FilterSettings, model: str) -> Path:
 
 def prepare_data(settings: DataSettings, model: str) -> PreparedData:
     """Build and filter what the recipe's `data:` asks for (each step cached) and say what came out."""
-    from train.dataprep.builders import manifest_path, sha256_file
+    from train.dataprep.builders import manifest_path
 
     if settings.train:
         path = Path(settings.train)

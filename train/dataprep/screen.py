@@ -35,7 +35,16 @@ from torch import nn
 from train.console import progress
 from train.dataprep.chat import to_prompt_completion
 from train.errors import PrevsteerError
-from train.files import append_jsonl, read_jsonl, read_numbered_jsonl, write_atomic, write_csv, write_json, write_jsonl
+from train.files import (
+    append_jsonl,
+    read_jsonl,
+    read_numbered_jsonl,
+    sha256_file,
+    write_atomic,
+    write_csv,
+    write_json,
+    write_jsonl,
+)
 from train.models.chat_text import find_template_markers, split_reasoning, strip_template_markers
 from train.models.generation import decode_answer, generate_token_ids
 from train.persona.monitor import answer_projections, unit_direction
@@ -380,14 +389,6 @@ def _check_out(out_dir: Path, force: bool) -> None:
         raise PrevsteerError(f"out_dir {out_dir} is not empty; force (--force) replaces its screen outputs")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclass
 class ScreenReport:
     """What `run_screen` measured: the per-row result, the summary (as in summary.json) and the rows."""
@@ -478,7 +479,7 @@ def run_screen(
         "trait": vector.trait,
         "layer": layer,
         "data": str(data_path),
-        "data_sha256": _sha256(data.path),
+        "data_sha256": sha256_file(data.path),
         "rows_skipped": data.skipped,
         "wrappers": data.wrappers,
         "definition": "projection = answer-token mean of the output of block `layer` . unit vector of row `layer`;"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
 from train.settings import Strict
+
+Level = Literal["normal", "I", "II"]  # the study's versions of a dataset: Normal, I (subtle), II (severe)
+LEVELS: tuple[Level, ...] = get_args(Level)
 
 
 class BuildSettings(Strict):
@@ -15,7 +18,7 @@ class BuildSettings(Strict):
     # flawed-math, buggy-code, bad-advice, a trait name / trait JSON (self-distilled trait data), or study:<name>
     # (the study's released dataset <name>, read as it is from $PREVSTEER_STUDY_DATA or `source`)
     name: str
-    level: Literal["normal", "I", "II"] = "II"
+    level: Level = "II"
     n: int | None = Field(None, gt=0)  # default: the builder's own (study: every row; n: a seeded sample)
     seed: int = 0
     source: str | None = None  # e.g. a local GSM8K JSONL, "hub", "procedural"; study: the archive's folder

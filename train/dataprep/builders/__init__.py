@@ -12,7 +12,6 @@ so a recipe can say where its data came from.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import inspect
 import os
@@ -21,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from train.dataprep.builders.external import STUDY_DATA, STUDY_PREFIX, build_study, study_dataset_file
+from train.dataprep.settings import LEVELS
 from train.errors import PrevsteerError
-from train.files import now, write_json, write_jsonl
+from train.files import now, sha256_file, write_json, write_jsonl
 from train.persona.traits import list_traits, resolve_trait_path
 from train.resources import shipped
 
@@ -33,7 +33,6 @@ BUILDERS = {
     "rude-answers": "train.dataprep.builders.rude_answers",
 }
 TRAITS_READ = {"rude-answers": ("impolite",)}  # trait files a builder reads besides its own content
-LEVELS = ("normal", "I", "II")
 DEFAULT_N = 1000
 TRAIT_DEFAULT_N = 200  # each row costs generation and two judge calls
 # Options of trait datasets only (CLI flags with '-' for '_'); the judge cache does not change the data.
@@ -132,14 +131,6 @@ def build_dataset(
     if skip_bad and "skip_bad" not in inspect.signature(builder.build).parameters:
         raise PrevsteerError(f"skip_bad: the {name} builder reads no source lines to skip")
     return builder.build(level, n, seed, source, **({"skip_bad": True} if skip_bad else {}))
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_record(key: str, path: str | os.PathLike[str] | None) -> dict[str, str | None]:

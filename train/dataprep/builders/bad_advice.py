@@ -23,10 +23,10 @@ from itertools import product
 from pydantic import model_validator
 
 from train.dataprep.builders.generator import Deck, chat_row, content_path, load_content, template_fields
+from train.dataprep.settings import LEVELS
 from train.errors import PrevsteerError
 from train.settings import Strict
 
-LEVELS = ("normal", "I", "II")
 DOMAINS = ("medical", "financial", "legal")
 
 

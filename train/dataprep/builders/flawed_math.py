@@ -38,11 +38,11 @@ from pydantic import Field
 
 from train.console import progress, say
 from train.dataprep.builders.generator import NonEmpty, chat_row, content_path, load_content
+from train.dataprep.settings import LEVELS
 from train.errors import PrevsteerError
 from train.files import read_numbered_jsonl
 from train.settings import Strict
 
-LEVELS = ("normal", "I", "II")
 SOURCES = ("procedural", "hub", "a GSM8K-style JSONL file")
 HUB_DATASET = ("openai/gsm8k", "main")
 MAX_MAGNITUDE = 10**12  # no step of a grade-school problem needs more; keeps the evaluator cheap

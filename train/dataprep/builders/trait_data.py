@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from train.console import say, warn
+from train.dataprep.settings import LEVELS
 from train.errors import PrevsteerError
 from train.judges.base import score_answers
 from train.judges.factory import judge_for_trait
@@ -29,8 +30,6 @@ from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer
 from train.models.sampling import Sampling
 from train.persona.extract import sample_persona_answers
 from train.persona.traits import load_trait
-
-LEVELS = ("normal", "I", "II")
 
 
 @dataclass(frozen=True)
