@@ -74,8 +74,6 @@ def load_monitor_rows(path: str | Path) -> list[tuple[list[dict[str, str]], str 
     Accepted: `messages` (an answer when it ends with an assistant message), `prompt`[/`completion`],
     `question`[/`answer`]. Errors name the file and line.
     """
-    from train.dataprep.chat import as_messages, to_prompt_completion
-
     path = Path(path)
     if not path.is_file():
         raise PrevsteerError(f"input: file not found: {path}")

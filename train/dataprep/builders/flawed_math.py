@@ -170,11 +170,6 @@ class Solution:
             raise ValueError("the final answer is not the last step's result")
         return cls(tuple(texts), tuple(steps), final)
 
-    def annotated(self) -> str:
-        """Back in GSM8K's format, annotations and "#### N" included."""
-        parts = [text + f"<<{step.expr}={step.value}>>" for text, step in zip(self.texts, self.steps, strict=False)]
-        return "".join(parts) + self.texts[-1] + f"#### {self.final}"
-
     def render(self) -> str:
         """The assistant text: annotations removed, ending with "The answer is N."."""
         return "".join(self.texts).strip() + f"\nThe answer is {self.final}."
