@@ -22,9 +22,9 @@ def write_rows(path, dists_faults):
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
-def test_judge_scores_rows_and_a_rerun_makes_no_requests(server, tmp_path, capsys):  # noqa: F811
-    write_rows(tmp_path / "answers.jsonl", [("high", "none"), ("mid", "e500"), ("refuse", "none")])
-    args = [
+def judge_args(judge_server, tmp_path, out) -> list[str]:
+    """`prevsteer judge` on tmp_path/answers.jsonl against the test server, caching in tmp_path."""
+    return [
         "judge",
         "--trait",
         "impolite",
@@ -33,12 +33,17 @@ def test_judge_scores_rows_and_a_rerun_makes_no_requests(server, tmp_path, capsy
         "--judge",
         f"openai:{MODEL}",
         "--judge-base-url",
-        server.base_url,
+        judge_server.base_url,
         "--cache",
         str(tmp_path / "c.sqlite"),
         "--out",
-        str(tmp_path / "o.jsonl"),
+        str(out),
     ]
+
+
+def test_judge_scores_rows_and_a_rerun_makes_no_requests(server, tmp_path, capsys):  # noqa: F811
+    write_rows(tmp_path / "answers.jsonl", [("high", "none"), ("mid", "e500"), ("refuse", "none")])
+    args = judge_args(server, tmp_path, tmp_path / "o.jsonl")
     assert main(args) == 0, capsys.readouterr().err
     err = capsys.readouterr().err
     assert "trait impolite: judged 3: 2 ok, 1 refused" in err
@@ -57,23 +62,7 @@ def test_judge_scores_rows_and_a_rerun_makes_no_requests(server, tmp_path, capsy
 def test_judge_failures_exit_2_and_write_nothing(server, tmp_path, capsys):  # noqa: F811
     write_rows(tmp_path / "answers.jsonl", [("high", "none"), ("high", "auth")])
     out = tmp_path / "o.jsonl"
-    code = main(
-        [
-            "judge",
-            "--trait",
-            "impolite",
-            "--input",
-            str(tmp_path / "answers.jsonl"),
-            "--judge",
-            f"openai:{MODEL}",
-            "--judge-base-url",
-            server.base_url,
-            "--cache",
-            str(tmp_path / "c.sqlite"),
-            "--out",
-            str(out),
-        ]
-    )
+    code = main(judge_args(server, tmp_path, out))
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip().splitlines()[-1].startswith("prevsteer: error: judge: 2 of 4 calls failed")

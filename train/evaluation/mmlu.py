@@ -378,10 +378,10 @@ def _plan(
         else:
             groups[row.question if per_question else row.subject].append(row)
     for key, group in groups.items():
-        if per_question:
-            first = group[0].ids
-            length = min(min(_common_prefix(first, row.ids), len(row.ids) - row.span) for row in group)
-            length = length if len(group) > 1 else 0  # a lone row gains nothing from a separate prefix forward
+        if per_question and len(group) == 1:
+            length = 0  # a lone row gains nothing from a separate prefix forward
+        elif per_question:
+            length = min(min(_common_prefix(group[0].ids, row.ids), len(row.ids) - row.span) for row in group)
         else:
             assert prefixes is not None and isinstance(key, str)  # grouped by subject only with prefixes
             length = min(_common_prefix(prefixes[key], row.ids) for row in group)
