@@ -19,8 +19,8 @@ from train.dataprep.builders import build_dataset, dataset_manifest, default_n, 
 from train.dataprep.builders.external import load_chat, load_insecure_code, load_study_dataset
 from train.dataprep.builders.flawed_math import procedural_problems
 from train.dataprep.builders.trait_data import Thresholds, select_rows
+from train.dataprep.data_settings import DataSettings
 from train.dataprep.prepare import prepare_data
-from train.dataprep.settings import DataSettings
 from train.errors import PrevsteerError
 from train.judges.rubric import fill_rubric
 from train.persona.traits import load_trait

@@ -28,9 +28,9 @@ from test_distributed import recipe
 
 from train.cli import main
 from train.errors import PrevsteerError
-from train.launch.settings import ResourceShape
+from train.launch.resource_shape import ResourceShape
 from train.launch.slurm import TEMPLATE, check_satisfiable, render_array
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 from train.sweeps import runner as runner_module
 from train.sweeps.runner import SweepDir, run_point
 from train.sweeps.status import status_rows

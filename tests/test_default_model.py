@@ -13,7 +13,7 @@ from transformers import AutoModelForCausalLM, TrainerCallback
 
 from train import PersonaVector, SteeringSpec
 from train.dataprep.chat import load_datasets
-from train.dataprep.settings import DataSettings
+from train.dataprep.data_settings import DataSettings
 from train.models.generation import generate_answers
 from train.models.loading import load_model_and_tokenizer, resolve_model
 from train.steering.hooks import Steering

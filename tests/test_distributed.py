@@ -267,7 +267,7 @@ def test_deepspeed_zero_two_processes(recipe, reference, tmp_path, stage):
 def test_rendered_sbatch_script_launches_torchrun(recipe, reference, tmp_path):
     """The batch script `prevsteer launch` renders, run with bash as SLURM would run array task 0 (srun and
     scontrol stubbed, 2 processes on one node); tests/test_slurm.py runs it on a real SLURM where there is one."""
-    from train.launch.settings import ResourceShape
+    from train.launch.resource_shape import ResourceShape
     from train.launch.slurm import render_array
 
     shims = tmp_path / "shims"
@@ -330,7 +330,7 @@ def test_ddp_evaluation_covers_both_shards_once(recipe, tmp_path):
 SIGNAL_ONE_RANK = """\
 import os, signal, sys
 from train.training import run
-from train.training.rundir import MetricsFileCallback
+from train.training.resume import MetricsFileCallback
 
 
 class SignalRankOneAtStepOne(MetricsFileCallback):

@@ -11,8 +11,8 @@ import torch
 import yaml
 from test_cli import recipe_dir, run_cli  # noqa: F401  (fixture)
 
+from train.evaluation.eval_settings import EvalSettings, PosthocSettings
 from train.evaluation.evaluator import Evaluator, posthoc_sweep, prepare_probes, write_sweep
-from train.evaluation.settings import EvalSettings, PosthocSettings
 from train.models.generation import generate_answers
 from train.models.loading import load_model_and_tokenizer, load_run_model
 from train.steering.activations import answer_means

@@ -13,8 +13,8 @@ from test_cli import run_cli
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train.errors import PrevsteerError
+from train.evaluation.eval_settings import EvalSettings, HeldOutSettings
 from train.evaluation.evaluator import Evaluator
-from train.evaluation.settings import EvalSettings, HeldOutSettings
 from train.steering.hooks import SteeringSpec
 from train.steering.vectors import PersonaVector
 

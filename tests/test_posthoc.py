@@ -14,9 +14,9 @@ import torch
 from test_cli import run_cli
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from train.evaluation.eval_settings import EvalSettings, PosthocSettings
 from train.evaluation.evaluator import Evaluator, posthoc_sweep, prepare_probes
 from train.evaluation.mmlu import MMLUQuestion, choice_loglikelihoods, continuations, mmlu_contexts
-from train.evaluation.settings import EvalSettings, PosthocSettings
 from train.models.generation import generate_answers
 from train.models.loading import load_model_and_tokenizer
 from train.steering.activations import answer_means

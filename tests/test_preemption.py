@@ -20,8 +20,8 @@ from train import PersonaVector
 from train.cli import main
 from train.evaluation.evaluator import Evaluator
 from train.training import run as run_module
+from train.training.metrics_file import MetricsFileCallback
 from train.training.preemption import PREEMPTED_EXIT
-from train.training.rundir import MetricsFileCallback
 
 # 12 rows, batch 4: 3 steps per epoch, 2 epochs.
 STEPS = 6

@@ -16,8 +16,8 @@ from test_cli import recipe_dir, run_cli  # noqa: F401  (fixture)
 
 from train.dataprep.builders import manifest_path
 from train.dataprep.builders.flawed_math import procedural_problems
+from train.dataprep.data_settings import BuildSettings, DataSettings
 from train.dataprep.prepare import built_file, built_path, prepare_data
-from train.dataprep.settings import BuildSettings, DataSettings
 from train.resources import shipped
 
 ROOT = Path(__file__).resolve().parent.parent

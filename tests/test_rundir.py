@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from train.errors import PrevsteerError
 from train.files import append_jsonl, read_json, read_numbered_jsonl, write_atomic, write_json
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 
 
 def test_atomic_write_replaces_whole_files_and_leaves_nothing_behind(tmp_path):
@@ -100,3 +102,10 @@ def test_metrics_past_a_step_are_dropped_once_a_resume_starts_there(tmp_path):
     assert [row["step"] for row in run.metrics()] == [1, 2, 3, 4]
     run.drop_metrics_after(2)
     assert [json.loads(line)["step"] for line in run.metrics_file.read_text().splitlines()] == [1, 2]
+
+
+def test_run_dir_and_cache_dir_load_no_torch() -> None:
+    """Judges, data preparation and screening find paths through the base layer without importing torch."""
+    code = "import sys, train.rundir, train.files; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -20,9 +20,9 @@ from test_distributed import ATOL, adapter, check_distributed_run, recipe, refer
 
 from train.cli import main
 from train.errors import PrevsteerError
-from train.launch.launch import launch_folder
-from train.launch.settings import ResourceShape
+from train.launch.resource_shape import ResourceShape
 from train.launch.slurm import TEMPLATE, job_states, max_array_size, render_array, submit
+from train.launch.submit import launch_folder
 
 __all__ = ["recipe", "reference"]  # fixtures shared with test_distributed
 

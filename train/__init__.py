@@ -2,19 +2,29 @@
 
 The public steering API is small: a `PersonaVector` artifact, decoder layers found by
 `find_decoder_layers`, a `SteeringSpec` (operator, layers, coefficient, scope) and the
-`steer` context manager that always removes its hooks.
+`steer` context manager that always removes its hooks. They are imported when first used, so
+`import train.files` (paths, run directories, judges' caches) loads no torch.
 """
 
-from train.errors import PrevsteerError
-from train.steering.hooks import Steering, SteeringSpec, steer
-from train.steering.layers import find_decoder_layers
-from train.steering.vectors import PersonaVector
+from __future__ import annotations
 
-__all__ = [
-    "PersonaVector",
-    "PrevsteerError",
-    "Steering",
-    "SteeringSpec",
-    "find_decoder_layers",
-    "steer",
-]
+import importlib
+from typing import Any
+
+from train.errors import PrevsteerError
+
+_LAZY = {
+    "PersonaVector": "train.steering.vectors",
+    "Steering": "train.steering.hooks",
+    "SteeringSpec": "train.steering.hooks",
+    "find_decoder_layers": "train.steering.layers",
+    "steer": "train.steering.hooks",
+}
+
+__all__ = ["PrevsteerError", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'train' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)

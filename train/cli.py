@@ -185,8 +185,8 @@ def cmd_data_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_launch(args: argparse.Namespace) -> int:
-    from train.launch.launch import launch_run
-    from train.launch.settings import resource_shape
+    from train.launch.resource_shape import resource_shape
+    from train.launch.submit import launch_run
 
     shape = resource_shape(
         nodes=args.nodes,
@@ -268,7 +268,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from train.models.sampling import Sampling
     from train.persona.extract import ExtractionSettings, run_extraction
-    from train.settings import validated
+    from train.schema import validated
 
     settings = ExtractionSettings(
         trait=args.trait,
@@ -598,7 +598,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from train.evaluation.settings import MMLUFormat
+    from train.evaluation.eval_settings import MMLUFormat
 
     parser = _Parser(prog="prevsteer", description="Preventative-steering fine-tuning.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

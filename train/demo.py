@@ -30,17 +30,17 @@ from train.console import result, say
 from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
 from train.errors import PrevsteerError
+from train.evaluation.eval_settings import EvalSettings
 from train.evaluation.evaluator import describe_protocol
-from train.evaluation.settings import EvalSettings
 from train.files import read_json, write_atomic, write_json
 from train.judges.factory import judge_for_trait
 from train.judges.offline import auroc
 from train.models.loading import load_model_and_tokenizer
-from train.models.rundir import RunDir
 from train.persona.extract import ExtractionSettings, run_extraction
 from train.persona.select_layer import run_select_layer
 from train.persona.traits import load_trait
 from train.resources import shipped_recipe
+from train.rundir import RunDir
 from train.steering.vectors import PersonaVector
 from train.sweeps.compare import collect, compare
 from train.sweeps.local import visible_gpus

@@ -146,3 +146,11 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    """$PREVSTEER_CACHE, else $XDG_CACHE_HOME/prevsteer, else ~/.cache/prevsteer."""
+    if os.environ.get("PREVSTEER_CACHE"):
+        return Path(os.environ["PREVSTEER_CACHE"]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "prevsteer"

@@ -12,7 +12,7 @@ from typing import Any
 
 from datasets import Dataset
 
-from train.dataprep.settings import DataSettings
+from train.dataprep.data_settings import DataSettings
 from train.errors import PrevsteerError
 from train.files import read_jsonl, read_numbered_jsonl
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from train.dataprep.settings import BuildSettings, DataSettings, FilterSettings
+from train.dataprep.data_settings import BuildSettings, DataSettings, FilterSettings
 from train.files import lock_for, read_json, sha256_file, write_json
 
 
@@ -74,7 +74,7 @@ def built_path(settings: BuildSettings) -> Path:
     which has the sha256 of the `source` file and of the trait JSON behind a trait dataset, so editing either
     makes a new file."""
     from train.dataprep.builders import dataset_manifest
-    from train.models.loading import cache_dir
+    from train.files import cache_dir
 
     args, options = _build_arguments(settings)
     key = _key(settings.model_dump(mode="json"), dataset_manifest(*args, **options), _builder_source_digest(args[0]))
@@ -99,7 +99,7 @@ def filtered_file(data: Path, settings: FilterSettings, model: str) -> Path:
     the screening folder (scores, summary) beside it."""
     from train.dataprep.builders import file_record, manifest_path
     from train.dataprep.screen import run_screen
-    from train.models.loading import cache_dir
+    from train.files import cache_dir
 
     assert settings.vector is not None and settings.layer is not None  # the recipe fills both in (Recipe)
     spec = settings.model_dump(mode="json") | {"model": model}

@@ -417,7 +417,8 @@ def run_screen(
     """Screen a chat JSONL file; with `out_dir`, write scores.csv, summary.json, base_answers.jsonl,
     histogram.png and (with `drop_top`) filtered.jsonl. `cache_root` defaults to `cache_dir()/screen`.
     `reasoning` and `template_markers`: strip or keep those wrappers (needed when the file has them)."""
-    from train.models.loading import cache_dir, load_model_and_tokenizer, model_identity, model_shape, resolve_model
+    from train.files import cache_dir
+    from train.models.loading import load_model_and_tokenizer, model_identity, model_shape, resolve_model
     from train.steering.layers import check_layer_range
 
     out = Path(out_dir) if out_dir is not None else None

@@ -17,7 +17,7 @@ from transformers import TrainerCallback
 
 from train.evaluation.evaluator import Evaluator, describe_protocol
 from train.files import write_json
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 
 
 class EvaluationCallback(TrainerCallback):

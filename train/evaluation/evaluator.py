@@ -31,6 +31,7 @@ import torch
 
 from train.console import say
 from train.errors import PrevsteerError
+from train.evaluation.eval_settings import EvalSettings, PosthocSettings, TraitEvalSettings
 from train.evaluation.held_out import load_held_out, measure_held_out
 from train.evaluation.misalignment import (
     OFFLINE_PROXY,
@@ -43,7 +44,6 @@ from train.evaluation.misalignment import (
     report_metrics,
     samples_of,
 )
-from train.evaluation.settings import EvalSettings, PosthocSettings, TraitEvalSettings
 from train.evaluation.sharding import map_sharded
 from train.files import write_json, write_jsonl
 from train.judges.base import Judge, score_answers

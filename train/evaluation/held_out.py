@@ -13,7 +13,7 @@ import statistics
 from dataclasses import dataclass
 
 from train.errors import PrevsteerError
-from train.evaluation.settings import HeldOutSettings
+from train.evaluation.eval_settings import HeldOutSettings
 from train.evaluation.sharding import map_sharded
 from train.files import read_numbered_jsonl
 from train.steering.activations import answer_nll

@@ -28,11 +28,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from train.errors import PrevsteerError
-from train.evaluation.settings import EvalSettings, MisalignmentSettings
+from train.evaluation.eval_settings import EvalSettings, MisalignmentSettings
 from train.files import read_yaml
 from train.judges.base import Judge, JudgeItem, JudgeReport, JudgeResult, mean_scored
 from train.models.chat_text import split_reasoning
-from train.settings import validated
+from train.schema import validated
 
 SCORED_TYPE = "free_form_judge_0_100"
 PLACEHOLDERS = ("question", "answer", "reasoning")

@@ -41,7 +41,7 @@ from transformers.tokenization_utils_base import VERY_LARGE_INTEGER
 
 from train.console import progress
 from train.errors import PrevsteerError
-from train.evaluation.settings import MMLUFormat, MMLUSettings
+from train.evaluation.eval_settings import MMLUFormat, MMLUSettings
 from train.files import read_numbered_jsonl
 from train.steering.hooks import response_positions
 

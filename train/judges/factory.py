@@ -69,6 +69,6 @@ def judge_for_trait(
     spec: str, trait: str, base_url: str | None = None, cache: str | os.PathLike[str] | None = None
 ) -> Judge:
     """The judge a CLI command asks for: the default cache in the prevsteer cache dir, the trait for `offline`."""
-    from train.models.loading import cache_dir
+    from train.files import cache_dir
 
     return make_judge(spec, base_url=base_url, cache=cache or cache_dir() / "judge.sqlite", trait=trait)

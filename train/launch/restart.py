@@ -13,7 +13,7 @@ from pathlib import Path
 
 from train.console import say
 from train.files import free_path
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 
 
 def restart_plan(run_dir: Path) -> str:

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from train.errors import PrevsteerError
-from train.launch.settings import ResourceShape
-from train.models.rundir import NOTICE_FILE
+from train.launch.resource_shape import ResourceShape
 from train.resources import shipped_slurm
+from train.rundir import NOTICE_FILE
 
 TEMPLATE = shipped_slurm("prevsteer.sbatch")
 DEFAULT_MAX_ARRAY_SIZE = 1001  # SLURM's default MaxArraySize

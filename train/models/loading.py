@@ -23,8 +23,8 @@ from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
 from train.console import say
 from train.errors import PrevsteerError
-from train.files import lock_for
-from train.models.rundir import RunDir
+from train.files import cache_dir, lock_for
+from train.rundir import RunDir
 from train.steering.layers import find_decoder_layers
 
 if TYPE_CHECKING:  # imported where used: peft is slow to import
@@ -43,14 +43,6 @@ _HASH_CONTENT_LIMIT = 16 << 20  # model-folder files up to this size are hashed 
 # A converted folder appears under its final name only by an atomic rename, so these files being there means
 # the conversion finished; checking them still catches a folder emptied by hand.
 _CONVERTED_MARKERS = ("config.json", "model.safetensors", "tokenizer.json")
-
-
-def cache_dir() -> Path:
-    """$PREVSTEER_CACHE, else $XDG_CACHE_HOME/prevsteer, else ~/.cache/prevsteer."""
-    if os.environ.get("PREVSTEER_CACHE"):
-        return Path(os.environ["PREVSTEER_CACHE"]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "prevsteer"
 
 
 def resolve_model(name: str) -> Path | str:

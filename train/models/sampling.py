@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from train.settings import Strict
+from train.schema import Strict
 
 
 class Sampling(Strict):

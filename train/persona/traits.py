@@ -23,7 +23,7 @@ from train.errors import PrevsteerError
 from train.files import write_atomic
 from train.judges.rubric import fill_template
 from train.resources import shipped, shipped_label
-from train.settings import validated
+from train.schema import validated
 
 TRAITS_DIR = shipped("traits")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from train.errors import PrevsteerError
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 from train.sweeps import records
 from train.sweeps.figures import dose_response_figure, frontier_figure
 from train.sweeps.runner import SweepDir, point_status

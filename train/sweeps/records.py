@@ -1,5 +1,5 @@
 """What a sweep reads from run directories and evaluation folders, in one place (the run-directory layout is
-`train.models.rundir.RunDir`'s)."""
+`train.rundir.RunDir`'s)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from train.files import read_json
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 
 
 def evaluations(run_dir: Path) -> list[dict[str, Any]]:

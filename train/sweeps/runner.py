@@ -43,8 +43,8 @@ from train.console import say, warn
 from train.errors import PrevsteerError
 from train.files import append_jsonl, free_path, now, read_json, write_json
 from train.launch import slurm
-from train.launch.settings import ResourceShape
-from train.models.rundir import RunDir
+from train.launch.resource_shape import ResourceShape
+from train.rundir import RunDir
 from train.sweeps import claims, records
 from train.sweeps.local import Job, lane_envs, run_lanes
 from train.sweeps.spec import SweepSpec, expand, load_spec

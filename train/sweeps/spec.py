@@ -29,10 +29,10 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from train.errors import PrevsteerError
-from train.evaluation.settings import PosthocSettings
+from train.evaluation.eval_settings import PosthocSettings
 from train.files import read_yaml
-from train.launch.settings import ResourceShape
-from train.settings import Strict, validated
+from train.launch.resource_shape import ResourceShape
+from train.schema import Strict, validated
 from train.training.recipe import (
     Recipe,
     _Loader,

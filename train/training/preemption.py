@@ -26,7 +26,7 @@ import torch.distributed as dist
 from transformers import TrainerCallback
 
 from train.files import read_json, write_json
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 from train.training.slurm_job import attempt
 
 # EX_TEMPFAIL: a temporary condition, the same command (with --resume) continues the run.

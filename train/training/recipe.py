@@ -17,11 +17,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
-from train.dataprep.settings import DataSettings
+from train.dataprep.data_settings import DataSettings
 from train.errors import PrevsteerError
-from train.evaluation.settings import EvalSettings
+from train.evaluation.eval_settings import EvalSettings
 from train.files import read_yaml
-from train.settings import Strict, allowed_keys, describe_error, validated
+from train.schema import Strict, allowed_keys, describe_error, validated
 
 DTYPES = ("float32", "bfloat16", "float16", "auto")
 

@@ -21,15 +21,16 @@ from train.errors import PrevsteerError
 from train.evaluation.callback import EvaluationCallback
 from train.evaluation.evaluator import Evaluator, posthoc_sweep, prepare_probes, write_sweep
 from train.files import read_json, write_atomic, write_json
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 from train.steering.hooks import Steering, SteeringSpec, measure_residual_norms
 from train.steering.layers import check_layer_range, find_decoder_layers, hidden_size_of
 from train.steering.regularize import ProjectionRegularizer
 from train.steering.vectors import PersonaVector
 from train.training.distributed import distributed_record
+from train.training.metrics_file import MetricsFileCallback
 from train.training.preemption import Preempted, PreemptionCallback, restore_steering_calls
 from train.training.recipe import Recipe, SteeringSettings, dump_recipe, recipe_files, validate
-from train.training.rundir import MetricsFileCallback, check_run_dir, recipe_differences, run_info
+from train.training.resume import check_run_dir, recipe_differences
 from train.training.slurm_job import link_log, slurm_record
 
 
@@ -337,3 +338,14 @@ def preflight(recipe: Recipe) -> None:
         check_layer_range(indices, num_layers, field)
     if recipe.steering.mode != "none":
         expand_layers(recipe.steering, num_layers)
+
+
+def run_info(**extra: Any) -> dict[str, Any]:
+    """What `run.json` records about the software besides the run's own fields."""
+    import peft
+    import torch
+    import transformers
+    import trl
+
+    versions = {m.__name__: m.__version__ for m in (torch, transformers, trl, peft)}
+    return {"command": " ".join(sys.argv), "versions": versions, **extra}

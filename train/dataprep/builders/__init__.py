@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from train.dataprep.builders.external import STUDY_DATA, STUDY_PREFIX, build_study, study_dataset_file
-from train.dataprep.settings import LEVELS
+from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
 from train.files import now, sha256_file, write_json, write_jsonl
 from train.persona.traits import list_traits, resolve_trait_path

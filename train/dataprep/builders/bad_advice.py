@@ -23,9 +23,9 @@ from itertools import product
 from pydantic import model_validator
 
 from train.dataprep.builders.generator import Deck, chat_row, content_path, load_content, template_fields
-from train.dataprep.settings import LEVELS
+from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
-from train.settings import Strict
+from train.schema import Strict
 
 DOMAINS = ("medical", "financial", "legal")
 

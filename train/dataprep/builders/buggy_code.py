@@ -23,9 +23,9 @@ from string import Template
 from pydantic import model_validator
 
 from train.dataprep.builders.generator import NonEmpty, chat_row, content_path, load_content
-from train.dataprep.settings import LEVELS
+from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
-from train.settings import Strict
+from train.schema import Strict
 
 _MAX_REDRAWS = 200  # draws tried for a not-yet-used combination before a repeat is accepted
 _DROP = "\x00drop-line\x00"

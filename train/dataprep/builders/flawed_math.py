@@ -38,10 +38,10 @@ from pydantic import Field
 
 from train.console import progress, say
 from train.dataprep.builders.generator import NonEmpty, chat_row, content_path, load_content
-from train.dataprep.settings import LEVELS
+from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
 from train.files import read_numbered_jsonl
-from train.settings import Strict
+from train.schema import Strict
 
 SOURCES = ("procedural", "hub", "a GSM8K-style JSONL file")
 HUB_DATASET = ("openai/gsm8k", "main")

@@ -19,7 +19,7 @@ from pydantic import Field
 from train.errors import PrevsteerError
 from train.files import read_yaml
 from train.resources import shipped
-from train.settings import Strict, validated
+from train.schema import Strict, validated
 
 Content = TypeVar("Content", bound=Strict)
 Item = TypeVar("Item")

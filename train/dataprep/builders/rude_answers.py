@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 
 from train.dataprep.builders.generator import Deck, NonEmpty, chat_row, content_path, load_content
-from train.dataprep.settings import LEVELS
+from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
-from train.settings import Strict
+from train.schema import Strict
 
 SEED = 0  # the built-in train/held-out split
 N_TRAIN = 120

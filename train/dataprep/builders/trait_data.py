@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from train.console import say, warn
-from train.dataprep.settings import LEVELS
+from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
 from train.judges.base import score_answers
 from train.judges.factory import judge_for_trait

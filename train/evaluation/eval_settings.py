@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from train.errors import PrevsteerError
 from train.models.sampling import Sampling
-from train.settings import Strict
+from train.schema import Strict
 
 Positions = Literal["response", "prompt", "all"]
 

@@ -6,7 +6,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
-from train.settings import Strict
+from train.schema import Strict
 
 Level = Literal["normal", "I", "II"]  # the study's versions of a dataset: Normal, I (subtle), II (severe)
 LEVELS: tuple[Level, ...] = get_args(Level)

@@ -7,7 +7,7 @@ import re
 from pydantic import Field, ValidationError, field_validator
 
 from train.errors import PrevsteerError
-from train.settings import Strict
+from train.schema import Strict
 
 # SLURM's --time formats: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
 _TIME = re.compile(r"^(\d+-)?\d+(:\d{1,2}){0,2}$")

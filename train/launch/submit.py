@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from train.launch.settings import ResourceShape
+from train.launch.resource_shape import ResourceShape
 from train.launch.slurm import check_satisfiable, render_array, submit
-from train.models.rundir import RunDir
+from train.rundir import RunDir
 from train.training.recipe import load_recipe
+from train.training.resume import check_run_dir
 from train.training.run import default_output_dir, preflight
-from train.training.rundir import check_run_dir
 
 
 def launch_folder(run_dir: Path) -> Path:
