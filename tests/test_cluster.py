@@ -28,7 +28,7 @@ from test_distributed import recipe
 
 from train.cli import main
 from train.errors import PrevsteerError
-from train.launch.resource_shape import ResourceShape
+from train.launch.launch_settings import ResourceShape
 from train.launch.slurm import TEMPLATE, check_satisfiable, render_array
 from train.rundir import RunDir
 from train.sweeps import runner as runner_module

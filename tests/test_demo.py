@@ -15,6 +15,7 @@ from train.resources import shipped
 from train.sweeps.runner import SweepDir, run_sweep
 from train.sweeps.spec import expand, load_spec
 from train.sweeps.stats import prevented_share
+from train.sweeps.sweep_settings import SweepRunSettings
 
 LAYER = 17
 # (point, arm, coefficient, seed) -> final impolite score, MMLU p(correct)
@@ -189,7 +190,7 @@ def test_the_demo_spec_runs_both_arms_a_dose_response_and_posthoc_with_the_extra
     vector.write_bytes(shipped("vectors", "smollm2-135m-instruct", "impolite.safetensors").read_bytes())
     spec = _write_spec(tmp_path, vector, 13)
     assert spec.read_text().startswith("# Written by `prevsteer demo`")
-    _, plan, _ = run_sweep(spec, tmp_path / "sweep", dry_run=True)
+    _, plan, _ = run_sweep(SweepRunSettings(spec=spec, out=tmp_path / "sweep", dry_run=True))
     assert len(plan) == 4 and all(line.endswith(": start") for line in plan)
     points = expand(load_spec(spec), spec)
     arms = [(p.recipe.steering.mode, 0 if p.plain else p.recipe.steering.coefficient, p.recipe.seed) for p in points]

@@ -267,7 +267,7 @@ def test_deepspeed_zero_two_processes(recipe, reference, tmp_path, stage):
 def test_rendered_sbatch_script_launches_torchrun(recipe, reference, tmp_path):
     """The batch script `prevsteer launch` renders, run with bash as SLURM would run array task 0 (srun and
     scontrol stubbed, 2 processes on one node); tests/test_slurm.py runs it on a real SLURM where there is one."""
-    from train.launch.resource_shape import ResourceShape
+    from train.launch.launch_settings import ResourceShape
     from train.launch.slurm import render_array
 
     shims = tmp_path / "shims"

@@ -124,7 +124,7 @@ def test_too_few_kept_is_a_clear_error_keeps_the_responses_and_refilters_without
     assert main(extract_args(tiny_llama, judge_url, out)) == 0, capsys.readouterr().err  # other thresholds
     assert generated[0] == 200  # the journaled answers were filtered again, none sampled
     assert main(extract_args(tiny_llama, judge_url, out)) == 2  # a finished extraction is not overwritten
-    assert "holds a finished extraction; force (--force) writes into it" in capsys.readouterr().err
+    assert "holds a finished extraction; pass --force to write into it" in capsys.readouterr().err
 
 
 def test_interrupted_extraction_samples_only_what_is_missing_and_gets_the_same_answers(
@@ -142,7 +142,7 @@ def test_interrupted_extraction_samples_only_what_is_missing_and_gets_the_same_a
     changed = extract_args(tiny_llama, judge_url, resumed)
     changed[changed.index("--max-new-tokens") + 1] = "5"
     assert main(changed) == 2
-    assert "sampled with other settings (max_new_tokens); force (--force)" in capsys.readouterr().err
+    assert "sampled with other settings (max_new_tokens); pass --force" in capsys.readouterr().err
 
     assert main(extract_args(tiny_llama, judge_url, resumed)) == 0, capsys.readouterr().err
     assert generated[0] == 200 + 120
@@ -169,7 +169,7 @@ def test_extraction_defaults_are_the_studys_protocol_and_flags_reach_the_setting
 
     seen = []
     fake = {"kept": {"pos": 5, "neg": 5}, "vectors": {"response": "v.safetensors"}}
-    monkeypatch.setattr(train.persona.extract, "run_extraction", lambda settings, force: seen.append(settings) or fake)
+    monkeypatch.setattr(train.persona.extract, "run_extraction", lambda settings: seen.append(settings) or fake)
     base = ["extract", "--trait", "impolite", "--model", str(tiny_llama), "--judge", "offline"]
     assert main([*base, "--out", str(tmp_path / "a")]) == 0
     study = seen[-1]  # 10 answers per question at temperature 1, top-p 1, up to 1000 tokens

@@ -188,7 +188,7 @@ def test_cli_project_writes_csv_and_summary_and_refuses_to_overwrite(project_fil
 
     capsys.readouterr()
     assert main(args) == 2
-    assert "exists; force (--force) replaces it" in capsys.readouterr().err
+    assert "exists; pass --force to replace it" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
 
 

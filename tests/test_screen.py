@@ -14,6 +14,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from train import PersonaVector
 from train.cli import main
+from train.dataprep.data_settings import ScreenSettings
 from train.dataprep.screen import (
     BaseAnswerCache,
     ScreenResult,
@@ -36,6 +37,12 @@ ROWS = [
     ([{"role": "user", "content": "name a colour"}], "blue, like the sky on a clear summer day"),
 ]
 BASE = ["leaves in water", "hi", "red"]
+
+
+def screen(data, vector, layer, model, **settings):
+    """`run_screen` with the settings the tests vary."""
+    return run_screen(ScreenSettings(data=data, vector=vector, layer=layer, model=model, **settings))
+
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +150,8 @@ def test_drop_top_keeps_the_other_rows_byte_identically(tiny_llama, files):
     data = files / "mixed.jsonl"
     data.write_bytes(raw)
     out = files / "out"
-    report = run_screen(
-        data, files / "vector.safetensors", 1, str(tiny_llama), out, drop_top=40, max_new_tokens=4, skip_bad=True
+    report = screen(
+        data, files / "vector.safetensors", 1, str(tiny_llama), out=out, drop_top=40, max_new_tokens=4, skip_bad=True
     )
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n"] == 5 and summary["rows_skipped"] == 2
@@ -160,13 +167,13 @@ def test_drop_top_keeps_the_other_rows_byte_identically(tiny_llama, files):
 
 def test_base_answer_cache_generates_each_prompt_once_and_resumes(tiny_llama, files):
     data, vector = files / "data.jsonl", files / "vector.safetensors"
-    first = run_screen(data, vector, 1, str(tiny_llama), max_new_tokens=6, batch_size=2)
+    first = screen(data, vector, 1, str(tiny_llama), max_new_tokens=6, batch_size=2)
     assert first.summary["base_answers"]["generated"] == 3  # 6 rows, 3 distinct prompts
     assert first.summary["base_answers"]["cached"] == 0
     cache_file = Path(first.summary["base_answers"]["cache_file"])
     assert cache_file.parent == files / "cache" / "screen" and len(cache_file.read_text().splitlines()) == 3
 
-    again = run_screen(data, vector, 1, str(tiny_llama), max_new_tokens=6, batch_size=2)
+    again = screen(data, vector, 1, str(tiny_llama), max_new_tokens=6, batch_size=2)
     assert again.summary["base_answers"] == {**first.summary["base_answers"], "cached": 6, "generated": 0}
     assert again.result.projection_difference == first.result.projection_difference
 
@@ -181,9 +188,9 @@ def test_base_answer_cache_generates_each_prompt_once_and_resumes(tiny_llama, fi
         return path
 
     assert (
-        run_screen(sharing("short.jsonl", "??"), vector, 1, str(tiny_llama)).summary["base_answers"]["generated"] == 0
+        screen(sharing("short.jsonl", "??"), vector, 1, str(tiny_llama)).summary["base_answers"]["generated"] == 0
     )
-    longer = run_screen(sharing("long.jsonl", "tea " * 12), vector, 1, str(tiny_llama), max_new_tokens=7)
+    longer = screen(sharing("long.jsonl", "tea " * 12), vector, 1, str(tiny_llama), max_new_tokens=7)
     assert longer.summary["base_answers"]["generated"] == 3
     assert longer.summary["base_answers"]["cache_file"] == str(cache_file)
 
@@ -193,7 +200,7 @@ def test_base_answers_are_as_long_as_the_rows_answers_at_most_the_cap(loaded, ti
     answer length in tokens (at most max_new_tokens), and the summary says so."""
     model, tokenizer = loaded
     data, vector, out = files / "data.jsonl", files / "vector.safetensors", files / "out"
-    report = run_screen(data, vector, 1, str(tiny_llama), out_dir=out, max_new_tokens=3, batch_size=4)
+    report = screen(data, vector, 1, str(tiny_llama), out=out, max_new_tokens=3, batch_size=4)
     rows = [json.loads(line)["messages"] for line in data.read_text().splitlines()]
     base = [json.loads(line)["messages"][-1]["content"] for line in (out / "base_answers.jsonl").open()]
     lengths = []
@@ -255,7 +262,7 @@ def test_cli_writes_scores_summary_plot_and_base_answers(tiny_llama, files, caps
     assert len((out / "filtered.jsonl").read_text().splitlines()) == 3
 
     code, _, err = run_cli("screen", *args, "--out", out, capsys=capsys)
-    assert code == 2 and "is not empty; force (--force) replaces" in err
+    assert code == 2 and "is not empty; pass --force to write into it" in err
     code, _, err = run_cli("screen", *args, "--out", out, "--no-base", "--force", capsys=capsys)
     assert code == 0, err
     assert not (out / "filtered.jsonl").exists() and not (out / "base_answers.jsonl").exists()  # no stale outputs
@@ -275,7 +282,7 @@ def test_cli_bad_input_is_one_line(tiny_llama, files, capsys):
         ([data, "--vector", vector, "--layer", 5], "layer: [5] out of range; the model has layers 0..1"),
         ([files / "bad.jsonl", "--vector", vector, "--layer", 1], f"{files / 'bad.jsonl'}:7: malformed JSONL line"),
         ([files / "empty.jsonl", "--vector", vector, "--layer", 1], "has no rows to screen"),
-        ([data, "--vector", vector, "--layer", 1, "--drop-top", 5], "drop_top needs out_dir"),
+        ([data, "--vector", vector, "--layer", 1, "--drop-top", 5], "drop_top needs out"),
         (
             [data, "--vector", vector, "--layer", 1, "--out", files / "o", "--drop-top", 100],
             "strictly between 0 and 100",

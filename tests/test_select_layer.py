@@ -100,7 +100,7 @@ def test_layer_out_of_range_is_named(tiny_llama, tmp_path, capsys):
             str(tmp_path / "o"),
         ]
     )
-    assert code == 2 and "--layers: [5] out of range" in capsys.readouterr().err
+    assert code == 2 and "layers: [5] out of range" in capsys.readouterr().err
 
 
 def test_an_output_folder_whose_copy_would_replace_the_input_is_refused(tiny_llama, tmp_path, capsys):

@@ -20,7 +20,7 @@ from test_distributed import ATOL, adapter, check_distributed_run, recipe, refer
 
 from train.cli import main
 from train.errors import PrevsteerError
-from train.launch.resource_shape import ResourceShape
+from train.launch.launch_settings import ResourceShape
 from train.launch.slurm import TEMPLATE, job_states, max_array_size, render_array, submit
 from train.launch.submit import launch_folder
 

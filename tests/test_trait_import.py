@@ -94,7 +94,7 @@ def test_refuses_to_overwrite_without_force_and_writes_nothing(tmp_path, capsys)
     (out / "humorous.json").write_text("mine", encoding="utf-8")
     code, _, err = run("traits", "import", root, "--out", out, capsys=capsys)
     assert code == 2
-    assert "humorous.json exist(s); pass --force" in err and len(err.strip().splitlines()) == 1
+    assert "humorous.json exists; pass --force" in err and len(err.strip().splitlines()) == 1
     assert [p.name for p in out.iterdir()] == ["humorous.json"]
     assert (out / "humorous.json").read_text() == "mine"
     code, _, err = run("traits", "import", root, "--out", out, "--force", capsys=capsys)

@@ -27,24 +27,24 @@ from typing import Any
 import yaml
 
 from train.console import result, say
+from train.dataprep.data_settings import ScreenSettings
 from train.dataprep.prepare import built_file
 from train.dataprep.screen import run_screen
 from train.errors import PrevsteerError
 from train.evaluation.eval_settings import EvalSettings
 from train.evaluation.evaluator import describe_protocol
 from train.files import read_json, write_atomic, write_json
-from train.judges.factory import judge_for_trait
 from train.judges.offline import auroc
-from train.models.loading import load_model_and_tokenizer
-from train.persona.extract import ExtractionSettings, run_extraction
+from train.persona.extract import run_extraction
+from train.persona.persona_settings import ExtractionSettings, SelectLayerSettings
 from train.persona.select_layer import run_select_layer
-from train.persona.traits import load_trait
 from train.resources import shipped_recipe
 from train.rundir import RunDir
 from train.steering.vectors import PersonaVector
 from train.sweeps.compare import collect, compare
 from train.sweeps.local import visible_gpus
 from train.sweeps.runner import SweepDir, point_status, run_sweep
+from train.sweeps.sweep_settings import CompareSettings, SweepRunSettings
 from train.training.recipe import load_recipe
 
 MODEL = "smollm2-135m-instruct"
@@ -72,8 +72,9 @@ def _extract_vector(out: Path) -> Path:
             out=target,
             n_per_question=EXTRACT_PER_QUESTION,
             max_new_tokens=EXTRACT_TOKENS,
+            force=True,
         )
-        summary = run_extraction(settings, force=True)
+        summary = run_extraction(settings)
     return target / summary["vectors"]["response"]
 
 
@@ -84,19 +85,18 @@ def _select_layer(out: Path, vector_path: Path) -> int:
         say(f"demo: reusing the selected layer {chosen}")
         return int(chosen)
     say(f"demo: selecting the layer among {SELECT_LAYERS} (prevsteer select-layer)")
-    model, tokenizer = load_model_and_tokenizer(MODEL)
-    judge = judge_for_trait("offline", "impolite")
-    return run_select_layer(
-        model,
-        tokenizer,
-        load_trait("impolite"),
-        vector_path,
-        judge,
-        SELECT_LAYERS,
-        SELECT_COEFFICIENTS,
-        out / "select",
+    settings = SelectLayerSettings(
+        vector=vector_path,
+        trait="impolite",
+        model=MODEL,
+        judge="offline",
+        layers=SELECT_LAYERS,
+        coefficients=SELECT_COEFFICIENTS,
+        out=out / "select",
         max_new_tokens=EXTRACT_TOKENS,
+        force=True,
     )
+    return run_select_layer(settings)
 
 
 def _scores(folder: Path) -> dict[int, float]:
@@ -111,7 +111,16 @@ def _screen(out: Path, data: dict[str, Path], vector_path: Path, layer: int) -> 
         folder = out / "screen" / level
         if not (folder / "scores.csv").is_file():
             say(f"demo: screening the {level} data (prevsteer screen)")
-            run_screen(path, vector_path, layer, MODEL, out_dir=folder, max_new_tokens=EXTRACT_TOKENS, force=True)
+            screen = ScreenSettings(
+                data=path,
+                vector=vector_path,
+                layer=layer,
+                model=MODEL,
+                out=folder,
+                max_new_tokens=EXTRACT_TOKENS,
+                force=True,
+            )
+            run_screen(screen)
         scores[level] = _scores(folder)
     values = {level: list(s.values()) for level, s in scores.items()}
     trained = next(iter(values))
@@ -161,7 +170,7 @@ def _write_spec(out: Path, vector_path: Path, layer: int, seed: int | None = Non
 def _run_sweep(spec_path: Path, sweep_dir: Path) -> SweepDir:
     """Run the sweep's unfinished points in the local launcher's lanes (failed ones are retried: a rerun of the demo
     is a retry); then raise the points that did not complete, in one line."""
-    sweep, _, _ = run_sweep(spec_path, sweep_dir, rerun_failed=True)
+    sweep, _, _ = run_sweep(SweepRunSettings(spec=spec_path, out=sweep_dir, rerun_failed=True))
     failed = [entry["id"] for entry in sweep.points() if not sweep.done(entry["id"])]
     if failed:
         details = "; ".join(f"{p}: {sweep.state(p).get('error') or point_status(sweep, p)}" for p in failed)
@@ -233,7 +242,7 @@ def demo_report(out: Path, sweep: SweepDir, facts: dict[str, Any]) -> Path:
     """`prevsteer compare` of the demo's sweep into `out` (results.csv, dose_response.png, frontier.png), and
     `out/report.md`: what was run, compare's report, then the demo's extras (extraction, layer selection, screening,
     caveats, timings)."""
-    compare([sweep.root], out)
+    compare(CompareSettings(sweep_dirs=[sweep.root], out=out, force=True))
     comparison = (out / "report.md").read_text()
     trained = _trained(sweep)
     layer, screen, posthoc = facts["layer"], facts["screen"], read_json(sweep.manifest)["posthoc"]

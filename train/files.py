@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from filelock import FileLock
 
-from train.errors import PrevsteerError
+from train.errors import OutputExists, PrevsteerError
 
 
 def now() -> str:
@@ -154,3 +154,17 @@ def cache_dir() -> Path:
         return Path(os.environ["PREVSTEER_CACHE"]).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "prevsteer"
+
+
+def refuse_overwrite(path: str | os.PathLike[str], force: bool, folder: bool = False) -> None:
+    """Never overwrite an output silently: an output file that exists, or an output folder that holds anything, is
+    an `OutputExists` error unless `force`; a folder's path taken by a file is an error either way."""
+    path = Path(path)
+    if folder and path.exists() and not path.is_dir():
+        raise PrevsteerError(f"{path} is a file, not a folder")
+    if force or not path.exists():
+        return
+    if not folder:
+        raise OutputExists(path)
+    if any(path.iterdir()):
+        raise OutputExists(path, "is not empty", "write into it")

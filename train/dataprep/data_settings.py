@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
+from train.models.aliases import DEFAULT_MODEL
 from train.schema import Strict
 
 Level = Literal["normal", "I", "II"]  # the study's versions of a dataset: Normal, I (subtle), II (severe)
@@ -51,3 +53,47 @@ class DataSettings(Strict):
         if (self.train is None) == (self.build is None):
             raise ValueError("data: give exactly one of train (a chat JSONL file) and build (a dataset builder)")
         return self
+
+
+WrapperChoice = Literal["strip", "keep"] | None  # None: refuse a file that has the wrapper
+
+
+class ScreenSettings(Strict):
+    """Score training rows by the projection difference between their answers and the base model's own answers to
+    the same prompts (docs/method.md, "Screening data"), optionally dropping the top share."""
+
+    data: Path = Field(
+        description="chat JSONL; a row's prompt is everything before its last answer",
+        json_schema_extra={"input": "file", "positional": True},
+    )
+    vector: Path = Field(description="persona vector (.safetensors or .pt)", json_schema_extra={"input": "file"})
+    layer: int = Field(description="decoder block whose output is projected")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="the base model to be fine-tuned (a name, hub id or local folder)",
+        json_schema_extra={"input": "model"},
+    )
+    out: Path | None = Field(None, description="folder for scores.csv, summary.json and the plot")
+    drop_top: float | None = Field(
+        None,
+        description="write OUT/filtered.jsonl minus the top P% rows",
+        json_schema_extra={"metavar": "P"},
+    )
+    max_new_tokens: int = Field(
+        1000, description="cap on the base model's answers (each is generated up to its row's answer length)"
+    )
+    batch_size: int = Field(16, description="rows per forward pass")
+    base: bool = Field(True, description="(--no-base) rank by raw projection; generate no base answers")
+    skip_bad: bool = Field(False, description="skip malformed rows instead of failing")
+    reasoning: WrapperChoice = Field(
+        None,
+        description="answers that start with a <think>...</think> block: screen the answer after it, or as written "
+        "(required when the file has such blocks)",
+    )
+    template_markers: WrapperChoice = Field(
+        None,
+        description="chat-template markers inside messages (<|im_start|>user, [INST], ...): remove them, or keep "
+        "them (required when the file has them)",
+    )
+    force: bool = Field(False, description="write into a non-empty --out")
+    cache_root: Path | None = Field(None, description="base answers' cache (default: prevsteer cache dir)")

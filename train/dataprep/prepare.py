@@ -98,6 +98,7 @@ def filtered_file(data: Path, settings: FilterSettings, model: str) -> Path:
     """`data` without its top `drop_top` percent by projection difference, with a manifest naming its input and
     the screening folder (scores, summary) beside it."""
     from train.dataprep.builders import file_record, manifest_path
+    from train.dataprep.data_settings import ScreenSettings
     from train.dataprep.screen import run_screen
     from train.files import cache_dir
 
@@ -108,15 +109,17 @@ def filtered_file(data: Path, settings: FilterSettings, model: str) -> Path:
     with lock_for(folder):
         if not manifest_path(path).is_file():
             run_screen(
-                data,
-                settings.vector,
-                settings.layer,
-                model,
-                out_dir=folder,
-                drop_top=settings.drop_top,
-                max_new_tokens=settings.max_new_tokens,
-                base=settings.base,
-                force=True,
+                ScreenSettings(
+                    data=data,
+                    vector=settings.vector,
+                    layer=settings.layer,
+                    model=model,
+                    out=folder,
+                    drop_top=settings.drop_top,
+                    max_new_tokens=settings.max_new_tokens,
+                    base=settings.base,
+                    force=True,
+                )
             )
             manifest = {"filter": spec, **file_record("vector", settings.vector), "screening": str(folder)}
             manifest["input"] = {**file_record("file", data), "manifest": read_json(manifest_path(data))}

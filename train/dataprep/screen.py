@@ -27,18 +27,20 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import torch
 from torch import nn
 
 from train.console import progress
 from train.dataprep.chat import to_prompt_completion
+from train.dataprep.data_settings import ScreenSettings, WrapperChoice
 from train.errors import PrevsteerError
 from train.files import (
     append_jsonl,
     read_jsonl,
     read_numbered_jsonl,
+    refuse_overwrite,
     sha256_file,
     write_atomic,
     write_csv,
@@ -52,7 +54,6 @@ from train.steering.activations import Message, tokenize_conversation
 from train.steering.vectors import PersonaVector
 
 Conversation = tuple[Sequence[Message], str]
-WrapperChoice = Literal["strip", "keep"] | None  # None: refuse a file that has the wrapper
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 OUTPUTS = ("scores.csv", "summary.json", "base_answers.jsonl", "histogram.png", "filtered.jsonl")
 _CACHE_VERSION = "screen-v2"  # v2: token ids per prompt, any length
@@ -382,13 +383,6 @@ def plot_histogram(result: ScreenResult, path: Path, title: str, threshold: floa
     plt.close(figure)
 
 
-def _check_out(out_dir: Path, force: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise PrevsteerError(f"out_dir {out_dir} is a file, not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise PrevsteerError(f"out_dir {out_dir} is not empty; force (--force) replaces its screen outputs")
-
-
 @dataclass
 class ScreenReport:
     """What `run_screen` measured: the per-row result, the summary (as in summary.json) and the rows."""
@@ -398,34 +392,24 @@ class ScreenReport:
     data: ScreenData
 
 
-def run_screen(
-    data_path: str | Path,
-    vector_path: str | Path,
-    layer: int,
-    model_name: str,
-    out_dir: str | Path | None = None,
-    drop_top: float | None = None,
-    max_new_tokens: int = 1000,
-    batch_size: int = 16,
-    base: bool = True,
-    skip_bad: bool = False,
-    force: bool = False,
-    cache_root: str | Path | None = None,
-    reasoning: WrapperChoice = None,
-    template_markers: WrapperChoice = None,
-) -> ScreenReport:
-    """Screen a chat JSONL file; with `out_dir`, write scores.csv, summary.json, base_answers.jsonl,
-    histogram.png and (with `drop_top`) filtered.jsonl. `cache_root` defaults to `cache_dir()/screen`.
-    `reasoning` and `template_markers`: strip or keep those wrappers (needed when the file has them)."""
+def run_screen(settings: ScreenSettings) -> ScreenReport:
+    """Screen a chat JSONL file; with `out`, write scores.csv, summary.json, base_answers.jsonl, histogram.png and
+    (with `drop_top`) filtered.jsonl. The base answers' cache defaults to `cache_dir()/screen`."""
     from train.files import cache_dir
     from train.models.loading import load_model_and_tokenizer, model_identity, model_shape, resolve_model
     from train.steering.layers import check_layer_range
 
-    out = Path(out_dir) if out_dir is not None else None
+    data_path, vector_path, layer, model_name = settings.data, settings.vector, settings.layer, settings.model
+    out, drop_top, batch_size, max_new_tokens = (
+        settings.out,
+        settings.drop_top,
+        settings.batch_size,
+        settings.max_new_tokens,
+    )
     if out is not None:
-        _check_out(out, force)
+        refuse_overwrite(out, settings.force, folder=True)
     if drop_top is not None and out is None:
-        raise PrevsteerError("drop_top needs out_dir: it writes filtered.jsonl there")
+        raise PrevsteerError("drop_top needs out: it writes filtered.jsonl there")
     if drop_top is not None:
         check_percent(drop_top)
     for setting, value in (("batch_size", batch_size), ("max_new_tokens", max_new_tokens)):
@@ -435,13 +419,13 @@ def run_screen(
     num_layers, hidden = model_shape(model_name)  # the config alone: fail before loading any weights
     vector.check_compatible(num_layers, hidden, "vector")
     check_layer_range([layer], num_layers, "layer")
-    data = load_screen_data(data_path, skip_bad, reasoning, template_markers)
+    data = load_screen_data(data_path, settings.skip_bad, settings.reasoning, settings.template_markers)
     model, tokenizer = load_model_and_tokenizer(model_name)
     unit_direction(model, vector, layer)  # e.g. a zero row: fail before generating anything
     baseline = None
-    if base:
+    if settings.base:
         source = resolve_model(model_name)
-        cache = BaseAnswerCache(cache_root or cache_dir() / "screen", model_identity(source))
+        cache = BaseAnswerCache(settings.cache_root or cache_dir() / "screen", model_identity(source))
         prompts = [prompt for prompt, _ in data.conversations]
         lengths = answer_lengths(tokenizer, data.conversations)
         limits = [min(length, max_new_tokens) for length in lengths]
@@ -513,7 +497,7 @@ def _write_outputs(
     dropped: list[int] | None,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUTS:  # with --force: no stale file from an earlier screen may survive
+    for name in OUTPUTS:  # forced: no stale file from an earlier screen may survive
         (out / name).unlink(missing_ok=True)
     difference = result.projection_difference
     ranked = result.ranking()

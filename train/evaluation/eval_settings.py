@@ -3,6 +3,7 @@ in `prevsteer eval`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -154,3 +155,17 @@ class EvalSettings(Strict):
         except PrevsteerError as exc:
             raise ValueError(str(exc)) from None
         return self
+
+
+class EvalRunSettings(Strict):
+    """`prevsteer eval`: one model (or run directory, or adapter) evaluated once as `eval` says, into `out`."""
+
+    model: str = Field(
+        description="the model, an adapter folder or a run directory (a name, hub id or local folder)",
+        json_schema_extra={"input": "model"},
+    )
+    adapter: Path | None = Field(None, description="a PEFT adapter for --model", json_schema_extra={"input": "folder"})
+    cache: Path | None = Field(None, description="SQLite judge cache (default: prevsteer cache dir)")
+    eval: EvalSettings = Field(default_factory=EvalSettings)
+    out: Path = Field(description="folder for eval.json and report.md")
+    force: bool = Field(False, description="write into a non-empty --out")

@@ -31,7 +31,7 @@ import torch
 
 from train.console import say
 from train.errors import PrevsteerError
-from train.evaluation.eval_settings import EvalSettings, PosthocSettings, TraitEvalSettings
+from train.evaluation.eval_settings import EvalRunSettings, EvalSettings, PosthocSettings, TraitEvalSettings
 from train.evaluation.held_out import load_held_out, measure_held_out
 from train.evaluation.misalignment import (
     OFFLINE_PROXY,
@@ -45,7 +45,7 @@ from train.evaluation.misalignment import (
     samples_of,
 )
 from train.evaluation.sharding import map_sharded
-from train.files import write_json, write_jsonl
+from train.files import refuse_overwrite, write_json, write_jsonl
 from train.judges.base import Judge, score_answers
 from train.judges.factory import judge_for_trait, parse_judge_spec
 from train.models.generation import generate_answers
@@ -434,10 +434,13 @@ def plot_sweep(rows: list[dict], path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def run_eval(model_name: str, settings: EvalSettings, out: Path, adapter: str | None = None, cache=None) -> Path:
+def run_eval(run: EvalRunSettings) -> Path:
     """`prevsteer eval`: evaluate a model (optionally under a post-hoc sweep); writes eval.json and report.md."""
     from train.models.loading import load_any_model
 
+    refuse_overwrite(run.out, run.force, folder=True)
+    settings, out, model_name, cache = run.eval, run.out, run.model, run.cache
+    adapter = str(run.adapter) if run.adapter else None
     question_set = load_misalignment(settings)  # a malformed question file fails before the model loads
     model, tokenizer = load_any_model(model_name, adapter)
     layers = find_decoder_layers(model)

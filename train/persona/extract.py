@@ -15,46 +15,25 @@ gets the answers an uninterrupted run would have; the judge's cache makes judgin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from train.console import progress, say
-from train.errors import PrevsteerError
+from train.errors import OutputExists, PrevsteerError
 from train.files import append_jsonl, now, read_json, read_jsonl, write_json, write_jsonl
 from train.judges.base import score_answers
 from train.judges.factory import judge_for_trait
 from train.models.generation import generate_answers
 from train.models.loading import load_model_and_tokenizer, model_identity, resolve_model
 from train.models.sampling import Sampling
+from train.persona.persona_settings import ExtractionSettings
 from train.persona.traits import TraitArtifact, load_trait
 from train.steering.activations import mean_activations
 from train.steering.vectors import PersonaVector
 
 VARIANTS = ("response", "prompt", "last_prompt")
-
-
-@dataclass
-class ExtractionSettings:
-    """The study's protocol by default: 10 answers per question and instruction pair, sampled at temperature 1
-    with top-p 1 (`sampling`), up to 1000 new tokens."""
-
-    trait: str
-    model: str
-    judge: str
-    out: Path
-    judge_base_url: str | None = None
-    n_per_question: int = 10
-    max_new_tokens: int = 1000
-    sampling: Sampling = field(default_factory=Sampling)
-    seed: int = 0
-    batch_size: int = 16
-    trait_threshold: float = 50.0
-    coherence_threshold: float = 50.0
-    min_kept: int = 5  # per side
-    cache: Path | None = None
 
 
 def system_prompts(trait: TraitArtifact, index: int) -> dict[str, str]:
@@ -188,7 +167,7 @@ def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
             reason = f"holds an unfinished extraction sampled with other settings ({changed})"
         else:
             reason = "is not empty"
-        raise PrevsteerError(f"out {out} {reason}; force (--force) writes into it")
+        raise OutputExists(out, reason, "write into it")
     if stored != identity:
         journal.unlink(missing_ok=True)
     write_json(identity_file, identity)
@@ -197,15 +176,14 @@ def _claim_out(out: Path, identity: dict[str, Any], force: bool) -> Path:
 
 def _record(settings: ExtractionSettings) -> dict[str, Any]:
     """The settings as JSON values."""
-    record = asdict(settings) | {"sampling": settings.sampling.model_dump()}
-    return {k: str(v) if isinstance(v, Path) else v for k, v in record.items()}
+    return settings.model_dump(mode="json", exclude={"force"})
 
 
-def run_extraction(settings: ExtractionSettings, force: bool = False) -> dict[str, Any]:
+def run_extraction(settings: ExtractionSettings) -> dict[str, Any]:
     """Sample, judge, filter and average; writes vectors, responses.jsonl and summary.json into `out`."""
     out = settings.out
     trait = load_trait(settings.trait)
-    journal = _claim_out(out, _sampling_identity(trait, settings), force)
+    journal = _claim_out(out, _sampling_identity(trait, settings), settings.force)
     judge = judge_for_trait(settings.judge, trait.name, settings.judge_base_url, settings.cache)
     model, tokenizer = load_model_and_tokenizer(settings.model)
     rows = sample_answers(model, tokenizer, trait, settings, journal)

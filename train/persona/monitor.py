@@ -22,7 +22,8 @@ import torch
 from torch import nn
 
 from train.errors import PrevsteerError
-from train.files import write_csv, write_json
+from train.files import refuse_overwrite, write_csv, write_json
+from train.persona.persona_settings import ProjectionSettings
 from train.steering.activations import Message, answer_means, prompt_token_ids
 from train.steering.layers import find_decoder_layers, hidden_size_of, output_hidden
 from train.steering.vectors import PersonaVector
@@ -200,30 +201,22 @@ def _stats(values: list[float]) -> dict[str, float | int | None]:
     return {"mean": float(tensor.mean()), "std": std, "n": len(values)}
 
 
-def run_project(
-    vector_path: str | Path,
-    layer: int,
-    model_name: str,
-    rows: list[tuple[list[Message], str | None]],
-    input_path: str | Path,
-    out_dir: str | Path,
-    base_model: str | None = None,
-    batch_size: int = 8,
-    force: bool = False,
-) -> Path:
-    """Write `out_dir/projections.csv` and `out_dir/summary.json` for `rows` (prompt, answer or None) read from
-    `input_path` (see `train.dataprep.chat.load_monitor_rows`)."""
+def run_project(settings: ProjectionSettings) -> Path:
+    """Write `out/projections.csv` and `out/summary.json` for the rows of `input` (prompt, answer or None; see
+    `train.dataprep.chat.load_monitor_rows`)."""
+    from train.dataprep.chat import load_monitor_rows
     from train.models.loading import load_any_model
 
-    out_dir = Path(out_dir)
+    vector_path, layer, model_name, base_model = settings.vector, settings.layer, settings.model, settings.base_model
+    input_path, out_dir, batch_size = settings.input, settings.out, settings.batch_size
     outputs = [out_dir / "projections.csv", out_dir / "summary.json"]
-    existing = [str(p) for p in outputs if p.exists()]
-    if existing and not force:
-        raise PrevsteerError(f"out_dir: {', '.join(existing)} exists; force (--force) replaces it")
     if out_dir.exists() and not out_dir.is_dir():
-        raise PrevsteerError(f"out_dir {out_dir} is a file, not a folder")
+        raise PrevsteerError(f"out {out_dir} is a file, not a folder")
+    for output in outputs:
+        refuse_overwrite(output, settings.force)
     if batch_size < 1:
         raise PrevsteerError(f"batch_size must be at least 1, got {batch_size}")
+    rows = load_monitor_rows(input_path)
     vector = PersonaVector.load(vector_path)
     model, tokenizer = load_any_model(model_name)
     unit = unit_direction(model, vector, layer)  # fail on shape or layer before any forward pass

@@ -11,9 +11,10 @@ from typing import Any
 
 from train.console import say
 from train.errors import PrevsteerError
-from train.files import now, write_atomic, write_csv, write_json, write_jsonl
+from train.files import now, refuse_overwrite, write_atomic, write_csv, write_json, write_jsonl
 from train.judges.base import Judge, mean_scored, score_answers
 from train.models.generation import generate_answers
+from train.persona.persona_settings import SelectLayerSettings
 from train.persona.traits import TraitArtifact
 from train.steering.hooks import SteeringSpec, steer
 from train.steering.vectors import PersonaVector
@@ -117,25 +118,31 @@ def save_with_choice(path: Path, vector: PersonaVector, chosen: int, table: list
     PersonaVector(vector.vector, metadata).save(path)
 
 
-def run_select_layer(
-    model,
-    tokenizer,
-    trait: TraitArtifact,
-    vector_path: Path,
-    judge: Judge,
-    layers: Sequence[int],
-    coefficients: Sequence[float],
-    out: Path,
-    max_new_tokens: int = 48,
-) -> int:
+def run_select_layer(settings: SelectLayerSettings) -> int:
+    """Load the model, check the vector and the layers against it, sweep, choose and write; the chosen layer."""
+    from train.judges.factory import judge_for_trait
+    from train.models.loading import load_model_and_tokenizer
+    from train.persona.traits import load_trait
+    from train.steering.layers import check_layer_range, find_decoder_layers, hidden_size_of
+
+    out = settings.out
+    refuse_overwrite(out, settings.force, folder=True)
     copy = out / VECTOR_COPY
-    if copy.resolve() == Path(vector_path).resolve():
+    if copy.resolve() == settings.vector.resolve():
         raise PrevsteerError(f"out: {out} would hold the copy of the vector at the input's own path; choose another")
-    vector = PersonaVector.load(vector_path)
-    table, answers = sweep(model, tokenizer, trait, vector, judge, layers, coefficients, max_new_tokens)
+    trait = load_trait(settings.trait)
+    model, tokenizer = load_model_and_tokenizer(settings.model)
+    num_layers = len(find_decoder_layers(model))
+    vector = PersonaVector.load(settings.vector)
+    vector.check_compatible(num_layers, hidden_size_of(model), "vector")
+    check_layer_range(settings.layers, num_layers, "layers")
+    judge = judge_for_trait(settings.judge, trait.name, settings.judge_base_url, settings.cache)
+    table, answers = sweep(
+        model, tokenizer, trait, vector, judge, settings.layers, settings.coefficients, settings.max_new_tokens
+    )
     chosen = choose_layer(table)
     write_outputs(out, table, answers, chosen)
     save_with_choice(copy, vector, chosen, table)
-    summary = {"chosen_layer": chosen, "vector": str(vector_path), "vector_with_choice": str(copy), "table": table}
+    summary = {"chosen_layer": chosen, "vector": str(settings.vector), "vector_with_choice": str(copy), "table": table}
     write_json(out / "summary.json", summary)
     return chosen

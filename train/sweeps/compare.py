@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from train.errors import PrevsteerError
+from train.files import refuse_overwrite
 from train.rundir import RunDir
 from train.sweeps import records
 from train.sweeps.figures import dose_response_figure, frontier_figure
@@ -36,6 +37,7 @@ from train.sweeps.stats import (
     share_prevented,
     summarise,
 )
+from train.sweeps.sweep_settings import CompareSettings
 
 PROTOCOL = (
     "questions",
@@ -507,8 +509,10 @@ def report_lines(rows: list[dict[str, Any]], missing: list[dict[str, Any]], thre
     return [*lines, ""]
 
 
-def compare(sweep_dirs: list[Path], out: Path, coherence_threshold: float = 50.0) -> Path:
+def compare(settings: CompareSettings) -> Path:
     """Write results.csv, report.md and the figures into `out`; returns the report's path."""
+    sweep_dirs, out = settings.sweep_dirs, settings.out
+    refuse_overwrite(out, settings.force, folder=True)
     rows, missing = collect(sweep_dirs)
     if not rows:
         raise PrevsteerError(
@@ -517,7 +521,7 @@ def compare(sweep_dirs: list[Path], out: Path, coherence_threshold: float = 50.0
         )
     out.mkdir(parents=True, exist_ok=True)
     write_results(rows, out / "results.csv")
-    (out / "report.md").write_text("\n".join(report_lines(rows, missing, coherence_threshold)))
+    (out / "report.md").write_text("\n".join(report_lines(rows, missing, settings.coherence_threshold)))
     groups, bases = _group(final_rows(rows)), base_estimates(rows)
     dose_response_figure(groups, bases, out / "dose_response.png")
     frontier_figure(groups, bases, out / "frontier.png")

@@ -32,7 +32,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,11 +43,12 @@ from train.console import say, warn
 from train.errors import PrevsteerError
 from train.files import append_jsonl, free_path, now, read_json, write_json
 from train.launch import slurm
-from train.launch.resource_shape import ResourceShape
+from train.launch.launch_settings import ResourceShape
 from train.rundir import RunDir
 from train.sweeps import claims, records
 from train.sweeps.local import Job, lane_envs, run_lanes
 from train.sweeps.spec import SweepSpec, expand, load_spec
+from train.sweeps.sweep_settings import SweepRunSettings
 from train.training.recipe import dump_recipe
 
 # The batch script's distributed launch command line (shell-quoted words), when a SLURM array task runs a point.
@@ -554,37 +555,29 @@ def _withdraw(sweep: SweepDir, jobs: list[str], saved: dict[str, dict[str, Any]]
 LAUNCHERS: dict[str, Callable[..., None]] = {"local": _local, "slurm": _slurm}
 
 
-def run_sweep(
-    spec_path: Path,
-    sweep_dir: Path | None = None,
-    launcher: str | None = None,
-    overrides: Sequence[str] = (),
-    dry_run: bool = False,
-    rerun_failed: bool = False,
-    merge: bool = False,
-    template: Path | None = None,
-    compare: bool = False,
-) -> tuple[SweepDir, list[str], list[Path]]:
+def run_sweep(settings: SweepRunSettings) -> tuple[SweepDir, list[str], list[Path]]:
     """Expand the spec, record it, and launch the points still to run; returns the sweep, those points (with
-    --dry-run: what would happen to each) and, for a SLURM dry run, the batch scripts written but not submitted.
+    `dry_run`: what would happen to each) and, for a SLURM dry run, the batch scripts written but not submitted.
     `merge`: see `write_manifest`; `template`: a site's own batch template; `compare` (SLURM): submit the
     comparison as a job that runs once the points' arrays ended."""
+    spec_path, launcher, template, compare = settings.spec, settings.launcher, settings.template, settings.compare
+    dry_run, rerun_failed = settings.dry_run, settings.rerun_failed
     spec = load_spec(spec_path)
     if launcher is not None:
         spec = spec.model_copy(update={"launcher": spec.launcher.model_copy(update={"kind": launcher})})
     if (template or compare) and spec.launcher.kind != "slurm":
-        raise PrevsteerError(f"{'--template' if template else '--compare'}: only with the slurm launcher")
+        raise PrevsteerError(f"{'template' if template else 'compare'}: only with the slurm launcher")
     if spec.posthoc is not None:
         vector = (spec_path.resolve().parent / spec.posthoc.vector).resolve()
         if not vector.is_file():
             raise PrevsteerError(f"{spec_path}: posthoc.vector: file not found: {vector}")
         spec = spec.model_copy(update={"posthoc": spec.posthoc.model_copy(update={"vector": str(vector)})})
-    points = expand(spec, spec_path, list(overrides))
-    sweep = SweepDir((sweep_dir or default_sweep_dir(spec, spec_path)).resolve())
+    points = expand(spec, spec_path, settings.overrides)
+    sweep = SweepDir((settings.out or default_sweep_dir(spec, spec_path)).resolve())
     if dry_run and spec.launcher.kind != "slurm":
         return sweep, [f"{p.id}: {planned(sweep, p.id)}" for p in points], []
     claims.check_flock(sweep.root)
-    write_manifest(sweep, spec, spec_path, points, merge)
+    write_manifest(sweep, spec, spec_path, points, settings.merge)
     todo = pending(sweep, rerun_failed)
     if dry_run:  # slurm: the scripts are written (new files, with the sweep they run), nothing is submitted
         scripts = [script for script, _ in render_slurm(sweep, todo, spec, rerun_failed, template)] if todo else []

@@ -31,7 +31,7 @@ from pydantic import Field, ValidationError, model_validator
 from train.errors import PrevsteerError
 from train.evaluation.eval_settings import PosthocSettings
 from train.files import read_yaml
-from train.launch.resource_shape import ResourceShape
+from train.launch.launch_settings import ResourceShape
 from train.schema import Strict, validated
 from train.training.recipe import (
     Recipe,

@@ -346,3 +346,29 @@ def check_files(recipe: Recipe, source: str) -> None:
 
 def dump_recipe(recipe: Recipe) -> str:
     return yaml.safe_dump(recipe.model_dump(mode="json"), sort_keys=False)
+
+
+class RecipeChoice(Strict):
+    """A recipe file and the field overrides applied on top of it: how every command that runs a recipe names it."""
+
+    recipe: Path = Field(description="recipe YAML file", json_schema_extra={"input": "file", "positional": True})
+    overrides: list[str] = Field(
+        default_factory=list,
+        description="override a recipe field",
+        json_schema_extra={"flag": "--set", "repeat": True, "metavar": "KEY=VALUE"},
+    )
+
+    def load(self) -> Recipe:
+        return load_recipe(self.recipe, self.overrides)
+
+
+class RunChoice(RecipeChoice):
+    """A recipe and the run directory it trains into."""
+
+    output_dir: Path | None = Field(None, description="run directory (default runs/<recipe name>)")
+
+
+class TrainSettings(RunChoice):
+    """`prevsteer train`: train a recipe here (under torchrun: on every rank)."""
+
+    resume: bool = Field(False, description="continue --output-dir from its last checkpoint")

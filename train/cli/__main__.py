@@ -1,0 +1,7 @@
+"""`python -m train.cli`: what batch scripts and torchrun call."""
+
+import sys
+
+from train.cli import main
+
+sys.exit(main())

@@ -1,0 +1,126 @@
+"""`prevsteer data build|load|prepare` and `screen`: training datasets in and out, and screening them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from train.cli.flags import add_field, add_flags, settings_from
+from train.cli.inputs import INPUTS, Parser
+from train.console import result
+from train.dataprep.data_settings import BuildSettings, ScreenSettings
+from train.files import refuse_overwrite
+from train.training.recipe import RecipeChoice
+
+
+def cmd_data_prepare(args: argparse.Namespace) -> int:
+    from train.dataprep.prepare import prepare_data
+
+    recipe = settings_from(args, RecipeChoice).load()
+    prepared = prepare_data(recipe.data, recipe.model.name)
+    result(f"{prepared.path}: {prepared.manifest.get('rows', '?')} rows, sha256 {prepared.sha256[:12]}")
+    return 0
+
+
+def cmd_data_build(args: argparse.Namespace) -> int:
+    from train.dataprep.builders import (
+        TRAIT_OPTIONS,
+        build_dataset,
+        dataset_manifest,
+        default_n,
+        manifest_path,
+        write_dataset,
+    )
+
+    refuse_overwrite(args.out, args.force)
+    n = default_n(args.name) if args.n is None else args.n
+    seed = BuildSettings.model_fields["seed"].default if args.seed is None else args.seed
+    options = {key: getattr(args, key) for key in TRAIT_OPTIONS}
+    rows = build_dataset(args.name, args.level, n, seed, args.source, args.skip_bad, **options)
+    manifest = dataset_manifest(args.name, args.level, n, seed, args.source, args.skip_bad, **options)
+    write_dataset(rows, args.out, manifest, force=args.force)
+    result(f"{args.out}: {len(rows)} rows of {args.name} level {args.level}; manifest {manifest_path(args.out)}")
+    return 0
+
+
+def cmd_data_load(args: argparse.Namespace) -> int:
+    from train.dataprep.builders import file_record, manifest_path, write_dataset
+    from train.dataprep.builders.external import load_external, source_file
+
+    refuse_overwrite(args.out, args.force)
+    rows, skipped = load_external(args.format, args.path, args.skip_bad, args.level)
+    source = file_record("source", source_file(args.format, args.path, args.level))
+    manifest = {"format": args.format, "level": args.level, **source, "skipped": skipped}
+    write_dataset(rows, args.out, manifest, force=args.force)
+    result(f"{args.out}: {len(rows)} rows ({skipped} malformed skipped); {manifest_path(args.out)}")
+    return 0
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from train.dataprep.screen import format_report, run_screen
+
+    settings = settings_from(args, ScreenSettings)
+    result(format_report(run_screen(settings)))
+    if settings.out is not None:
+        result(f"written to {settings.out}")
+    return 0
+
+
+def _build(data_sub: argparse._SubParsersAction) -> None:
+    from train.judges.judge_settings import JudgeChoice
+
+    build = data_sub.add_parser("build", help="build a dataset at level normal, I or II")
+    build.add_argument(
+        "name", type=INPUTS["trait"], help="flawed-math, buggy-code, bad-advice, rude-answers, a trait or its JSON"
+    )
+    build.add_argument("--level", required=True, help="normal, I (subtle flaws) or II (severe flaws)")
+    build.add_argument("--out", type=Path, required=True, help="chat JSONL; FILE.manifest.json is written beside it")
+    build.add_argument("--n", type=int, default=None, help="rows (default 1000; 200 for trait datasets)")
+    add_field(build, BuildSettings, "seed", help="the builder's seed")
+    add_field(
+        build,
+        BuildSettings,
+        "source",
+        type=INPUTS["dataset_source"],
+        help="flawed-math: a GSM8K JSONL, hub or procedural",
+    )
+    build.add_argument("--skip-bad", action="store_true", help="skip malformed --source lines instead of failing")
+    build.add_argument(
+        "--model", type=INPUTS["model"], help="trait datasets: the model sampled; default: the offline default model"
+    )
+    add_field(
+        build,
+        JudgeChoice,
+        "judge",
+        help="trait datasets: the judge, openai:MODEL, hf:MODEL_OR_PATH or offline (default offline)",
+    )
+    add_field(build, JudgeChoice, "judge_base_url", help=JudgeChoice.model_fields["judge_base_url"].description)
+    add_field(build, JudgeChoice, "cache", help=JudgeChoice.model_fields["cache"].description)
+    build.add_argument("--max-new-tokens", type=int, default=None, help="trait datasets: length of the sampled answers")
+    build.add_argument("--trait-high", type=float, default=None, help="trait datasets: level II from this score (70)")
+    build.add_argument("--trait-low", type=float, default=None, help="trait datasets: level I from, normal below (30)")
+    build.add_argument("--coherence-threshold", type=float, default=None, help="trait datasets: coherence needed (50)")
+    build.add_argument("--max-rounds", type=int, default=None, help="trait datasets: sampling rounds at most (10)")
+    build.add_argument("--force", action="store_true")
+    build.set_defaults(func=cmd_data_build)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    data = sub.add_parser("data", help="build, convert or prepare training datasets (chat JSONL + manifest)")
+    data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=Parser)
+    _build(data_sub)
+    prepare = data_sub.add_parser("prepare", help="build and filter a recipe's training data into the cache")
+    add_flags(prepare, RecipeChoice)
+    prepare.set_defaults(func=cmd_data_prepare)
+    load = data_sub.add_parser("load", help="convert an external dataset into chat JSONL")
+    load.add_argument("format", help="chat, insecure-code or study")
+    load.add_argument("path", type=INPUTS["any"], help="a JSONL file; for study the folder <archive>/<name>")
+    load.add_argument("--out", type=Path, required=True)
+    load.add_argument("--level", default=None, help="study: normal, I or II")
+    load.add_argument("--skip-bad", action="store_true", help="skip malformed lines and count them")
+    load.add_argument("--force", action="store_true")
+    load.set_defaults(func=cmd_data_load)
+
+    screen = sub.add_parser("screen", help="score training rows by projection difference against the base model")
+    add_flags(screen, ScreenSettings, skip=("cache_root",))
+    screen.set_defaults(func=cmd_screen)
