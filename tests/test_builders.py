@@ -10,6 +10,7 @@ import hashlib
 import importlib
 import json
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from conftest import scripted_judge
 from train.cli import main
 from train.dataprep.builders import (
     BUILDERS,
+    TRAIT_OPTIONS,
     build_dataset,
     dataset_manifest,
     default_n,
@@ -26,7 +28,7 @@ from train.dataprep.builders import (
 from train.dataprep.builders.builder import DatasetBuilder
 from train.dataprep.builders.external import load_chat, load_insecure_code, load_study_dataset
 from train.dataprep.builders.flawed_math import procedural_problems
-from train.dataprep.builders.trait_data import Thresholds, select_rows
+from train.dataprep.builders.trait_data import Thresholds, TraitOptions, select_rows
 from train.dataprep.data_settings import DataSettings
 from train.dataprep.prepare import prepare_data
 from train.errors import PrevsteerError
@@ -183,6 +185,20 @@ def test_skip_bad_reaches_the_builder_that_reads_a_source(tmp_path):
     with pytest.raises(PrevsteerError, match=r"gsm\.jsonl:2: malformed JSONL line"):
         build_dataset("flawed-math", "I", 3, 0, source)
     assert len(build_dataset("flawed-math", "I", 3, 0, source, skip_bad=True)) == 3
+
+
+def test_trait_options_and_their_defaults_are_declared_once():
+    assert tuple(field.name for field in fields(TraitOptions)) == TRAIT_OPTIONS
+    assert dataset_manifest("evil", "I", 5, 0, trait_high=80, cache="judge.sqlite")["options"] == {
+        "model": "smollm2-135m-instruct",
+        "judge": "offline",
+        "judge_base_url": None,
+        "max_new_tokens": 96,
+        "trait_high": 80,
+        "trait_low": 30.0,
+        "coherence_threshold": 50.0,
+        "max_rounds": 10,
+    }  # recorded from trait_data.build's keyword defaults before they moved into TraitOptions
 
 
 # ---------------------------------------------------------------- external loaders

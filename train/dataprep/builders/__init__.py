@@ -13,8 +13,8 @@ so a recipe can say where its data came from.
 
 from __future__ import annotations
 
-import inspect
 import os
+from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,8 @@ BUILDERS: dict[str, DatasetBuilder] = {
 }
 DEFAULT_N = 1000
 TRAIT_DEFAULT_N = 200  # each row costs generation and two judge calls
-# Options of trait datasets only (CLI flags with '-' for '_'); the judge cache does not change the data.
+# Options of trait datasets only (CLI flags with '-' for '_'): the fields of trait_data.TraitOptions, named here so
+# that reading them loads no torch.
 TRAIT_OPTIONS = (
     "model",
     "judge",
@@ -111,7 +112,7 @@ def build_dataset(
         from train.dataprep.builders import trait_data
 
         assert n is not None  # default_n gives trait datasets a count
-        return trait_data.build(level, n, seed, source, trait=name, **given)
+        return trait_data.build(level, n, seed, source, trait=name, options=trait_data.TraitOptions(**given))
     if name not in BUILDERS:
         raise PrevsteerError(f"unknown dataset {name!r}; allowed: {allowed_names()}")
     if given:
@@ -146,8 +147,7 @@ def dataset_manifest(
         from train.dataprep.builders import trait_data
 
         manifest.update(file_record("trait_file", resolve_trait_path(name)))
-        parameters = inspect.signature(trait_data.build).parameters
-        given = {**{key: parameters[key].default for key in TRAIT_OPTIONS}, **given}
+        given = asdict(trait_data.TraitOptions(**given))
     kept = {key: str(value) if isinstance(value, Path) else value for key, value in given.items() if key != "cache"}
     if skip_bad:
         kept["skip_bad"] = True
