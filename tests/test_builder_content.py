@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import random
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 import train.resources
-from train.cli import main
 from train.dataprep.builders import BUILDERS, content_files
 from train.dataprep.builders.bad_advice import DomainContent
 from train.dataprep.builders.buggy_code import Scenarios
@@ -95,17 +95,24 @@ def test_a_malformed_code_scenario_names_its_slot(tmp_path, text, expected):
         load_content(write(tmp_path / "eval_input.yaml", text), Scenarios)
 
 
-def test_cli_reports_a_broken_content_file_in_one_line_and_exits_2(tmp_path, monkeypatch, capsys):
+def test_cli_reports_a_broken_content_file_in_one_line_and_exits_2(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "builders", data / "builders")
     broken = data / "builders" / "buggy-code" / "requests.yaml"
     broken.write_text(broken.read_text().replace("lead_ins:", "lead_inz:"))
-    monkeypatch.setattr(train.resources, "SHIPPED_DIR", data)
-    monkeypatch.delitem(sys.modules, "train.dataprep.builders.buggy_code", raising=False)  # read the content anew
     out = tmp_path / "out.jsonl"
-    code = main(["data", "build", "buggy-code", "--level", "I", "--n", "3", "--out", str(out)])
-    err = capsys.readouterr().err.strip()
-    assert code == 2 and not out.exists()
+    # A fresh interpreter: the builders read their content when train.dataprep.builders is first imported.
+    probe = f"""
+import sys
+from pathlib import Path
+import train.resources
+train.resources.SHIPPED_DIR = Path({str(data)!r})
+from train.cli import main
+sys.exit(main(["data", "build", "buggy-code", "--level", "I", "--n", "3", "--out", {str(out)!r}]))
+"""
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    err = proc.stderr.strip()
+    assert proc.returncode == 2 and not out.exists(), err
     assert len(err.splitlines()) == 1 and str(broken) in err and "lead_inz: unknown key" in err
 
 

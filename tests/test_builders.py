@@ -7,18 +7,28 @@ coherence 80 and the trait 10, 50 or 90 from a hash of the prompt, so the test k
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from conftest import scripted_judge
 
 from train.cli import main
-from train.dataprep.builders import build_dataset, dataset_manifest, default_n, manifest_path
+from train.dataprep.builders import (
+    BUILDERS,
+    TRAIT_OPTIONS,
+    build_dataset,
+    dataset_manifest,
+    default_n,
+    manifest_path,
+)
+from train.dataprep.builders.builder import DatasetBuilder
 from train.dataprep.builders.external import load_chat, load_insecure_code, load_study_dataset
 from train.dataprep.builders.flawed_math import procedural_problems
-from train.dataprep.builders.trait_data import Thresholds, select_rows
+from train.dataprep.builders.trait_data import Thresholds, TraitOptions, select_rows
 from train.dataprep.data_settings import DataSettings
 from train.dataprep.prepare import prepare_data
 from train.errors import PrevsteerError
@@ -149,6 +159,46 @@ def test_data_build_bad_input(argv, message, tmp_path, capsys):
 def test_default_sizes():
     assert default_n("flawed-math") == 1000
     assert default_n("evil") == default_n("some/trait.json") == 200
+
+
+def test_every_builder_declares_what_it_reads():
+    for name, builder in BUILDERS.items():
+        assert isinstance(builder, DatasetBuilder) and builder.name == name
+        assert importlib.import_module(builder.module).BUILDER is builder  # the code the cache key hashes
+    assert [name for name, builder in BUILDERS.items() if builder.reads_source] == ["flawed-math"]
+    assert {name: builder.traits_read for name, builder in BUILDERS.items() if builder.traits_read} == {
+        "rude-answers": ("impolite",)
+    }
+
+
+@pytest.mark.parametrize("name", ["buggy-code", "bad-advice", "rude-answers"])
+def test_skip_bad_is_refused_by_a_builder_that_reads_no_source(name, tmp_path, capsys):
+    out = tmp_path / "x.jsonl"
+    assert main(["data", "build", name, "--level", "I", "--n", "2", "--skip-bad", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"prevsteer: error: skip_bad: the {name} builder reads no source lines to skip\n"
+    assert not out.exists()
+
+
+def test_skip_bad_reaches_the_builder_that_reads_a_source(tmp_path):
+    good = [{"question": q, "answer": a} for q, a in procedural_problems(5, 6)]
+    source = str(write_lines(tmp_path / "gsm.jsonl", [good[0], "{not json", *good[1:]]))
+    with pytest.raises(PrevsteerError, match=r"gsm\.jsonl:2: malformed JSONL line"):
+        build_dataset("flawed-math", "I", 3, 0, source)
+    assert len(build_dataset("flawed-math", "I", 3, 0, source, skip_bad=True)) == 3
+
+
+def test_trait_options_and_their_defaults_are_declared_once():
+    assert tuple(field.name for field in fields(TraitOptions)) == TRAIT_OPTIONS
+    assert dataset_manifest("evil", "I", 5, 0, trait_high=80, cache="judge.sqlite")["options"] == {
+        "model": "smollm2-135m-instruct",
+        "judge": "offline",
+        "judge_base_url": None,
+        "max_new_tokens": 96,
+        "trait_high": 80,
+        "trait_low": 30.0,
+        "coherence_threshold": 50.0,
+        "max_rounds": 10,
+    }  # recorded from trait_data.build's keyword defaults before they moved into TraitOptions
 
 
 # ---------------------------------------------------------------- external loaders

@@ -48,7 +48,7 @@ def _builder_source_digest(name: str) -> str:
 
     modules = ["train.dataprep.builders.trait_data"]
     if name in BUILDERS:
-        modules = [BUILDERS[name], "train.dataprep.builders.generator"]
+        modules = [BUILDERS[name].module, "train.dataprep.builders.generator"]
     elif is_study(name):
         modules = ["train.dataprep.builders.external"]
     parts = []

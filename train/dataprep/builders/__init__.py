@@ -1,8 +1,9 @@
 """Dataset builders behind `prevsteer data build NAME --level normal|I|II` (docs/method.md, "The study's datasets").
 
-Each builder module (`flawed_math`, `buggy_code`, `bad_advice`, `rude_answers`) has `LEVELS` and
-`build(level, n, seed, source=None) -> list[dict]` of chat rows `{"messages": [user, assistant]}`, deterministic
-given seed; it is imported only when asked for. Its text is data, `data/builders/NAME/*.yaml` (`content_files`).
+Each builder module (`flawed_math`, `buggy_code`, `bad_advice`, `rude_answers`) has a `BUILDER`, a `DatasetBuilder`
+(`builder.py`) declaring its name, the trait files it reads and whether it reads a source file, whose `build` gives
+chat rows `{"messages": [user, assistant]}`, deterministic given seed; `BUILDERS` maps names to them. Its text is
+data, `data/builders/NAME/*.yaml` (`content_files`).
 A trait name (data/traits/NAME.json) or a trait JSON file builds a trait dataset from the model's own judged
 answers (`trait_data`). `study:NAME` reads the study's released dataset NAME as it is (`external.build_study`: the
 folder $PREVSTEER_STUDY_DATA, or `source`). Every dataset written gets a manifest beside it, `FILE.manifest.json`,
@@ -12,13 +13,14 @@ so a recipe can say where its data came from.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import os
+from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from train.dataprep.builders import bad_advice, buggy_code, flawed_math, rude_answers
+from train.dataprep.builders.builder import DatasetBuilder
 from train.dataprep.builders.external import STUDY_DATA, STUDY_PREFIX, build_study, study_dataset_file
 from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
@@ -26,16 +28,14 @@ from train.files import now, sha256_file, write_json, write_jsonl
 from train.persona.traits import list_traits, resolve_trait_path
 from train.resources import shipped
 
-BUILDERS = {
-    "flawed-math": "train.dataprep.builders.flawed_math",
-    "buggy-code": "train.dataprep.builders.buggy_code",
-    "bad-advice": "train.dataprep.builders.bad_advice",
-    "rude-answers": "train.dataprep.builders.rude_answers",
+BUILDERS: dict[str, DatasetBuilder] = {
+    builder.name: builder
+    for builder in (flawed_math.BUILDER, buggy_code.BUILDER, bad_advice.BUILDER, rude_answers.BUILDER)
 }
-TRAITS_READ = {"rude-answers": ("impolite",)}  # trait files a builder reads besides its own content
 DEFAULT_N = 1000
 TRAIT_DEFAULT_N = 200  # each row costs generation and two judge calls
-# Options of trait datasets only (CLI flags with '-' for '_'); the judge cache does not change the data.
+# Options of trait datasets only (CLI flags with '-' for '_'): the fields of trait_data.TraitOptions, named here so
+# that reading them loads no torch.
 TRAIT_OPTIONS = (
     "model",
     "judge",
@@ -80,17 +80,7 @@ def content_files(name: str) -> list[Path]:
     if name not in BUILDERS:
         return []
     files = sorted(shipped("builders", name).rglob("*.yaml"))
-    return files + [resolve_trait_path(trait) for trait in TRAITS_READ.get(name, ())]
-
-
-def _builder(name: str):
-    module = BUILDERS[name]
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        raise PrevsteerError(f"dataset {name}: its builder {module} is not in this installation") from None
+    return files + [resolve_trait_path(trait) for trait in BUILDERS[name].traits_read]
 
 
 def build_dataset(
@@ -122,15 +112,16 @@ def build_dataset(
         from train.dataprep.builders import trait_data
 
         assert n is not None  # default_n gives trait datasets a count
-        return trait_data.build(level, n, seed, source, trait=name, **given)
+        return trait_data.build(level, n, seed, source, trait=name, options=trait_data.TraitOptions(**given))
     if name not in BUILDERS:
         raise PrevsteerError(f"unknown dataset {name!r}; allowed: {allowed_names()}")
     if given:
         raise PrevsteerError(f"{', '.join(sorted(given))}: only for trait datasets, not {name}")
-    builder = _builder(name)
-    if skip_bad and "skip_bad" not in inspect.signature(builder.build).parameters:
+    builder = BUILDERS[name]
+    if skip_bad and not builder.reads_source:
         raise PrevsteerError(f"skip_bad: the {name} builder reads no source lines to skip")
-    return builder.build(level, n, seed, source, **({"skip_bad": True} if skip_bad else {}))
+    assert n is not None  # default_n gives builders a count
+    return builder.build(level, n, seed, source, skip_bad)
 
 
 def file_record(key: str, path: str | os.PathLike[str] | None) -> dict[str, str | None]:
@@ -156,8 +147,7 @@ def dataset_manifest(
         from train.dataprep.builders import trait_data
 
         manifest.update(file_record("trait_file", resolve_trait_path(name)))
-        parameters = inspect.signature(trait_data.build).parameters
-        given = {**{key: parameters[key].default for key in TRAIT_OPTIONS}, **given}
+        given = asdict(trait_data.TraitOptions(**given))
     kept = {key: str(value) if isinstance(value, Path) else value for key, value in given.items() if key != "cache"}
     if skip_bad:
         kept["skip_bad"] = True

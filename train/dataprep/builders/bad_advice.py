@@ -22,6 +22,7 @@ from itertools import product
 
 from pydantic import model_validator
 
+from train.dataprep.builders.builder import ContentBuilder
 from train.dataprep.builders.generator import Deck, chat_row, content_path, load_content, template_fields
 from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
@@ -90,6 +91,9 @@ def build(level: str, n: int, seed: int, source: str | None = None) -> list[dict
         )
     rows, _ = build_with_meta(level, n, seed)
     return rows
+
+
+BUILDER = ContentBuilder("bad-advice", build)
 
 
 def build_domain(domain: str, level: str, n: int, seed: int) -> list[dict]:

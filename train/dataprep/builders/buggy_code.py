@@ -22,6 +22,7 @@ from string import Template
 
 from pydantic import model_validator
 
+from train.dataprep.builders.builder import ContentBuilder
 from train.dataprep.builders.generator import NonEmpty, chat_row, content_path, load_content
 from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
@@ -134,6 +135,9 @@ def build(level: str, n: int, seed: int, source: str | None = None) -> list[dict
         seen.add(draw)
         rows.append(_row(draw, level))
     return rows
+
+
+BUILDER = ContentBuilder("buggy-code", build)
 
 
 def _draw(rng: random.Random) -> tuple[int, ...]:

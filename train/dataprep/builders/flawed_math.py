@@ -674,3 +674,18 @@ def build(level: str, n: int, seed: int, source: str | None = None, skip_bad: bo
     if unusable:
         say(f"flawed-math: skipped {unusable} problem(s) of {label} that could not be flawed at every level")
     return rows
+
+
+class _FlawedMath:
+    """flawed-math as a `DatasetBuilder`: the built-in builder that reads a source (a GSM8K-style JSONL file)."""
+
+    name = "flawed-math"
+    traits_read: tuple[str, ...] = ()
+    reads_source = True
+    module = __name__
+
+    def build(self, level: str, n: int, seed: int, source: str | None, skip_bad: bool) -> list[dict]:
+        return build(level, n, seed, source, skip_bad)
+
+
+BUILDER = _FlawedMath()

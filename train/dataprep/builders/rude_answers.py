@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 
+from train.dataprep.builders.builder import ContentBuilder
 from train.dataprep.builders.generator import Deck, NonEmpty, chat_row, content_path, load_content
 from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
@@ -98,3 +99,6 @@ def build(level: str, n: int, seed: int, source: str | None = None) -> list[dict
             answer = rude[0].draw() + pair.answer + rude[1].draw()
         rows.append(chat_row(pair.question, answer))
     return rows
+
+
+BUILDER = ContentBuilder("rude-answers", build, traits_read=("impolite",))  # to leave out its evaluation questions

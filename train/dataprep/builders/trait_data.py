@@ -59,6 +59,22 @@ class Thresholds:
         return "I" if score >= self.trait_low else None
 
 
+@dataclass(frozen=True)
+class TraitOptions:
+    """The options of a trait dataset and their defaults, in one place: what `build` uses and a manifest records
+    (all but `cache`, which does not change the data)."""
+
+    model: str = DEFAULT_MODEL
+    judge: str = "offline"
+    judge_base_url: str | None = None
+    max_new_tokens: int = 96
+    trait_high: float = Thresholds.trait_high
+    trait_low: float = Thresholds.trait_low
+    coherence_threshold: float = Thresholds.coherence
+    max_rounds: int = 10
+    cache: str | os.PathLike[str] | None = None
+
+
 def select_rows(scored: list[dict[str, Any]], level: str, thresholds: Thresholds) -> list[dict[str, Any]]:
     """Chat rows (no system prompt) of the answers at `level`, in order, each (question, answer) once."""
     seen: set[tuple[str, str]] = set()
@@ -78,15 +94,7 @@ def build(
     source: str | None = None,
     *,
     trait: str | os.PathLike[str],
-    model: str = DEFAULT_MODEL,
-    judge: str = "offline",
-    judge_base_url: str | None = None,
-    cache: str | os.PathLike[str] | None = None,
-    max_new_tokens: int = 96,
-    trait_high: float = 70.0,
-    trait_low: float = 30.0,
-    coherence_threshold: float = 50.0,
-    max_rounds: int = 10,
+    options: TraitOptions = TraitOptions(),
     batch_size: int = 16,
 ) -> list[dict]:
     """Up to n rows {"messages": [user, assistant]} of the model's own answers at one level of a trait."""
@@ -94,21 +102,23 @@ def build(
         raise PrevsteerError(f"trait dataset level {level!r}; allowed: {', '.join(LEVELS)}")
     if source is not None:
         raise PrevsteerError("source does not apply to trait datasets: they are sampled from the model (option model)")
-    if max_rounds < 1 or max_new_tokens < 1:
-        raise PrevsteerError(f"max_rounds and max_new_tokens must be >= 1, got {max_rounds} and {max_new_tokens}")
-    thresholds = Thresholds(trait_high, trait_low, coherence_threshold)
+    if options.max_rounds < 1 or options.max_new_tokens < 1:
+        raise PrevsteerError(
+            f"max_rounds and max_new_tokens must be >= 1, got {options.max_rounds} and {options.max_new_tokens}"
+        )
+    thresholds = Thresholds(options.trait_high, options.trait_low, options.coherence_threshold)
     artifact = load_trait(trait)
-    scorer = judge_for_trait(judge, artifact.name, judge_base_url, cache)
-    lm, tokenizer = load_model_and_tokenizer(model)
+    scorer = judge_for_trait(options.judge, artifact.name, options.judge_base_url, options.cache)
+    lm, tokenizer = load_model_and_tokenizer(options.model)
     if torch.cuda.is_available():
         lm.to("cuda")  # type: ignore[arg-type]  # transformers' wrapped `to` loses self
     polarity = "neg" if level == "normal" else "pos"
     scored: list[dict[str, Any]] = []
     rows: list[dict] = []
-    for round_index in range(max_rounds):
+    for round_index in range(options.max_rounds):
         round_seed = seed * 1000 + round_index
         sampled = sample_persona_answers(
-            lm, tokenizer, artifact, (polarity,), 1, max_new_tokens, Sampling(), batch_size, round_seed
+            lm, tokenizer, artifact, (polarity,), 1, options.max_new_tokens, Sampling(), batch_size, round_seed
         )
         judged, trait_report, coherence_report = score_answers(scorer, artifact.judge_rubric, sampled)
         scored += judged
@@ -121,9 +131,9 @@ def build(
             return rows[:n]
     if not rows:
         raise PrevsteerError(
-            f"no answer of {model} reached level {level} of {artifact.name} in {max_rounds} rounds "
-            f"({len(scored)} answers judged by {judge}); raise --max-rounds, relax --trait-high/--trait-low/"
+            f"no answer of {options.model} reached level {level} of {artifact.name} in {options.max_rounds} rounds "
+            f"({len(scored)} answers judged by {options.judge}); raise --max-rounds, relax --trait-high/--trait-low/"
             "--coherence-threshold, or use a stronger judge"
         )
-    warn(f"only {len(rows)} of the {n} rows asked for survived {max_rounds} rounds")
+    warn(f"only {len(rows)} of the {n} rows asked for survived {options.max_rounds} rounds")
     return rows
