@@ -44,7 +44,6 @@ def screen(data, vector, layer, model, **settings):
     return run_screen(ScreenSettings(data=data, vector=vector, layer=layer, model=model, **settings))
 
 
-
 @pytest.fixture(scope="module")
 def loaded(tiny_llama):
     return AutoModelForCausalLM.from_pretrained(tiny_llama).float().eval(), AutoTokenizer.from_pretrained(tiny_llama)
@@ -187,9 +186,7 @@ def test_base_answer_cache_generates_each_prompt_once_and_resumes(tiny_llama, fi
         path.write_text("".join(lines))
         return path
 
-    assert (
-        screen(sharing("short.jsonl", "??"), vector, 1, str(tiny_llama)).summary["base_answers"]["generated"] == 0
-    )
+    assert screen(sharing("short.jsonl", "??"), vector, 1, str(tiny_llama)).summary["base_answers"]["generated"] == 0
     longer = screen(sharing("long.jsonl", "tea " * 12), vector, 1, str(tiny_llama), max_new_tokens=7)
     assert longer.summary["base_answers"]["generated"] == 3
     assert longer.summary["base_answers"]["cache_file"] == str(cache_file)

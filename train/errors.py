@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 
 class PrevsteerError(Exception):
@@ -11,12 +10,15 @@ class PrevsteerError(Exception):
 
 
 class OutputExists(PrevsteerError):
-    """An output that is there already and is not replaced without `force`. The library's message names the
-    argument (`force`); the command line shows its flag instead (`--force`)."""
+    """An output that is there already and is not replaced unless `option` (`force`, or `resume` for a run
+    directory) says so. The library's message names the argument (`force=True`); the command line shows its flag
+    instead (`--force`)."""
 
-    def __init__(self, path: str | os.PathLike[str], state: str = "exists", action: str = "replace it") -> None:
-        self.path, self.state, self.action = Path(path), state, action
-        super().__init__(f"{path} {state}; pass force=True to {action}")
+    def __init__(
+        self, path: str | os.PathLike[str], state: str = "exists", action: str = "replace it", option: str = "force"
+    ) -> None:
+        self.path, self.state, self.action, self.option = path, state, action, option
+        super().__init__(f"{path} {state}; pass {option}=True to {action}")
 
-    def for_flag(self, flag: str) -> str:
-        return f"{self.path} {self.state}; pass {flag} to {self.action}"
+    def for_command_line(self) -> str:
+        return f"{self.path} {self.state}; pass --{self.option.replace('_', '-')} to {self.action}"

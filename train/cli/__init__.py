@@ -27,8 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
-    except OutputExists as exc:  # the library names its argument (force); here it is a flag
-        print(f"prevsteer: error: {exc.for_flag('--force')}", file=sys.stderr)
+    except OutputExists as exc:  # the library names its argument (force=True); here it is a flag
+        print(f"prevsteer: error: {exc.for_command_line()}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except PrevsteerError as exc:
         print(f"prevsteer: error: {exc}", file=sys.stderr)

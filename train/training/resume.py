@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from train.errors import PrevsteerError
+from train.errors import OutputExists, PrevsteerError
 from train.rundir import RunDir
 
 RESUMABLE_KEYS = ("training.num_train_epochs", "training.max_steps")
@@ -15,10 +15,10 @@ def check_run_dir(run: RunDir, resume: bool) -> None:
     process group forms: the main process writes nothing until every rank has joined, so all ranks see the folder
     as it was and agree."""
     if resume and not run.is_started():
-        raise PrevsteerError(f"--resume: {run.path} is not a prevsteer run directory (no {run.recipe.name})")
+        raise PrevsteerError(f"resume: {run.path} is not a prevsteer run directory (no {run.recipe.name})")
     if not resume and not run.is_empty():
-        hint = "pass --resume to continue it, or choose another --output-dir"
-        raise PrevsteerError(f"run directory {run.path} already exists; {hint}")
+        action = "continue it, or choose another output directory"
+        raise OutputExists(f"run directory {run.path}", "already exists", action, option="resume")
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:

@@ -215,15 +215,15 @@ def _train_run(
     if resume:
         changed = recipe_differences(run.stored_recipe(), recipe.model_dump(mode="json"))
         if changed:
-            raise PrevsteerError(f"--resume: the recipe differs from {run.recipe} in {', '.join(changed[:5])}")
+            raise PrevsteerError(f"resume: the recipe differs from {run.recipe} in {', '.join(changed[:5])}")
         used = run.record.get("data", {}).get("sha256")
         if used is not None and used != prepared.sha256:
-            msg = f"--resume: the prepared training data {prepared.path} is not the file the run started with"
+            msg = f"resume: the prepared training data {prepared.path} is not the file the run started with"
             raise PrevsteerError(f"{msg} (sha256 {prepared.sha256[:12]}, recorded {used[:12]})")
         checkpoints = run.checkpoints()
         checkpoint = str(checkpoints[-1]) if checkpoints else None
         if checkpoint is None:
-            raise PrevsteerError(f"--resume: no complete checkpoint-* folder in {run.path} to resume from")
+            raise PrevsteerError(f"resume: no complete checkpoint-* folder in {run.path} to resume from")
         saved_steering = read_json(run.steering_file)
     state.wait_for_everyone()
 

@@ -24,7 +24,7 @@ from train.dataprep.builders.builder import DatasetBuilder
 from train.dataprep.builders.external import STUDY_DATA, STUDY_PREFIX, build_study, study_dataset_file
 from train.dataprep.data_settings import LEVELS
 from train.errors import PrevsteerError
-from train.files import now, sha256_file, write_json, write_jsonl
+from train.files import now, refuse_overwrite, sha256_file, write_json, write_jsonl
 from train.persona.traits import list_traits, resolve_trait_path
 from train.resources import shipped
 
@@ -172,8 +172,7 @@ def write_dataset(rows: list[dict], out: str | os.PathLike[str], manifest: dict,
     """Write chat JSONL atomically and its manifest beside it (rows, sha256, version, time added); never overwrites
     an existing file unless `force`."""
     out = Path(out)
-    if out.exists() and not force:
-        raise PrevsteerError(f"--out {out} exists; pass --force to replace it")
+    refuse_overwrite(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_jsonl(out, rows)
     record = {
