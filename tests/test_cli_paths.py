@@ -14,7 +14,7 @@ import pytest
 from train.cli import InputPath, build_parser, main
 from train.errors import PrevsteerError
 
-OUTPUTS = {"out", "output_dir", "cache"}  # Path options a command writes, not reads
+OUTPUTS = {"out", "output_dir", "cache", "cache_root"}  # Path options a command writes, not reads
 
 
 def _commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):

@@ -116,8 +116,7 @@ def test_every_cli_default_is_its_settings_default_and_every_field_has_a_flag(tm
         assert {name: flat[name] for name in defaults} == {
             name: value.model_dump() if isinstance(value, BaseModel) else value for name, value in defaults.items()
         }, argv[0]
-        skipped = {"cache_root"} if model is ScreenSettings else set()
-        assert set(defaults) - skipped <= set(vars(args)), f"{argv[0]}: fields without a flag"
+        assert set(defaults) <= set(vars(args)), f"{argv[0]}: fields without a flag"
 
 
 def test_help_shows_the_settings_defaults():

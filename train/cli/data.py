@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from train.cli.flags import add_field, add_flags, settings_from
-from train.cli.inputs import INPUTS, Parser
+from train.cli.inputs import INPUTS, command_group
+from train.cli.stage_command import StageCommand
 from train.console import result
 from train.dataprep.data_settings import BuildSettings, ScreenSettings
 from train.files import refuse_overwrite
 from train.training.recipe import RecipeChoice
+
+if TYPE_CHECKING:
+    from train.dataprep.screen import ScreenReport
 
 
 def cmd_data_prepare(args: argparse.Namespace) -> int:
@@ -56,14 +61,19 @@ def cmd_data_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_screen(args: argparse.Namespace) -> int:
-    from train.dataprep.screen import format_report, run_screen
+def _screen_lines(settings: ScreenSettings, report: ScreenReport) -> str:
+    from train.dataprep.screen import format_report
 
-    settings = settings_from(args, ScreenSettings)
-    result(format_report(run_screen(settings)))
-    if settings.out is not None:
-        result(f"written to {settings.out}")
-    return 0
+    return format_report(report) + (f"\nwritten to {settings.out}" if settings.out is not None else "")
+
+
+SCREEN = StageCommand(
+    "screen",
+    "score training rows by projection difference against the base model",
+    ScreenSettings,
+    "train.dataprep.screen:run_screen",
+    _screen_lines,
+)
 
 
 def _build(data_sub: argparse._SubParsersAction) -> None:
@@ -106,8 +116,7 @@ def _build(data_sub: argparse._SubParsersAction) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    data = sub.add_parser("data", help="build, convert or prepare training datasets (chat JSONL + manifest)")
-    data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=Parser)
+    data_sub = command_group(sub, "data", "build, convert or prepare training datasets (chat JSONL + manifest)")
     _build(data_sub)
     prepare = data_sub.add_parser("prepare", help="build and filter a recipe's training data into the cache")
     add_flags(prepare, RecipeChoice)
@@ -121,6 +130,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     load.add_argument("--force", action="store_true")
     load.set_defaults(func=cmd_data_load)
 
-    screen = sub.add_parser("screen", help="score training rows by projection difference against the base model")
-    add_flags(screen, ScreenSettings, skip=("cache_root",))
-    screen.set_defaults(func=cmd_screen)
+    SCREEN.register(sub)

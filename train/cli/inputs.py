@@ -12,6 +12,12 @@ from typing import NoReturn
 from train.errors import PrevsteerError
 
 
+def command_group(sub: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
+    """A command with subcommands of its own (`prevsteer vector import`)."""
+    group = sub.add_parser(name, help=help)
+    return group.add_subparsers(dest=f"{name}_command", required=True, parser_class=Parser)
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not usage + message
         raise PrevsteerError(f"{self.prog}: {message}")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from train.cli.flags import add_flags, settings_from
-from train.cli.inputs import InputPath, Parser
+from train.cli.inputs import InputPath, command_group
+from train.cli.stage_command import StageCommand
 from train.console import result, say
 from train.files import refuse_overwrite
 from train.persona.persona_settings import (
@@ -18,64 +19,70 @@ from train.persona.persona_settings import (
     SelectLayerSettings,
 )
 
-
-def cmd_vector_import(args: argparse.Namespace) -> int:
+if TYPE_CHECKING:
     from train.steering.vectors import PersonaVector
 
-    settings = settings_from(args, ImportSettings)
-    refuse_overwrite(settings.out, settings.force)
-    vector = PersonaVector.from_original_pt(settings.source, trait=settings.trait, model=settings.model)
-    vector.save(settings.out)
-    result(f"{settings.out}: {vector.num_layers} layers x {vector.hidden_size} (row l = output of block l)")
-    return 0
+
+def _imported_line(settings: ImportSettings, vector: PersonaVector) -> str:
+    return f"{settings.out}: {vector.num_layers} layers x {vector.hidden_size} (row l = output of block l)"
 
 
-def cmd_vector_contrast(args: argparse.Namespace) -> int:
-    from train.persona.contrast import run_contrast
-
-    settings = settings_from(args, ContrastSettings)
-    vector = run_contrast(settings)
+def _contrast_line(settings: ContrastSettings, vector: PersonaVector) -> str:
     counts = f"{vector.metadata['extraction']['n_pos']} vs {vector.metadata['extraction']['n_neg']}"
-    result(f"{settings.out}: {vector.num_layers} layers x {vector.hidden_size}, from {counts} answers")
-    return 0
+    return f"{settings.out}: {vector.num_layers} layers x {vector.hidden_size}, from {counts} answers"
 
 
-def cmd_judge(args: argparse.Namespace) -> int:
-    from train.persona.judge_answers import judge_file
-
-    settings = settings_from(args, JudgeFileSettings)
-    scored = judge_file(settings)
-    result(f"{settings.out}: {len(scored)} rows scored")
-    return 0
+def _extraction_line(settings: ExtractionSettings, summary: dict[str, Any]) -> str:
+    kept, vectors = summary["kept"], ", ".join(summary["vectors"].values())
+    return f"{settings.out}: kept {kept['pos']} pos / {kept['neg']} neg answers; vectors {vectors}"
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    from train.persona.extract import run_extraction
-
-    settings = settings_from(args, ExtractionSettings)
-    summary = run_extraction(settings)
-    result(
-        f"{settings.out}: kept {summary['kept']['pos']} pos / {summary['kept']['neg']} neg answers; vectors "
-        f"{', '.join(summary['vectors'].values())}"
-    )
-    return 0
-
-
-def cmd_project(args: argparse.Namespace) -> int:
-    from train.persona.monitor import run_project
-
-    out = run_project(settings_from(args, ProjectionSettings))
-    result(f"{out / 'projections.csv'}, {out / 'summary.json'}: written")
-    return 0
-
-
-def cmd_select_layer(args: argparse.Namespace) -> int:
-    from train.persona.select_layer import run_select_layer
-
-    settings = settings_from(args, SelectLayerSettings)
-    chosen = run_select_layer(settings)
-    result(f"chosen layer {chosen}: table, plot and the vector with the choice in {settings.out}")
-    return 0
+STAGES = (
+    StageCommand(
+        "judge",
+        "score saved answers for a trait and for coherence",
+        JudgeFileSettings,
+        "train.persona.judge_answers:judge_file",
+        lambda settings, scored: f"{settings.out}: {len(scored)} rows scored",
+    ),
+    StageCommand(
+        "extract",
+        "extract a persona vector from the model's own judged answers",
+        ExtractionSettings,
+        "train.persona.extract:run_extraction",
+        _extraction_line,
+    ),
+    StageCommand(
+        "project",
+        "project prompts and answers on a persona vector (monitoring)",
+        ProjectionSettings,
+        "train.persona.monitor:run_project",
+        lambda settings, out: f"{out / 'projections.csv'}, {out / 'summary.json'}: written",
+    ),
+    StageCommand(
+        "select-layer",
+        "steer generation per layer and coefficient, judge, pick a layer",
+        SelectLayerSettings,
+        "train.persona.select_layer:run_select_layer",
+        lambda settings, chosen: f"chosen layer {chosen}: table, plot and the vector with the choice in {settings.out}",
+    ),
+)
+VECTOR_STAGES = (
+    StageCommand(
+        "import",
+        "import an original research-code .pt ([L+1, d]) file",
+        ImportSettings,
+        "train.persona.vector_import:run_import",
+        _imported_line,
+    ),
+    StageCommand(
+        "contrast",
+        "difference of means of two sets of given answers",
+        ContrastSettings,
+        "train.persona.contrast:run_contrast",
+        _contrast_line,
+    ),
+)
 
 
 def cmd_traits_new(args: argparse.Namespace) -> int:
@@ -108,8 +115,7 @@ def cmd_traits_import(args: argparse.Namespace) -> int:
 
 
 def _traits(sub: argparse._SubParsersAction) -> None:
-    traits = sub.add_parser("traits", help="trait artifacts")
-    traits_sub = traits.add_subparsers(dest="traits_command", required=True, parser_class=Parser)
+    traits_sub = command_group(sub, "traits", "trait artifacts")
     new = traits_sub.add_parser("new", help="draft a trait artifact with an LLM from a one-line description")
     new.add_argument("name")
     new.add_argument("--description", required=True)
@@ -134,28 +140,9 @@ def _traits(sub: argparse._SubParsersAction) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    vector = sub.add_parser("vector", help="persona-vector artifacts")
-    vector_sub = vector.add_subparsers(dest="vector_command", required=True, parser_class=Parser)
-    imp = vector_sub.add_parser("import", help="import an original research-code .pt ([L+1, d]) file")
-    add_flags(imp, ImportSettings)
-    imp.set_defaults(func=cmd_vector_import)
-    contrast = vector_sub.add_parser("contrast", help="difference of means of two sets of given answers")
-    add_flags(contrast, ContrastSettings)
-    contrast.set_defaults(func=cmd_vector_contrast)
-
-    commands = (
-        ("judge", JudgeFileSettings, cmd_judge, "score saved answers for a trait and for coherence"),
-        ("extract", ExtractionSettings, cmd_extract, "extract a persona vector from the model's own judged answers"),
-        ("project", ProjectionSettings, cmd_project, "project prompts and answers on a persona vector (monitoring)"),
-        (
-            "select-layer",
-            SelectLayerSettings,
-            cmd_select_layer,
-            "steer generation per layer and coefficient, judge, pick a layer",
-        ),
-    )
-    for name, settings, func, help in commands:
-        parser = sub.add_parser(name, help=help)
-        add_flags(parser, settings)
-        parser.set_defaults(func=func)
+    vector_sub = command_group(sub, "vector", "persona-vector artifacts")
+    for stage in VECTOR_STAGES:
+        stage.register(vector_sub)
+    for stage in STAGES:
+        stage.register(sub)
     _traits(sub)

@@ -7,7 +7,8 @@ import argparse
 from pathlib import Path
 
 from train.cli.flags import add_flags, settings_from
-from train.cli.inputs import INPUTS, Parser
+from train.cli.inputs import INPUTS, command_group
+from train.cli.stage_command import StageCommand
 from train.cli.training import site_lines
 from train.console import result
 from train.sweeps.sweep_settings import CompareSettings, SweepRunSettings
@@ -65,11 +66,13 @@ def cmd_sweep_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_compare(args: argparse.Namespace) -> int:
-    from train.sweeps.compare import compare
-
-    result(f"report: {compare(settings_from(args, CompareSettings))}")
-    return 0
+COMPARE = StageCommand(
+    "compare",
+    "results.csv, report.md and figures over the runs of sweeps",
+    CompareSettings,
+    "train.sweeps.compare:compare",
+    lambda settings, report: f"report: {report}",
+)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -80,8 +83,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    sweep = sub.add_parser("sweep", help="run many recipes and grids of them as one resumable sweep")
-    sweep_sub = sweep.add_subparsers(dest="sweep_command", required=True, parser_class=Parser)
+    sweep_sub = command_group(sub, "sweep", "run many recipes and grids of them as one resumable sweep")
     sweep_run = sweep_sub.add_parser("run", help="expand a sweep spec and run the points not yet completed")
     add_flags(sweep_run, SweepRunSettings)
     sweep_run.set_defaults(func=cmd_sweep_run)
@@ -99,9 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sweep_status.add_argument("sweep_dir", type=INPUTS["folder"])
     sweep_status.set_defaults(func=cmd_sweep_status)
 
-    compare = sub.add_parser("compare", help="results.csv, report.md and figures over the runs of sweeps")
-    add_flags(compare, CompareSettings)
-    compare.set_defaults(func=cmd_compare)
+    COMPARE.register(sub)
 
     demo = sub.add_parser("demo", help="the end-to-end demo on the offline default model")
     demo.add_argument("--out", default="runs/demo", help="the demo's folder (default runs/demo)")

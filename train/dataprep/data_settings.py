@@ -83,7 +83,9 @@ class ScreenSettings(Strict):
         1000, description="cap on the base model's answers (each is generated up to its row's answer length)"
     )
     batch_size: int = Field(16, description="rows per forward pass")
-    base: bool = Field(True, description="(--no-base) rank by raw projection; generate no base answers")
+    base: bool = Field(
+        True, description="score against the base model's own answers (off: rank by raw projection, generate none)"
+    )
     skip_bad: bool = Field(False, description="skip malformed rows instead of failing")
     reasoning: WrapperChoice = Field(
         None,
