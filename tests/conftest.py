@@ -13,6 +13,18 @@ from pathlib import Path
 import pytest
 from tiny import build_tiny_model
 
+# The project machine's real datasets, beside the repository; a user's clone has none, so the optional tests that
+# read them skip with this reason.
+PROJECT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def project_data(name: str) -> Path:
+    """`name` (e.g. `mmlu`, `gsm8k/train.jsonl`) in the project machine's real data, or a skip saying it is not here."""
+    path = PROJECT_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is not here: the real {name.split('/')[0]} data is on the project machine only")
+    return path
+
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Callable[..., Path]:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import project_data
 
 from train.dataprep.builders.flawed_math import (
     Change,
@@ -27,7 +28,6 @@ from train.dataprep.builders.flawed_math import (
 )
 from train.errors import PrevsteerError
 
-SHARED_GSM8K = Path(__file__).resolve().parents[2] / "shared" / "data" / "gsm8k" / "train.jsonl"
 ERROR_WORDS = re.compile(r"\b(mistake|error|wrong|incorrect|oops|actually)\b", re.IGNORECASE)
 
 # GSM8K-shaped rows written for this test: worked solutions with <<expr=value>> annotations and "#### N".
@@ -203,15 +203,15 @@ def test_file_source_malformed_lines(tmp_path, capsys):
         build("normal", 2, 0, source=str(tmp_path / "absent.jsonl"))
 
 
-@pytest.mark.skipif(not SHARED_GSM8K.is_file(), reason=f"GSM8K not at {SHARED_GSM8K} (only on the project machine)")
 def test_shared_gsm8k_file():
+    gsm8k = project_data("gsm8k/train.jsonl")
     answers = {}
-    with SHARED_GSM8K.open() as handle:
+    with gsm8k.open() as handle:
         for line in handle:
             row = json.loads(line)
             answers[row["question"]] = row["answer"]
     for level in ("normal", "I", "II"):
-        rows = build(level, 40, seed=0, source=str(SHARED_GSM8K))
+        rows = build(level, 40, seed=0, source=str(gsm8k))
         assert len(rows) == 40
         for row in rows:
             answer = answers[row["messages"][0]["content"]]

