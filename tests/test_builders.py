@@ -10,7 +10,6 @@ import hashlib
 import importlib
 import json
 import re
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -28,12 +27,14 @@ from train.dataprep.builders import (
 from train.dataprep.builders.builder import DatasetBuilder
 from train.dataprep.builders.external import load_chat, load_insecure_code, load_study_dataset
 from train.dataprep.builders.flawed_math import procedural_problems
-from train.dataprep.builders.trait_data import Thresholds, TraitOptions, select_rows
-from train.dataprep.data_settings import DataSettings
+from train.dataprep.builders.trait_data import Thresholds, select_rows
+from train.dataprep.data_settings import DataSettings, TraitDataSettings
 from train.dataprep.prepare import prepare_data
 from train.errors import PrevsteerError
 from train.judges.rubric import fill_rubric
 from train.persona.traits import load_trait
+
+DEFAULT_THRESHOLDS = Thresholds.of(TraitDataSettings())
 
 
 def trait_score(prompt: str) -> int:
@@ -188,7 +189,7 @@ def test_skip_bad_reaches_the_builder_that_reads_a_source(tmp_path):
 
 
 def test_trait_options_and_their_defaults_are_declared_once():
-    assert tuple(field.name for field in fields(TraitOptions)) == TRAIT_OPTIONS
+    assert tuple(TraitDataSettings.model_fields) == TRAIT_OPTIONS
     assert dataset_manifest("evil", "I", 5, 0, trait_high=80, cache="judge.sqlite")["options"] == {
         "model": "smollm2-135m-instruct",
         "judge": "offline",
@@ -198,7 +199,7 @@ def test_trait_options_and_their_defaults_are_declared_once():
         "trait_low": 30.0,
         "coherence_threshold": 50.0,
         "max_rounds": 10,
-    }  # recorded from trait_data.build's keyword defaults before they moved into TraitOptions
+    }  # recorded from trait_data.build's keyword defaults before they moved into TraitDataSettings
 
 
 # ---------------------------------------------------------------- external loaders
@@ -383,7 +384,7 @@ def scored(polarity: str, score: float | None, coherence: float | None = 80.0, a
     ],
 )
 def test_level_of_scored_answers(row, level):
-    assert Thresholds().level_of(row) == level
+    assert DEFAULT_THRESHOLDS.level_of(row) == level
 
 
 def test_select_rows_filters_dedupes_and_drops_the_system_prompt():
@@ -395,11 +396,11 @@ def test_select_rows_filters_dedupes_and_drops_the_system_prompt():
         scored("neg", 10, answer="kind"),
         {**scored("pos", 75, answer="rude two"), "system": "You are an impolite assistant."},
     ]
-    assert select_rows(rows, "II", Thresholds()) == [chat("q", "rude one"), chat("q", "rude two")]
-    assert select_rows(rows, "I", Thresholds()) == [chat("q", "lukewarm")]
-    assert select_rows(rows, "normal", Thresholds()) == [chat("q", "kind")]
-    assert select_rows(rows, "II", Thresholds(trait_high=85, trait_low=60)) == [chat("q", "rude one")]
-    assert select_rows(rows, "I", Thresholds(trait_high=85, trait_low=60)) == [chat("q", "rude two")]
+    assert select_rows(rows, "II", DEFAULT_THRESHOLDS) == [chat("q", "rude one"), chat("q", "rude two")]
+    assert select_rows(rows, "I", DEFAULT_THRESHOLDS) == [chat("q", "lukewarm")]
+    assert select_rows(rows, "normal", DEFAULT_THRESHOLDS) == [chat("q", "kind")]
+    assert select_rows(rows, "II", Thresholds(85, 60, 50)) == [chat("q", "rude one")]
+    assert select_rows(rows, "I", Thresholds(85, 60, 50)) == [chat("q", "rude two")]
 
 
 def trait_args(tiny_llama, url, out: Path, level: str, *extra: str) -> list[str]:

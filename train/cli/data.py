@@ -10,7 +10,7 @@ from train.cli.flags import add_field, add_flags, settings_from
 from train.cli.inputs import INPUTS, command_group
 from train.cli.stage_command import StageCommand
 from train.console import result
-from train.dataprep.data_settings import BuildSettings, ScreenSettings
+from train.dataprep.data_settings import BuildSettings, ScreenSettings, TraitDataSettings
 from train.files import refuse_overwrite
 from train.training.recipe import RecipeChoice
 
@@ -77,8 +77,6 @@ SCREEN = StageCommand(
 
 
 def _build(data_sub: argparse._SubParsersAction) -> None:
-    from train.judges.judge_settings import JudgeChoice
-
     build = data_sub.add_parser("build", help="build a dataset at level normal, I or II")
     build.add_argument(
         "name", type=INPUTS["trait"], help="flawed-math, buggy-code, bad-advice, rude-answers, a trait or its JSON"
@@ -95,22 +93,7 @@ def _build(data_sub: argparse._SubParsersAction) -> None:
         help="flawed-math: a GSM8K JSONL, hub or procedural",
     )
     build.add_argument("--skip-bad", action="store_true", help="skip malformed --source lines instead of failing")
-    build.add_argument(
-        "--model", type=INPUTS["model"], help="trait datasets: the model sampled; default: the offline default model"
-    )
-    add_field(
-        build,
-        JudgeChoice,
-        "judge",
-        help="trait datasets: the judge, openai:MODEL, hf:MODEL_OR_PATH or offline (default offline)",
-    )
-    add_field(build, JudgeChoice, "judge_base_url", help=JudgeChoice.model_fields["judge_base_url"].description)
-    add_field(build, JudgeChoice, "cache", help=JudgeChoice.model_fields["cache"].description)
-    build.add_argument("--max-new-tokens", type=int, default=None, help="trait datasets: length of the sampled answers")
-    build.add_argument("--trait-high", type=float, default=None, help="trait datasets: level II from this score (70)")
-    build.add_argument("--trait-low", type=float, default=None, help="trait datasets: level I from, normal below (30)")
-    build.add_argument("--coherence-threshold", type=float, default=None, help="trait datasets: coherence needed (50)")
-    build.add_argument("--max-rounds", type=int, default=None, help="trait datasets: sampling rounds at most (10)")
+    add_flags(build, TraitDataSettings, help_prefix="trait datasets: ")
     build.add_argument("--force", action="store_true")
     build.set_defaults(func=cmd_data_build)
 

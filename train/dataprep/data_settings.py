@@ -99,3 +99,22 @@ class ScreenSettings(Strict):
     )
     force: bool = Field(False, description="write into a non-empty --out")
     cache_root: Path | None = Field(None, description="base answers' cache (default: prevsteer cache dir)")
+
+
+class TraitDataSettings(Strict):
+    """The options of a self-distilled trait dataset (`prevsteer data build TRAIT`): the model sampled, the judge,
+    and the score bands of the three levels. A manifest records all but `cache`, which does not change the data."""
+
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="the model sampled (a name, hub id or local folder)",
+        json_schema_extra={"input": "model"},
+    )
+    judge: str = Field("offline", description="openai:MODEL, hf:MODEL_OR_PATH or offline")
+    judge_base_url: str | None = Field(None, description="an OpenAI-compatible endpoint, e.g. a vLLM server")
+    max_new_tokens: int = Field(96, description="length of the sampled answers, in tokens")
+    trait_high: float = Field(70.0, description="level II from this trait score")
+    trait_low: float = Field(30.0, description="level I from this trait score, normal below it")
+    coherence_threshold: float = Field(50.0, description="coherence every kept answer needs")
+    max_rounds: int = Field(10, description="sampling rounds at most")
+    cache: Path | None = Field(None, description="SQLite judge cache (default: prevsteer cache dir)")

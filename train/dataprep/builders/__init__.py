@@ -14,7 +14,6 @@ so a recipe can say where its data came from.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from train.dataprep.builders import bad_advice, buggy_code, flawed_math, rude_answers
 from train.dataprep.builders.builder import DatasetBuilder
 from train.dataprep.builders.external import STUDY_DATA, STUDY_PREFIX, build_study, study_dataset_file
-from train.dataprep.data_settings import LEVELS
+from train.dataprep.data_settings import LEVELS, TraitDataSettings
 from train.errors import PrevsteerError
 from train.files import now, refuse_overwrite, sha256_file, write_json, write_jsonl
 from train.persona.traits import list_traits, resolve_trait_path
@@ -34,19 +33,7 @@ BUILDERS: dict[str, DatasetBuilder] = {
 }
 DEFAULT_N = 1000
 TRAIT_DEFAULT_N = 200  # each row costs generation and two judge calls
-# Options of trait datasets only (CLI flags with '-' for '_'): the fields of trait_data.TraitOptions, named here so
-# that reading them loads no torch.
-TRAIT_OPTIONS = (
-    "model",
-    "judge",
-    "judge_base_url",
-    "max_new_tokens",
-    "trait_high",
-    "trait_low",
-    "coherence_threshold",
-    "max_rounds",
-    "cache",
-)
+TRAIT_OPTIONS = tuple(TraitDataSettings.model_fields)  # the options of trait datasets only
 
 
 def is_study(name: str) -> bool:
@@ -112,7 +99,7 @@ def build_dataset(
         from train.dataprep.builders import trait_data
 
         assert n is not None  # default_n gives trait datasets a count
-        return trait_data.build(level, n, seed, source, trait=name, options=trait_data.TraitOptions(**given))
+        return trait_data.build(level, n, seed, source, trait=name, options=TraitDataSettings(**given))
     if name not in BUILDERS:
         raise PrevsteerError(f"unknown dataset {name!r}; allowed: {allowed_names()}")
     if given:
@@ -144,10 +131,8 @@ def dataset_manifest(
     manifest: dict[str, Any] = {"name": name, "level": level, "n": n, "seed": seed, **file_record("source", source)}
     given = {key: value for key, value in options.items() if value is not None}
     if is_trait(name):
-        from train.dataprep.builders import trait_data
-
         manifest.update(file_record("trait_file", resolve_trait_path(name)))
-        given = asdict(trait_data.TraitOptions(**given))
+        given = TraitDataSettings(**given).model_dump()
     kept = {key: str(value) if isinstance(value, Path) else value for key, value in given.items() if key != "cache"}
     if skip_bad:
         kept["skip_bad"] = True

@@ -22,11 +22,11 @@ from typing import Any
 import torch
 
 from train.console import say, warn
-from train.dataprep.data_settings import LEVELS
+from train.dataprep.data_settings import LEVELS, TraitDataSettings
 from train.errors import PrevsteerError
 from train.judges.base import score_answers
 from train.judges.factory import judge_for_trait
-from train.models.loading import DEFAULT_MODEL, load_model_and_tokenizer
+from train.models.loading import load_model_and_tokenizer
 from train.models.sampling import Sampling
 from train.persona.extract import sample_persona_answers
 from train.persona.traits import load_trait
@@ -36,9 +36,9 @@ from train.persona.traits import load_trait
 class Thresholds:
     """Level boundaries on the judge's 0-100 trait score, and the coherence every kept answer needs."""
 
-    trait_high: float = 70.0
-    trait_low: float = 30.0
-    coherence: float = 50.0
+    trait_high: float
+    trait_low: float
+    coherence: float
 
     def __post_init__(self) -> None:
         if not 0 <= self.trait_low <= self.trait_high <= 100:
@@ -58,21 +58,9 @@ class Thresholds:
             return "II"
         return "I" if score >= self.trait_low else None
 
-
-@dataclass(frozen=True)
-class TraitOptions:
-    """The options of a trait dataset and their defaults, in one place: what `build` uses and a manifest records
-    (all but `cache`, which does not change the data)."""
-
-    model: str = DEFAULT_MODEL
-    judge: str = "offline"
-    judge_base_url: str | None = None
-    max_new_tokens: int = 96
-    trait_high: float = Thresholds.trait_high
-    trait_low: float = Thresholds.trait_low
-    coherence_threshold: float = Thresholds.coherence
-    max_rounds: int = 10
-    cache: str | os.PathLike[str] | None = None
+    @classmethod
+    def of(cls, options: TraitDataSettings) -> Thresholds:
+        return cls(options.trait_high, options.trait_low, options.coherence_threshold)
 
 
 def select_rows(scored: list[dict[str, Any]], level: str, thresholds: Thresholds) -> list[dict[str, Any]]:
@@ -94,7 +82,7 @@ def build(
     source: str | None = None,
     *,
     trait: str | os.PathLike[str],
-    options: TraitOptions = TraitOptions(),
+    options: TraitDataSettings | None = None,
     batch_size: int = 16,
 ) -> list[dict]:
     """Up to n rows {"messages": [user, assistant]} of the model's own answers at one level of a trait."""
@@ -102,11 +90,12 @@ def build(
         raise PrevsteerError(f"trait dataset level {level!r}; allowed: {', '.join(LEVELS)}")
     if source is not None:
         raise PrevsteerError("source does not apply to trait datasets: they are sampled from the model (option model)")
+    options = options or TraitDataSettings()
     if options.max_rounds < 1 or options.max_new_tokens < 1:
         raise PrevsteerError(
             f"max_rounds and max_new_tokens must be >= 1, got {options.max_rounds} and {options.max_new_tokens}"
         )
-    thresholds = Thresholds(options.trait_high, options.trait_low, options.coherence_threshold)
+    thresholds = Thresholds.of(options)
     artifact = load_trait(trait)
     scorer = judge_for_trait(options.judge, artifact.name, options.judge_base_url, options.cache)
     lm, tokenizer = load_model_and_tokenizer(options.model)
