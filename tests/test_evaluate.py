@@ -81,7 +81,7 @@ def test_two_epoch_steered_run_logs_unsteered_trait_metrics_every_epoch(recipe_d
     model, tokenizer = load_run_model(out)
     judged = [json.loads(line) for line in (last / "impolite.jsonl").read_text().splitlines()]
     prompts = [[{"role": "user", "content": row["question"]}] for row in judged]
-    assert generate_answers(model, tokenizer, prompts, TOKENS) == [row["answer"] for row in judged]
+    assert generate_answers(model, tokenizer, prompts, max_new_tokens=TOKENS) == [row["answer"] for row in judged]
     unit = torch.nn.functional.normalize(PersonaVector.load(recipe_dir / "vector.safetensors").vector[1], dim=0)
     means = answer_means(model, tokenizer, [(p, row["answer"]) for p, row in zip(prompts, judged, strict=True)])
     expected = (means[:, 1] @ unit).tolist()

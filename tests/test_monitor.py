@@ -14,7 +14,13 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from train import PersonaVector
 from train.cli import main
 from train.errors import PrevsteerError
-from train.persona.monitor import answer_projections, finetuning_shift, prompt_projections
+from train.persona.monitor import (
+    answer_projections,
+    last_prompt_activations,
+    prompt_projections,
+    shift_between,
+    unit_direction,
+)
 from train.steering.activations import tokenize_conversation
 
 PROMPTS = [
@@ -95,9 +101,16 @@ def test_answer_projections_equal_unbatched_answer_token_means(loaded, vector):
     assert got == pytest.approx(expected, abs=1e-5, rel=1e-4)
 
 
+def finetuning_shift(base, tuned, tokenizer, vector, layer, batch_size=8):
+    """What `prevsteer project --base-model` reports: both models' last prompt tokens, projected."""
+    unit = unit_direction(tuned, vector, layer)
+    base_acts = last_prompt_activations(base, tokenizer, PROMPTS, layer, batch_size)
+    return shift_between(base_acts, last_prompt_activations(tuned, tokenizer, PROMPTS, layer, batch_size), unit)
+
+
 def test_finetuning_shift_is_zero_for_the_same_model_and_c_for_a_known_shift(loaded, vector, tiny_llama):
     model, tokenizer = loaded
-    same = finetuning_shift(model, model, tokenizer, PROMPTS, vector, 1)
+    same = finetuning_shift(model, model, tokenizer, vector, 1)
     assert same.shift == pytest.approx(0.0, abs=1e-6)
     assert same.base_mean == pytest.approx(same.finetuned_mean) and same.n == 3
 
@@ -113,7 +126,7 @@ def test_finetuning_shift_is_zero_for_the_same_model_and_c_for_a_known_shift(loa
 
     handle = tuned.model.layers[layer].register_forward_hook(add)
     try:
-        result = finetuning_shift(model, tuned, tokenizer, PROMPTS, vector, layer, batch_size=2)
+        result = finetuning_shift(model, tuned, tokenizer, vector, layer, batch_size=2)
     finally:
         handle.remove()
     assert result.shift == pytest.approx(c, abs=1e-4)

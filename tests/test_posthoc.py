@@ -170,7 +170,7 @@ def test_posthoc_sweep_answers_are_the_naive_steerers_and_projections_are_unstee
     judged = [json.loads(line) for line in (tmp_path / "sweep" / "coefficient-3" / "impolite.jsonl").open()]
     prompts = [[{"role": "user", "content": row["question"]}] for row in judged]
     with naive_steerer(model.model.layers[0], -3.0 * vector.vector[0], "last"):
-        assert [row["answer"] for row in judged] == generate_answers(model, tokenizer, prompts, 8)
+        assert [row["answer"] for row in judged] == generate_answers(model, tokenizer, prompts, max_new_tokens=8)
     # projections of the steered answers, recomputed with nothing attached
     unit = vector.vector[1] / vector.vector[1].norm()
     means = answer_means(model, tokenizer, [(p, row["answer"]) for p, row in zip(prompts, judged, strict=True)])
@@ -223,9 +223,9 @@ def test_eval_command_on_the_default_model_steers_like_the_study(tmp_path, capsy
     vector = PersonaVector.load(DEFAULT_VECTOR)
     prompts = [[{"role": "user", "content": row["question"]}] for row in judged]
     with naive_steerer(model.model.layers[17], -3.0 * vector.vector[17].to(model.dtype), "last"):
-        assert [row["answer"] for row in judged] == generate_answers(model, tokenizer, prompts, 16)
+        assert [row["answer"] for row in judged] == generate_answers(model, tokenizer, prompts, max_new_tokens=16)
     unit = vector.vector[17] / vector.vector[17].norm()
     means = answer_means(model, tokenizer, [(p, row["answer"]) for p, row in zip(prompts, judged, strict=True)])
     assert [row["projection"] for row in judged] == pytest.approx((means[:, 17] @ unit).tolist(), abs=1e-3)
     unsteered = [json.loads(line)["answer"] for line in (tmp_path / "e" / "coefficient-0" / "impolite.jsonl").open()]
-    assert unsteered == generate_answers(model, tokenizer, prompts, 16)
+    assert unsteered == generate_answers(model, tokenizer, prompts, max_new_tokens=16)

@@ -206,7 +206,7 @@ def test_base_answers_are_as_long_as_the_rows_answers_at_most_the_cap(loaded, ti
         own = len(tokenizer(prompt_text + messages[1]["content"], add_special_tokens=False)["input_ids"])
         length = own - len(tokenizer(prompt_text, add_special_tokens=False)["input_ids"])
         lengths.append(length)
-        assert answer == generate_answers(model, tokenizer, [messages[:1]], min(length, 3))[0]
+        assert answer == generate_answers(model, tokenizer, [messages[:1]], max_new_tokens=min(length, 3))[0]
     assert min(lengths) < 3 < max(lengths)  # both sides of the cap are exercised
     recorded = report.summary["base_answers"]
     assert recorded["max_new_tokens"] == 3 and recorded["decoding"] == "greedy"
@@ -228,7 +228,9 @@ def test_interrupted_cache_resumes_per_prompt(loaded, tiny_llama, tmp_path):
     fresh = cached_base_answers(
         model, tokenizer, prompts, [5] * 5, BaseAnswerCache(tmp_path / "new", "x"), batch_size=5
     )
-    assert fresh.answers == full.answers == generate_answers(model, tokenizer, prompts, 5)  # the greedy answers
+    assert (
+        fresh.answers == full.answers == generate_answers(model, tokenizer, prompts, max_new_tokens=5)
+    )  # the greedy answers
     assert len(cache.load()) == 5
 
 

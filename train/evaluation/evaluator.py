@@ -162,7 +162,9 @@ class Evaluator:
         batch_size = self.settings.batch_size
 
         def run(shard: list) -> list[str]:
-            return generate_answers(model, tokenizer, shard, max_new_tokens, batch_size, sampling)
+            return generate_answers(
+                model, tokenizer, shard, max_new_tokens=max_new_tokens, batch_size=batch_size, sampling=sampling
+            )
 
         devices = [torch.cuda.current_device()] if torch.cuda.is_available() else []
         with torch.random.fork_rng(devices=devices), _steered(model, steering):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import torch
 from torch import nn
+from typing_extensions import Unpack  # typing.Unpack is 3.11+
 
 from train.console import progress
 from train.models.sampling import GREEDY, Sampling
@@ -87,14 +89,16 @@ def generate_token_ids(
     return generated
 
 
+class GenerationOptions(TypedDict, total=False):
+    """`generate_token_ids`'s options, for the functions that pass them on."""
+
+    max_new_tokens: int
+    batch_size: int
+    sampling: Sampling
+
+
 def generate_answers(
-    model: nn.Module,
-    tokenizer,
-    prompts: Sequence[Sequence[Message]],
-    max_new_tokens: int = 64,
-    batch_size: int = 16,
-    sampling: Sampling = GREEDY,
+    model: nn.Module, tokenizer, prompts: Sequence[Sequence[Message]], **options: Unpack[GenerationOptions]
 ) -> list[str]:
     """One answer per chat prompt, as text (`generate_token_ids`, decoded)."""
-    generated = generate_token_ids(model, tokenizer, prompts, max_new_tokens, batch_size, sampling)
-    return [decode_answer(tokenizer, g.ids) for g in generated]
+    return [decode_answer(tokenizer, g.ids) for g in generate_token_ids(model, tokenizer, prompts, **options)]

@@ -116,7 +116,14 @@ def sample_persona_answers(
         say(f"extract: {len(batches) - len(todo)} of {len(batches)} batches already sampled in {journal}")
     for b, batch in progress(todo, desc="sampling", unit="batch", disable=len(todo) < 2):
         torch.manual_seed(seed * 1_000_003 + b)
-        texts = generate_answers(model, tokenizer, [prompts[i] for i in batch], max_new_tokens, batch_size, sampling)
+        texts = generate_answers(
+            model,
+            tokenizer,
+            [prompts[i] for i in batch],
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+            sampling=sampling,
+        )
         answers.update(zip(batch, texts, strict=True))
         if journal is not None:
             append_jsonl(journal, [{"slot": i, **rows[i], "answer": answers[i]} for i in batch])

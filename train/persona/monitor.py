@@ -159,28 +159,10 @@ class FinetuningShift:
         return {"shift": self.shift, "base_mean": self.base_mean, "finetuned_mean": self.finetuned_mean, "n": self.n}
 
 
-def finetuning_shift(
-    base: nn.Module,
-    finetuned: nn.Module,
-    tokenizer,
-    prompts: Sequence[Sequence[Message]],
-    vector: PersonaVector | torch.Tensor,
-    layer: int,
-    batch_size: int = 8,
-    layers_path: str | None = None,
-) -> FinetuningShift:
-    """docs/method.md, "Monitoring": mean last-prompt-token activation of the fine-tuned model minus the base
-    model's, over the evaluation prompts, projected on the unit vector (the projection is linear, so this is also
-    the difference of the two models' mean prompt projections)."""
-    unit = unit_direction(finetuned, vector, layer, layers_path)
-    unit_direction(base, vector, layer, layers_path)  # same checks on the base model
-    base_acts = last_prompt_activations(base, tokenizer, prompts, layer, batch_size, layers_path)
-    tuned_acts = last_prompt_activations(finetuned, tokenizer, prompts, layer, batch_size, layers_path)
-    return shift_between(base_acts, tuned_acts, unit)
-
-
 def shift_between(base_acts: torch.Tensor, tuned_acts: torch.Tensor, unit: torch.Tensor) -> FinetuningShift:
-    """The finetuning shift from both models' last-prompt-token activations ([N, d] each)."""
+    """docs/method.md, "Monitoring": mean last-prompt-token activation of the fine-tuned model minus the base
+    model's ([N, d] each, over the evaluation prompts), projected on the unit vector (the projection is linear, so
+    this is also the difference of the two models' mean prompt projections)."""
     base_mean, tuned_mean, unit = base_acts.double().mean(0), tuned_acts.double().mean(0), unit.double()
     return FinetuningShift(
         shift=float((tuned_mean - base_mean) @ unit),

@@ -38,11 +38,13 @@ def sweep(
     for layer, coefficient in cells:
         say(f"select-layer: generating at layer {layer}, coefficient {coefficient:g}")
         if layer is None:
-            texts = generate_answers(model, tokenizer, prompts, max_new_tokens, batch_size)
+            texts = generate_answers(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size)
         else:
             spec = SteeringSpec("add", [vector], layers=[layer], coefficient=coefficient, when="always")
             with steer(model, spec):
-                texts = generate_answers(model, tokenizer, prompts, max_new_tokens, batch_size)
+                texts = generate_answers(
+                    model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size
+                )
         rows: list[dict[str, Any]] = [
             {"layer": layer, "coefficient": coefficient, "question": q, "answer": a}
             for q, a in zip(trait.evaluation_questions, texts, strict=True)
