@@ -17,7 +17,6 @@ from train.errors import PrevsteerError
 from train.persona.monitor import (
     answer_projections,
     last_prompt_activations,
-    prompt_projections,
     shift_between,
     unit_direction,
 )
@@ -99,6 +98,12 @@ def test_answer_projections_equal_unbatched_answer_token_means(loaded, vector):
         ids, boundary, end = tokenize_conversation(tokenizer, prompt, answer)
         expected.append(float(_block_outputs(model, ids)[0, boundary:end].mean(0) @ unit))
     assert got == pytest.approx(expected, abs=1e-5, rel=1e-4)
+
+
+def prompt_projections(model, tokenizer, prompts, vector, layer, batch_size=8):
+    """What `prevsteer project` reports per prompt: its last token's activation on the unit vector."""
+    unit = unit_direction(model, vector, layer)
+    return (last_prompt_activations(model, tokenizer, prompts, layer, batch_size).double() @ unit.double()).tolist()
 
 
 def finetuning_shift(base, tuned, tokenizer, vector, layer, batch_size=8):

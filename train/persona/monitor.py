@@ -114,21 +114,6 @@ def last_prompt_activations(
     return torch.cat(out)
 
 
-def prompt_projections(
-    model: nn.Module,
-    tokenizer,
-    prompts: Sequence[Sequence[Message]],
-    vector: PersonaVector | torch.Tensor,
-    layer: int,
-    batch_size: int = 8,
-    layers_path: str | None = None,
-) -> list[float]:
-    """Per chat prompt, the last prompt token's activation at `layer` projected on the unit vector."""
-    unit = unit_direction(model, vector, layer, layers_path)
-    acts = last_prompt_activations(model, tokenizer, prompts, layer, batch_size, layers_path)
-    return (acts.double() @ unit.double()).tolist()
-
-
 def answer_projections(
     model: nn.Module,
     tokenizer,
