@@ -330,7 +330,7 @@ def test_ddp_evaluation_covers_both_shards_once(recipe, tmp_path):
 SIGNAL_ONE_RANK = """\
 import os, signal, sys
 from train.training import run
-from train.training.resume import MetricsFileCallback
+from train.training.metrics_file import MetricsFileCallback
 
 
 class SignalRankOneAtStepOne(MetricsFileCallback):
