@@ -77,13 +77,16 @@ SCREEN = StageCommand(
 
 
 def _build(data_sub: argparse._SubParsersAction) -> None:
+    from train.dataprep.builders import DEFAULT_N, TRAIT_DEFAULT_N
+
     build = data_sub.add_parser("build", help="build a dataset at level normal, I or II")
     build.add_argument(
         "name", type=INPUTS["trait"], help="flawed-math, buggy-code, bad-advice, rude-answers, a trait or its JSON"
     )
     build.add_argument("--level", required=True, help="normal, I (subtle flaws) or II (severe flaws)")
     build.add_argument("--out", type=Path, required=True, help="chat JSONL; FILE.manifest.json is written beside it")
-    build.add_argument("--n", type=int, default=None, help="rows (default 1000; 200 for trait datasets)")
+    counts = f"rows (default {DEFAULT_N}; {TRAIT_DEFAULT_N} for trait datasets; every row of a study dataset)"
+    build.add_argument("--n", type=int, default=None, help=counts)
     add_field(build, BuildSettings, "seed", help="the builder's seed")
     add_field(
         build,

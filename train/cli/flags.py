@@ -152,10 +152,10 @@ def _flag_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
     return ".".join(map(str, loc)) or "options"
 
 
-def settings_from(args: argparse.Namespace, model: type[Model], **values: Any) -> Model:
-    """`model` from the flags given (and `values`), or one line naming the flag that is wrong and why."""
+def settings_from(args: argparse.Namespace, model: type[Model]) -> Model:
+    """`model` from the flags given, or one line naming the flag that is wrong and why."""
     try:
-        return model.model_validate({**given(args, model), **values})
+        return model.model_validate(given(args, model))
     except ValidationError as exc:
         err = exc.errors()[0]
         problem = describe_error({**err, "loc": ()}).removeprefix("(top level): ")
